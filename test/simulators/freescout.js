@@ -1,0 +1,1329 @@
+'use strict';
+/**
+ * Simulator of FreeScout 1.8.x with the "API & Webhooks" module (module 1.0.82 behaviour by default;
+ * `moduleVersion: '1.0.81'` switches to the pre-1.0.82 status logic, `'1.0.87'` to the 1.0.87 API
+ * create-thread logic). It exists because FreeScout cannot run on the test machine.
+ *
+ * Reference facts it implements (FreeScout notes §1-§5 plus the real deliveries captured from
+ * FreeScout 1.8.159 / module 1.0.82; where the two disagree the captures win):
+ * - Webhook delivery: POST, Content-Type application/json, X-FreeScout-Event, X-FreeScout-Signature =
+ *   base64(HMAC-SHA1(raw body, Secret Key)), Guzzle User-Agent; body = PHP json_encode of the
+ *   conversation exactly as GET /api/conversations/{id} formats it (keys in the captured order,
+ *   "/" as "\/", non-ASCII as \uXXXX). Any 2xx is success; otherwise up to 10 attempts in total, each
+ *   re-sending the first attempt's bytes and signature unchanged.
+ * - Snapshot semantics: conversation fields are frozen when the event fires, `_embedded.threads` is
+ *   read when the first attempt is sent (published threads, newest first; same-instant threads in id
+ *   order, like the captured 11/12 pair). For events that add a thread, `threadsCount` and `preview`
+ *   are the values from before that thread (the captured "lag by one"; `preview` "" in convo.created).
+ * - Which action fires what (module 1.0.82 unless noted):
+ *   PUT status / status menu: line item (changed-ticket-status, source web, status = new status) and
+ *   convo.status at once; unchanged status is a no-op. PUT assignTo: line item changed-ticket-assignee
+ *   (status nochange) and convo.assigned, but nothing when unassigning. API reply/note with `status`:
+ *   the status changes, the thread records "active", only the reply/note event fires (1.0.87: a reply
+ *   with a changed status also fires convo.status first and records closedBy/closedAt). Customer
+ *   thread (API or email): closed/pending -> active, spam stays spam, deleted -> published, only
+ *   convo.customer.reply.created. Agent replies and agent-created conversations are delivered after
+ *   the undo delay (15 s, `undoDelayMs`). UI reply with a status change: module >= 1.0.82 sends
+ *   convo.status at once and the reply event after the undo delay; < 1.0.82 only the reply event.
+ * - closedAt is never cleared; closedBy/closedByUser are shown only while the status is closed.
+ * - REST API: key in X-FreeScout-API-Key or api_key (401 {"message":"Not Authorized"}); PUT always
+ *   answers 204 with an empty body and "Content-type: text/html"; 400 bodies with _embedded.errors;
+ *   404 {"message":"Not Found","_embedded":{"errors":[]}}; GET /api/webhooks -> 405 with
+ *   "Allow: POST, OPTIONS" even without a key; POST /api/webhooks drops unknown events (400 if none
+ *   left), no de-duplication by URL; DELETE /api/webhooks/{id} 204 then 404.
+ *
+ * Retry schedule (compressed): FreeScout's cron runs every minute and retries a failed delivery once
+ * (attempts - 1) x 2 minutes have passed since the last attempt. The simulator waits
+ * max(1, (attempts - 1) x 2) "minutes" after a failed attempt, one minute being `retryIntervalMs`
+ * (default 60000): waits of 1, 2, 4, 6, ... 16 minutes, ten attempts over about 73 minutes.
+ *
+ * Not modelled: HTML e-mail processing, attachments, custom fields, tags, timelogs, customer.* and
+ * convo.deleted/restored/moved-by-UI events, drafts and thread states other than published, the
+ * per-mailbox webhook filter, personal folders (folder ids are mailbox-relative, matching the captured
+ * instance for mailbox 1), localisation, permissions (the key is all-powerful as in FreeScout), HTTP
+ * Basic auth, core >= 1.8.234 extended statuses. The stale queue-worker webhook cache is modelled only
+ * as an opt-in (`staleQueueWorker`): webhooks deleted since the last restartQueueWorker() keep
+ * receiving delayed events (agent replies, agent-created conversations), as observed on the real
+ * instance; "new webhooks miss delayed events" (inferred only) is not modelled.
+ * The UI paths (replyFromUi, changeStatusFromMenu, customerEmailReply) follow the reference's
+ * source reading; only the REST-API paths were checked against real captures.
+ */
+const crypto = require('crypto');
+const fs = require('fs');
+const http = require('http');
+const path = require('path');
+const { readBody, parseBody, send, listen, close, request, assertLoopback } = require('./http-util');
+const { phpJsonEncode, textPreview, phpTime, friendlySince } = require('./freescout-php');
+
+const STATUSES = ['active', 'pending', 'closed', 'spam'];
+const STATUS_LABEL = { active: 'Active', pending: 'Pending', closed: 'Closed', spam: 'Spam' };
+const CONVERSATION_TYPES = ['email', 'phone', 'chat', 'custom'];
+const THREAD_TYPES = ['customer', 'message', 'note', 'lineitem', 'chat'];
+const WEBHOOK_EVENTS = [
+	'convo.assigned',
+	'convo.created',
+	'convo.deleted',
+	'convo.deleted_forever',
+	'convo.restored',
+	'convo.moved',
+	'convo.status',
+	'convo.customer.reply.created',
+	'convo.agent.reply.created',
+	'convo.note.created',
+	'customer.created',
+	'customer.updated',
+];
+const MAX_ATTEMPTS = 10;
+const FOLDER_OFFSET = { unassigned: 1, drafts: 2, assigned: 3, closed: 4, spam: 5, deleted: 6 };
+const DEFAULT_USER_AGENT = 'GuzzleHttp/6.5.5 curl/7.88.1 PHP/8.2.36';
+const FIXTURE_DIR = path.join(__dirname, '..', 'fixtures', 'freescout-real');
+
+/** Reads a file of test/fixtures/freescout-real (Buffer), for TypeScript tests that may not use fs. */
+function readFixture(name) {
+	return fs.readFileSync(path.join(FIXTURE_DIR, name));
+}
+function listFixtures() {
+	return fs.readdirSync(FIXTURE_DIR).sort();
+}
+
+/** base64(HMAC-SHA1(raw body, secret)) as the module computes X-FreeScout-Signature. */
+function signBody(body, secret) {
+	return crypto.createHmac('sha1', String(secret)).update(body).digest('base64');
+}
+
+function versionAtLeast(version, wanted) {
+	const a = String(version).split('.').map(Number);
+	const b = wanted.split('.').map(Number);
+	for (let i = 0; i < Math.max(a.length, b.length); i++) {
+		const x = a[i] || 0;
+		const y = b[i] || 0;
+		if (x !== y) return x > y;
+	}
+	return true;
+}
+
+function clone(v) {
+	return v === undefined ? undefined : JSON.parse(JSON.stringify(v));
+}
+
+/** Laravel's empty(): missing, null, false, 0, "", "0" and [] are empty. */
+function phpEmpty(v) {
+	return v === undefined || v === null || v === false || v === 0 || v === '' || v === '0' || (Array.isArray(v) && v.length === 0);
+}
+
+/** ApiController::convertConversationCodes for `status`: anything but a known name becomes active. */
+function toConversationStatus(v) {
+	return typeof v === 'string' && STATUSES.includes(v) ? v : 'active';
+}
+
+function seedData(options) {
+	const t0 = options.seedTime;
+	const users = (options.users || [
+		{ id: 1, firstName: 'Admin', lastName: 'User', email: 'admin@example.com', role: 'admin' },
+		{ id: 2, firstName: 'Jane', lastName: 'Agent', email: 'jane@example.com', role: 'user' },
+	]).map((u) => Object.assign({ role: 'user', createdAt: t0, updatedAt: t0 }, u));
+	const customers = (options.customers || [
+		{ id: 1, firstName: 'Mark', lastName: 'Morrison', email: 'mark@example.org' },
+	]).map((c) => Object.assign({ createdAt: t0, updatedAt: t0 }, c));
+	const mailboxes = (options.mailboxes || [{ id: 1, name: 'Support', email: 'support@example.com' }]).map((m) =>
+		Object.assign({ createdAt: t0, updatedAt: t0 }, m),
+	);
+	return { users, customers, mailboxes };
+}
+
+/**
+ * createFreeScoutSimulator(options) -> simulator (see the exported API list in the report / README of
+ * the tests). Options:
+ *   moduleVersion   '1.0.81' | '1.0.82' (default) | '1.0.87'
+ *   secretKey       32 hex chars, the webhook Secret Key (default random)
+ *   apiKey          API key (default random 32 hex)
+ *   undoDelayMs     undo window before agent-reply / agent-created events (default 15000)
+ *   retryIntervalMs length of one FreeScout "minute" in the retry schedule (default 60000)
+ *   queueLatencyMs  delay before the queue worker picks up a job (default 0)
+ *   deliveryTimeoutMs per-attempt HTTP timeout (default 30000, like the module)
+ *   now             clock, () => epoch ms (default Date.now); timestamps and "friendly" use it
+ *   users, customers, mailboxes  seed records ({id, firstName, lastName, email, role} etc.)
+ *   userAgent       delivery User-Agent (default the captured Guzzle 6.5.5 string)
+ *   staleQueueWorker  model the queue worker's stale webhook cache (default false)
+ *   customerReplyKeepsSpam  spam stays spam on customer replies (default true, core >= 2025-10)
+ *   log             optional function(line) for debug output
+ */
+function createFreeScoutSimulator(options = {}) {
+	const opts = Object.assign(
+		{
+			moduleVersion: '1.0.82',
+			secretKey: crypto.randomBytes(16).toString('hex'),
+			apiKey: crypto.randomBytes(16).toString('hex'),
+			undoDelayMs: 15000,
+			retryIntervalMs: 60000,
+			queueLatencyMs: 0,
+			deliveryTimeoutMs: 30000,
+			now: () => Date.now(),
+			userAgent: DEFAULT_USER_AGENT,
+			staleQueueWorker: false,
+			customerReplyKeepsSpam: true,
+			log: null,
+		},
+		options,
+	);
+	const now = () => opts.now();
+	const log = (msg) => {
+		if (typeof opts.log === 'function') opts.log(`[freescout-sim] ${msg}`);
+	};
+	const statusOnUiReply = versionAtLeast(opts.moduleVersion, '1.0.82');
+	const statusOnApiReply = versionAtLeast(opts.moduleVersion, '1.0.87');
+
+	let db;
+	let server = null;
+	let baseUrl = null;
+	let jobSeq = 0;
+	let deliverySeq = 0;
+	const timers = new Set();
+	let queue = [];
+	let workerRunning = false;
+	let workerScheduled = false;
+	let pendingDelayed = 0;
+	let pendingRetries = 0;
+	let inFlight = 0;
+	let deliveries = [];
+	let apiRequests = [];
+	let firedEvents = [];
+	let deletedSinceWorkerRestart = [];
+	let idleWaiters = [];
+	let deliveryWaiters = [];
+
+	function resetState() {
+		const seed = seedData(Object.assign({ seedTime: now() }, opts));
+		db = {
+			users: seed.users,
+			customers: seed.customers,
+			mailboxes: seed.mailboxes,
+			conversations: [],
+			webhooks: [],
+			nextConversationId: 1,
+			nextThreadId: 1,
+			nextWebhookId: 1,
+			nextCustomerId: Math.max(0, ...seed.customers.map((c) => c.id)) + 1,
+		};
+	}
+	resetState();
+
+	function setTimer(fn, ms) {
+		const t = setTimeout(() => {
+			timers.delete(t);
+			fn();
+		}, ms);
+		timers.add(t);
+		return t;
+	}
+
+	// ---------------------------------------------------------------- lookups and formatting
+	const findUser = (id) => db.users.find((u) => String(u.id) === String(id)) || null;
+	const findCustomer = (id) => db.customers.find((c) => String(c.id) === String(id)) || null;
+	const findMailbox = (id) => db.mailboxes.find((m) => String(m.id) === String(id)) || null;
+	const findConversation = (id) => db.conversations.find((c) => String(c.id) === String(id)) || null;
+	const customerByEmail = (email) =>
+		db.customers.find((c) => String(c.email).toLowerCase() === String(email).toLowerCase()) || null;
+
+	const personName = (p) => [p.firstName, p.lastName].filter(Boolean).join(' ') || p.email || '';
+	const userShort = (u) =>
+		u ? { id: u.id, type: 'user', firstName: u.firstName, lastName: u.lastName, photoUrl: u.photoUrl || '', email: u.email } : null;
+	const customerShort = (c) =>
+		c
+			? { id: c.id, type: 'customer', firstName: c.firstName, lastName: c.lastName, photoUrl: c.photoUrl || '', email: c.email }
+			: null;
+
+	function folderId(conv) {
+		let kind;
+		if (conv.state === 'deleted') kind = 'deleted';
+		else if (conv.state === 'draft') kind = 'drafts';
+		else if (conv.status === 'spam') kind = 'spam';
+		else if (conv.status === 'closed') kind = 'closed';
+		else kind = conv.userId ? 'assigned' : 'unassigned';
+		return (Number(conv.mailboxId) - 1) * 10 + FOLDER_OFFSET[kind];
+	}
+
+	/** Published threads, newest first; threads created at the same instant stay in id order. */
+	function publishedThreads(conversationId) {
+		const conv = findConversation(conversationId);
+		if (!conv) return [];
+		return conv.threads
+			.filter((t) => t.state === 'published')
+			.slice()
+			.sort((a, b) => b.createdAt - a.createdAt || a.id - b.id);
+	}
+
+	function formatThread(t, number) {
+		let text = t.actionText;
+		if (typeof text === 'function') text = text(number);
+		return {
+			id: t.id,
+			type: t.type,
+			status: t.status,
+			state: t.state,
+			action: { type: t.actionType, text, associatedEntities: [] },
+			body: t.body,
+			source: { type: t.sourceType, via: t.sourceVia },
+			customer: customerShort(findCustomer(t.customerId)),
+			createdBy: t.sourceVia === 'user' ? userShort(findUser(t.createdByUserId)) : customerShort(findCustomer(t.createdByCustomerId)),
+			assignedTo: t.userId ? userShort(findUser(t.userId)) : null,
+			to: t.to.slice(),
+			cc: t.cc.slice(),
+			bcc: t.bcc.slice(),
+			createdAt: phpTime(t.createdAt),
+			openedAt: phpTime(t.openedAt),
+			_embedded: { attachments: [] },
+		};
+	}
+
+	/** ApiWebhooks::formatEntity(Conversation): `c` may be a live record or an event snapshot. */
+	function formatConversation(c, { withThreads = true, at = now() } = {}) {
+		const closed = c.status === 'closed';
+		const waitingFrom = c.folderKind === 'closed' && c.closedAt ? c.closedAt : c.lastReplyAt;
+		return {
+			id: c.id,
+			number: c.number,
+			threadsCount: c.threadsCount,
+			type: c.type,
+			folderId: c.folderId,
+			status: c.status,
+			state: c.state,
+			subject: String(c.subject == null ? '' : c.subject),
+			preview: c.preview,
+			mailboxId: c.mailboxId,
+			assignee: c.userId ? userShort(findUser(c.userId)) : null,
+			createdBy: c.sourceVia === 'user' ? userShort(findUser(c.createdByUserId)) : customerShort(findCustomer(c.createdByCustomerId)),
+			createdAt: phpTime(c.createdAt),
+			updatedAt: phpTime(c.updatedAt),
+			closedBy: closed ? (c.closedByUserId == null ? null : c.closedByUserId) : null,
+			closedByUser: closed && c.closedByUserId ? userShort(findUser(c.closedByUserId)) : null,
+			closedAt: phpTime(c.closedAt),
+			userUpdatedAt: phpTime(c.userUpdatedAt),
+			customerWaitingSince: {
+				time: phpTime(c.lastReplyAt),
+				friendly: friendlySince(waitingFrom, at),
+				latestReplyFrom: c.lastReplyFrom || '',
+			},
+			source: { type: c.sourceType, via: c.sourceVia },
+			cc: c.cc.slice(),
+			bcc: c.bcc.slice(),
+			customer: c.customerId ? customerShort(findCustomer(c.customerId)) : null,
+			_embedded: { threads: withThreads ? publishedThreads(c.id).map((t) => formatThread(t, c.number)) : [] },
+		};
+	}
+
+	function snapshotOf(conv, overrides) {
+		const s = Object.assign({}, conv, { threads: undefined, cc: conv.cc.slice(), bcc: conv.bcc.slice() }, overrides || {});
+		s.folderKind = folderKindOf(s);
+		return s;
+	}
+	function folderKindOf(c) {
+		const off = ((c.folderId - 1) % 10) + 1;
+		return Object.keys(FOLDER_OFFSET).find((k) => FOLDER_OFFSET[k] === off);
+	}
+
+	// ---------------------------------------------------------------- mutations (FreeScout core logic)
+	function touch(conv, at, { byUser = false } = {}) {
+		conv.updatedAt = at;
+		if (byUser) conv.userUpdatedAt = at;
+	}
+	function updateFolder(conv) {
+		conv.folderId = folderId(conv);
+	}
+
+	function addThread(conv, fields) {
+		const t = Object.assign(
+			{
+				id: db.nextThreadId++,
+				conversationId: conv.id,
+				status: 'active',
+				state: 'published',
+				actionType: '',
+				actionText: '',
+				body: null,
+				sourceType: 'web',
+				sourceVia: 'user',
+				customerId: conv.customerId,
+				createdByUserId: null,
+				createdByCustomerId: null,
+				userId: conv.userId,
+				to: [],
+				cc: [],
+				bcc: [],
+				createdAt: now(),
+				openedAt: null,
+			},
+			fields,
+		);
+		conv.threads.push(t);
+		// ThreadObserver: customer/message threads are counted; every non-line-item thread sets the preview.
+		if (t.state === 'published' && (t.type === 'customer' || t.type === 'message')) conv.threadsCount++;
+		if (t.type !== 'lineitem' && t.body != null) conv.preview = textPreview(t.body);
+		return t;
+	}
+
+	/** Conversation::changeStatus (status menu, bulk action, API PUT): line item first, then the event. */
+	function changeStatus(conv, status, user) {
+		const at = now();
+		conv.status = status;
+		touch(conv, at, { byUser: true });
+		if (status === 'closed') {
+			conv.closedAt = at;
+			conv.closedByUserId = user.id;
+		}
+		updateFolder(conv);
+		addThread(conv, {
+			type: 'lineitem',
+			status,
+			actionType: 'changed-ticket-status',
+			actionText: (n) => `${personName(user)} marked as ${STATUS_LABEL[status]} conversation #${n}`,
+			sourceType: 'web',
+			sourceVia: 'user',
+			createdByUserId: user.id,
+			createdAt: at,
+		});
+		fire('convo.status', conv);
+	}
+
+	/** Conversation::changeUser: line item (status nochange); convo.assigned only when assigned to someone. */
+	function changeUser(conv, newUserId, user) {
+		const at = now();
+		conv.userId = newUserId;
+		touch(conv, at, { byUser: true });
+		updateFolder(conv);
+		const assignee = newUserId ? findUser(newUserId) : null;
+		addThread(conv, {
+			type: 'lineitem',
+			status: 'nochange',
+			actionType: 'changed-ticket-assignee',
+			actionText: (n) => `${personName(user)} assigned ${assignee ? personName(assignee) : 'anyone'} conversation #${n}`,
+			sourceType: 'web',
+			sourceVia: 'user',
+			createdByUserId: user.id,
+			userId: newUserId,
+			createdAt: at,
+		});
+		if (newUserId) fire('convo.assigned', conv);
+	}
+
+	function moveToMailbox(conv, mailbox, user) {
+		const at = now();
+		const from = findMailbox(conv.mailboxId);
+		conv.mailboxId = mailbox.id;
+		touch(conv, at, { byUser: true });
+		updateFolder(conv);
+		addThread(conv, {
+			type: 'lineitem',
+			status: 'nochange',
+			actionType: 'moved-from-mailbox',
+			actionText: () => `${personName(user)} moved conversation from ${from ? from.name : ''}`,
+			createdByUserId: user.id,
+			createdAt: at,
+		});
+		fire('convo.moved', conv);
+	}
+
+	function newConversation({ type = 'email', subject, mailbox, customer, status = 'active', userId = null, sourceType = 'api', createdAt }) {
+		const at = createdAt || now();
+		const conv = {
+			id: db.nextConversationId,
+			number: db.nextConversationId,
+			threadsCount: 0,
+			type: CONVERSATION_TYPES.includes(type) ? type : 'email',
+			folderId: 0,
+			status,
+			state: 'published',
+			subject: subject == null ? '' : String(subject),
+			preview: '',
+			mailboxId: mailbox.id,
+			userId,
+			createdByUserId: null,
+			createdByCustomerId: null,
+			createdAt: at,
+			updatedAt: at,
+			closedByUserId: null,
+			closedAt: null,
+			userUpdatedAt: null,
+			lastReplyAt: null,
+			lastReplyFrom: null,
+			sourceType,
+			sourceVia: 'customer',
+			cc: [],
+			bcc: [],
+			customerId: customer.id,
+			threads: [],
+		};
+		db.nextConversationId++;
+		updateFolder(conv);
+		db.conversations.push(conv);
+		return conv;
+	}
+
+	/**
+	 * One thread added to a conversation: ApiController::createThread semantics (`internal` = called
+	 * from createConversation), also used by the UI-like control methods through `path`.
+	 * data: { type, text, status?, customer (record), user (record), cc, bcc, sourceType }
+	 */
+	function createThread(conv, data, { internal = false, path = 'api' } = {}) {
+		const at = now();
+		const type = data.type;
+		const isCustomer = type === 'customer';
+		const isReply = type === 'customer' || type === 'message';
+		const customer = data.customer || findCustomer(conv.customerId);
+		const user = data.user || null;
+		const isNew = !conv.threadsCount;
+		const pre = { threadsCount: conv.threadsCount, preview: conv.preview };
+		const prevStatus = conv.status;
+		const requested = data.status === undefined || data.status === null || data.status === '' ? null : data.status;
+
+		const thread = addThread(conv, {
+			type,
+			status: path === 'ui' && requested ? requested : 'active',
+			actionType: '',
+			actionText: (n) => {
+				const who = isCustomer ? personName(customer) : personName(user);
+				if (type === 'note') return `${who} added a note to conversation #${n}`;
+				return isNew ? `${who} started a new conversation #${n}` : `${who} replied to conversation #${n}`;
+			},
+			body: data.text,
+			sourceType: data.sourceType || 'api',
+			sourceVia: isCustomer ? 'customer' : 'user',
+			customerId: customer ? customer.id : conv.customerId,
+			createdByCustomerId: isCustomer ? customer.id : null,
+			createdByUserId: isCustomer ? null : user.id,
+			userId: conv.userId,
+			to: isCustomer ? (data.to || []) : [customer.email],
+			cc: data.cc || [],
+			bcc: data.bcc || [],
+			createdAt: at,
+		});
+		// The counters the event snapshot shows are the ones from before this thread (captured lag).
+		const lag = { threadsCount: pre.threadsCount, preview: pre.preview };
+
+		if (isNew) {
+			conv.sourceVia = isCustomer ? 'customer' : 'user';
+			if (isCustomer) conv.createdByCustomerId = customer.id;
+			else conv.createdByUserId = user.id;
+		}
+		conv.cc = (data.cc || []).slice();
+		if (data.bcc && data.bcc.length) conv.bcc = data.bcc.slice();
+
+		let dirty = false;
+		if (isReply) {
+			conv.lastReplyAt = at;
+			dirty = true;
+			if (isCustomer) {
+				conv.lastReplyFrom = 'customer';
+				if (requested) conv.status = requested;
+				else if (!(opts.customerReplyKeepsSpam && conv.status === 'spam')) conv.status = 'active';
+				if (conv.state === 'deleted') conv.state = 'published';
+			} else {
+				conv.lastReplyFrom = 'user';
+				conv.userUpdatedAt = at;
+				conv.status = requested || 'pending';
+			}
+		} else if (requested && conv.status !== requested) {
+			// Note with a status.
+			conv.status = requested;
+			conv.userUpdatedAt = at;
+			dirty = true;
+		}
+		if (dirty) conv.updatedAt = at;
+		updateFolder(conv);
+
+		const statusChanged = prevStatus !== conv.status;
+		let statusEventBeforeReply = false;
+		if (!internal && type === 'message' && requested && user) {
+			const setsClosed = path === 'ui' || statusOnApiReply;
+			if (setsClosed && (statusChanged || isNew) && conv.status === 'closed') {
+				conv.closedByUserId = user.id;
+				conv.closedAt = at;
+			}
+			const fires = path === 'ui' ? statusOnUiReply : statusOnApiReply;
+			if (!isNew && statusChanged && fires) statusEventBeforeReply = true;
+		}
+		if (statusEventBeforeReply) fire('convo.status', conv, { overrides: lag });
+
+		if (isNew) {
+			if (isCustomer) fire('convo.created', conv, { overrides: lag });
+			else fire('convo.created', conv, { overrides: lag, delayMs: opts.undoDelayMs });
+		} else if (type === 'note') {
+			fire('convo.note.created', conv, { overrides: lag });
+		} else if (isCustomer) {
+			fire('convo.customer.reply.created', conv, { overrides: lag });
+		} else {
+			fire('convo.agent.reply.created', conv, { overrides: lag, delayMs: opts.undoDelayMs });
+		}
+		return thread;
+	}
+
+	function findOrCreateCustomer(spec) {
+		if (!spec || typeof spec !== 'object') spec = {};
+		if (Array.isArray(spec) && spec[0]) spec = spec[0];
+		if (!phpEmpty(spec.id)) {
+			const c = findCustomer(spec.id);
+			if (!c) return { error: [`Customer with the following ID not found: ${spec.id}`, 'customer'] };
+			return { customer: c };
+		}
+		if (!phpEmpty(spec.email)) {
+			const c = customerByEmail(spec.email);
+			if (c) return { customer: c };
+		}
+		if (phpEmpty(spec.firstName) && phpEmpty(spec.email)) {
+			return { error: ['Customer first name or email is required.', 'customer.first_name'] };
+		}
+		const at = now();
+		const c = {
+			id: db.nextCustomerId++,
+			firstName: spec.firstName || '',
+			lastName: spec.lastName || '',
+			email: spec.email || '',
+			photoUrl: '',
+			createdAt: at,
+			updatedAt: at,
+		};
+		db.customers.push(c);
+		return { customer: c };
+	}
+
+	// ---------------------------------------------------------------- events, queue, delivery
+	/** Fires a module event: conversation snapshot now, subscribers now (or when the delay ends). */
+	function fire(event, conv, { overrides, delayMs = 0 } = {}) {
+		const snapshot = snapshotOf(conv, overrides);
+		const record = { event, conversationId: conv.id, status: snapshot.status, firedAt: now(), delayMs };
+		firedEvents.push(record);
+		log(`event ${event} conversation ${conv.id} (${snapshot.status})${delayMs ? ` delayed ${delayMs} ms` : ''}`);
+		if (delayMs > 0) {
+			pendingDelayed++;
+			setTimer(() => {
+				pendingDelayed--;
+				// Delayed events run inside the long-lived queue worker.
+				enqueue(event, snapshot, subscribers(event, { worker: true }));
+				checkIdle();
+			}, delayMs);
+		} else {
+			enqueue(event, snapshot, subscribers(event, { worker: false }));
+		}
+	}
+
+	function subscribers(event, { worker }) {
+		let list = db.webhooks.slice();
+		if (worker && opts.staleQueueWorker) list = list.concat(deletedSinceWorkerRestart);
+		return list.filter((w) => w.events.includes(event)).sort((a, b) => a.id - b.id);
+	}
+
+	function enqueue(event, snapshot, hooks) {
+		for (const webhook of hooks) {
+			queue.push({
+				id: ++jobSeq,
+				webhookId: webhook.id,
+				url: webhook.url,
+				event,
+				snapshot,
+				conversationId: snapshot.id,
+				attempts: 0,
+				body: null,
+				signature: null,
+			});
+		}
+		kickWorker();
+	}
+
+	function kickWorker() {
+		if (workerRunning || workerScheduled || queue.length === 0) return;
+		workerScheduled = true;
+		setTimer(runWorker, opts.queueLatencyMs);
+	}
+
+	async function runWorker() {
+		workerScheduled = false;
+		workerRunning = true;
+		try {
+			while (queue.length) {
+				const job = queue.shift();
+				await attempt(job);
+			}
+		} finally {
+			workerRunning = false;
+			checkIdle();
+		}
+	}
+
+	function buildBody(job) {
+		// Webhook::run(): formatEntity() of the stored conversation, threads loaded now.
+		const at = now();
+		const live = findConversation(job.snapshot.id);
+		const data = formatConversation(job.snapshot, { at });
+		if (!live) data._embedded.threads = [];
+		job.body = Buffer.from(phpJsonEncode(data), 'utf8');
+		job.signature = signBody(job.body, opts.secretKey);
+	}
+
+	async function attempt(job) {
+		if (!job.body) buildBody(job);
+		job.attempts++;
+		inFlight++;
+		const entry = {
+			id: ++deliverySeq,
+			jobId: job.id,
+			webhookId: job.webhookId,
+			url: job.url,
+			event: job.event,
+			conversationId: job.conversationId,
+			status: job.snapshot.status,
+			signature: job.signature,
+			userAgent: opts.userAgent,
+			body: job.body,
+			bodyText: job.body.toString('utf8'),
+			attempt: job.attempts,
+			responseStatus: 0,
+			error: null,
+			startedAt: Date.now(),
+			finishedAt: null,
+		};
+		try {
+			assertLoopback(job.url);
+			const res = await request({
+				method: 'POST',
+				url: job.url,
+				headers: {
+					'User-Agent': opts.userAgent,
+					'Content-Type': 'application/json',
+					'X-FreeScout-Event': job.event,
+					'X-FreeScout-Signature': job.signature,
+				},
+				body: job.body,
+				timeoutMs: opts.deliveryTimeoutMs,
+			});
+			entry.responseStatus = res.status;
+		} catch (err) {
+			entry.error = String((err && (err.code || err.message)) || err);
+		}
+		entry.finishedAt = Date.now();
+		inFlight--;
+		const ok = entry.responseStatus >= 200 && entry.responseStatus < 300;
+		entry.ok = ok;
+		deliveries.push(entry);
+		log(`delivery ${job.event} -> ${job.url} attempt ${job.attempts}: ${entry.responseStatus || entry.error}`);
+		if (!ok && job.attempts < MAX_ATTEMPTS) {
+			pendingRetries++;
+			const minutes = Math.max(1, (job.attempts - 1) * 2);
+			setTimer(async () => {
+				await attempt(job);
+				pendingRetries--;
+				checkIdle();
+			}, minutes * opts.retryIntervalMs);
+		}
+		notifyDeliveryWaiters();
+		return entry;
+	}
+
+	function isIdle() {
+		return queue.length === 0 && !workerRunning && !workerScheduled && pendingDelayed === 0 && pendingRetries === 0 && inFlight === 0;
+	}
+	function checkIdle() {
+		if (!isIdle()) return;
+		const waiters = idleWaiters;
+		idleWaiters = [];
+		for (const w of waiters) w.resolve();
+	}
+	function notifyDeliveryWaiters() {
+		for (const w of deliveryWaiters.slice()) {
+			if (w.test()) {
+				deliveryWaiters = deliveryWaiters.filter((x) => x !== w);
+				w.resolve(deliveries.slice());
+			}
+		}
+	}
+
+	// ---------------------------------------------------------------- REST API
+	const errorBody = (message, errors = []) => ({ message, _embedded: { errors } });
+	const errorResponse = (message, pathName) =>
+		[400, errorBody('Error occurred', [{ path: pathName, message, source: 'JSON' }])];
+	const requireParams = (data, names) => {
+		for (const n of names) {
+			if (!Object.prototype.hasOwnProperty.call(data, n)) {
+				return [400, errorBody('Error occurred', [{ path: n, message: '`' + n + '` parameter is required', source: 'JSON' }])];
+			}
+		}
+		return null;
+	};
+	const NOT_FOUND = () => [404, errorBody('Not Found')];
+	const NO_CONTENT = () => [204, null];
+
+	function paged(items, query, key, format) {
+		const size = parseInt(query.pageSize, 10) || 50;
+		const page = Math.max(1, parseInt(query.page, 10) || 1);
+		const total = items.length;
+		const slice = items.slice((page - 1) * size, page * size);
+		return {
+			_embedded: { [key]: slice.map(format) },
+			page: { size, totalElements: total, totalPages: Math.max(1, Math.ceil(total / size)), number: page },
+		};
+	}
+
+	function embedOptions(query, defaultThreads) {
+		if (phpEmpty(query.embed)) return { withThreads: defaultThreads };
+		return { withThreads: String(query.embed).split(',').includes('threads') };
+	}
+
+	const routes = [
+		{ methods: ['GET'], re: /^\/api\/conversations$/, handler: apiListConversations },
+		{ methods: ['POST'], re: /^\/api\/conversations$/, handler: apiCreateConversation },
+		{ methods: ['GET'], re: /^\/api\/conversations\/(\d+)$/, handler: apiGetConversation },
+		{ methods: ['PUT'], re: /^\/api\/conversations\/(\d+)$/, handler: apiUpdateConversation },
+		{ methods: ['DELETE'], re: /^\/api\/conversations\/(\d+)$/, handler: apiDeleteConversation },
+		{ methods: ['POST'], re: /^\/api\/conversations\/(\d+)\/threads$/, handler: apiCreateThread },
+		{ methods: ['GET'], re: /^\/api\/users$/, handler: apiListUsers },
+		{ methods: ['GET'], re: /^\/api\/mailboxes$/, handler: apiListMailboxes },
+		{ methods: ['POST'], re: /^\/api\/webhooks$/, handler: apiCreateWebhook },
+		{ methods: ['DELETE'], re: /^\/api\/webhooks\/(\d+)$/, handler: apiDeleteWebhook },
+	];
+
+	function apiGetConversation(_data, query, id) {
+		const conv = findConversation(id);
+		if (!conv) return NOT_FOUND();
+		return [200, formatConversation(conv, embedOptions(query, true))];
+	}
+
+	function apiListConversations(_data, q) {
+		let list = db.conversations.slice();
+		if (!phpEmpty(q.mailboxId)) {
+			const ids = String(q.mailboxId).split(',').map((s) => s.trim());
+			list = list.filter((c) => ids.includes(String(c.mailboxId)));
+		}
+		if (!phpEmpty(q.status)) {
+			// One unknown status means no status filter at all; unknown names in a list are ignored.
+			const wanted = String(q.status).split(',').map((s) => s.trim()).filter((s) => STATUSES.includes(s));
+			if (wanted.length) list = list.filter((c) => wanted.includes(c.status));
+		}
+		if (!phpEmpty(q.state) && ['draft', 'published', 'deleted'].includes(q.state)) list = list.filter((c) => c.state === q.state);
+		if (!phpEmpty(q.type) && CONVERSATION_TYPES.includes(q.type)) list = list.filter((c) => c.type === q.type);
+		if (!phpEmpty(q.folderId)) list = list.filter((c) => String(c.folderId) === String(q.folderId));
+		if (q.assignedTo !== undefined) list = list.filter((c) => String(c.userId || '') === String(q.assignedTo));
+		if (!phpEmpty(q.customerId)) list = list.filter((c) => String(c.customerId) === String(q.customerId));
+		if (!phpEmpty(q.customerEmail)) {
+			list = list.filter((c) => {
+				const cu = findCustomer(c.customerId);
+				return cu && cu.email === q.customerEmail;
+			});
+		}
+		if (!phpEmpty(q.number)) list = list.filter((c) => String(c.number) === String(q.number));
+		if (!phpEmpty(q.subject)) list = list.filter((c) => c.subject.toLowerCase().includes(String(q.subject).toLowerCase()));
+		if (!phpEmpty(q.updatedSince)) list = list.filter((c) => c.updatedAt >= Date.parse(q.updatedSince));
+		if (!phpEmpty(q.createdSince)) list = list.filter((c) => c.createdAt >= Date.parse(q.createdSince));
+		const fields = { createdAt: 'createdAt', mailboxId: 'mailboxId', number: 'number', subject: 'subject', updatedAt: 'updatedAt', waitingSince: 'lastReplyAt' };
+		const field = fields[q.sortField] || 'createdAt';
+		const dir = q.sortOrder === 'asc' ? 1 : -1;
+		list.sort((a, b) => (a[field] < b[field] ? -dir : a[field] > b[field] ? dir : (a.id - b.id) * dir));
+		const emb = embedOptions(q, false);
+		return [200, paged(list, q, 'conversations', (c) => formatConversation(c, emb))];
+	}
+
+	function apiUpdateConversation(data, _query, id) {
+		const conv = findConversation(id);
+		if (!conv) return NOT_FOUND();
+		// Parameters are applied in the order they were sent.
+		for (const param of Object.keys(data)) {
+			if (param === 'byUser') continue;
+			const value = data[param];
+			let user = null;
+			if (['status', 'assignTo', 'mailboxId'].includes(param)) {
+				if (phpEmpty(data.byUser)) return errorResponse('byUser parameter is required.', 'byUser');
+				user = findUser(data.byUser);
+				if (!user) return errorResponse('User not found.', 'byUser');
+			}
+			if (param === 'status') {
+				const status = toConversationStatus(value);
+				if (conv.status !== status) changeStatus(conv, status, user);
+			} else if (param === 'assignTo') {
+				const target = phpEmpty(value) || Number(value) === -1 ? null : Number(value);
+				if ((conv.userId || null) !== target) changeUser(conv, target, user);
+			} else if (param === 'mailboxId') {
+				if (String(conv.mailboxId) !== String(value)) {
+					const mailbox = findMailbox(value);
+					if (!mailbox) return errorResponse('Mailbox not found.', 'mailboxId');
+					moveToMailbox(conv, mailbox, user);
+				}
+			} else if (param === 'customerId') {
+				if (String(conv.customerId) !== String(value)) {
+					const customer = findCustomer(value);
+					if (!customer) return errorResponse('Customer not found.', 'customerId');
+					conv.customerId = customer.id;
+					touch(conv, now());
+				}
+			} else if (param === 'subject') {
+				if (conv.subject !== value) {
+					conv.subject = String(value);
+					touch(conv, now());
+				}
+			}
+		}
+		return NO_CONTENT();
+	}
+
+	function apiDeleteConversation(_data, _query, id) {
+		const conv = findConversation(id);
+		if (!conv) return NOT_FOUND();
+		fire('convo.deleted_forever', conv);
+		db.conversations = db.conversations.filter((c) => c !== conv);
+		return NO_CONTENT();
+	}
+
+	function threadDataFromRequest(data, conv) {
+		const type = THREAD_TYPES.includes(data.type) && data.type !== 'lineitem' && data.type !== 'chat' ? data.type : data.type === 'chat' ? 'chat' : 'customer';
+		let customer = null;
+		if (!phpEmpty(data.customer)) {
+			const found = findOrCreateCustomer(data.customer);
+			if (found.error) return { error: errorResponse(found.error[0], found.error[1]) };
+			customer = found.customer;
+		}
+		if (!customer) customer = findCustomer(conv.customerId);
+		const user = type !== 'customer' && !phpEmpty(data.user) ? findUser(data.user) : null;
+		if (type === 'customer' && !customer) return { error: errorResponse('`customer` parameter is required', 'customer') };
+		if ((type === 'message' || type === 'note') && !user) return { error: errorResponse('`user` parameter is required', 'user') };
+		let status = null;
+		if (!phpEmpty(data.status)) status = toConversationStatus(data.status);
+		return {
+			thread: {
+				type,
+				text: data.text,
+				status,
+				customer,
+				user,
+				cc: Array.isArray(data.cc) ? data.cc : [],
+				bcc: Array.isArray(data.bcc) ? data.bcc : [],
+				sourceType: 'api',
+			},
+		};
+	}
+
+	function apiCreateThread(data, _query, id) {
+		const conv = findConversation(id);
+		if (!conv) return NOT_FOUND();
+		const missing = requireParams(data, ['text', 'type']);
+		if (missing) return missing;
+		const parsed = threadDataFromRequest(data, conv);
+		if (parsed.error) return parsed.error;
+		const thread = createThread(conv, parsed.thread, { internal: false, path: 'api' });
+		return [201, formatThread(thread, conv.number), { 'Resource-ID': String(thread.id) }];
+	}
+
+	function apiCreateConversation(data) {
+		const missing = requireParams(data, ['subject', 'type', 'mailboxId', 'customer', 'threads']);
+		if (missing) return missing;
+		if (!Array.isArray(data.threads) || data.threads.some((t) => !t || typeof t !== 'object' || Array.isArray(t))) {
+			return errorResponse("'threads' parameter must be an array", 'threads');
+		}
+		const found = findOrCreateCustomer(data.customer);
+		if (found.error) return errorResponse(found.error[0], found.error[1]);
+		const mailbox = findMailbox(data.mailboxId);
+		if (!mailbox) return errorResponse('Mailbox not found', 'mailboxId');
+		const assignee = !phpEmpty(data.assignTo) ? findUser(data.assignTo) : null;
+		const conv = newConversation({
+			type: data.type,
+			subject: data.subject,
+			mailbox,
+			customer: found.customer,
+			status: phpEmpty(data.status) ? 'active' : toConversationStatus(data.status),
+			userId: assignee ? assignee.id : null,
+			sourceType: 'api',
+		});
+		let created = 0;
+		let lastError = null;
+		for (const t of data.threads.slice().reverse()) {
+			const td = Object.assign({}, t);
+			if (!phpEmpty(data.status)) td.status = data.status;
+			const missingT = requireParams(td, ['text', 'type']);
+			if (missingT) {
+				lastError = missingT;
+				continue;
+			}
+			const parsed = threadDataFromRequest(td, conv);
+			if (parsed.error) {
+				lastError = parsed.error;
+				continue;
+			}
+			createThread(conv, parsed.thread, { internal: true, path: 'api' });
+			created++;
+		}
+		if (!created) {
+			db.conversations = db.conversations.filter((c) => c !== conv);
+			return lastError || errorResponse('Could no create thread(s)', 'threads');
+		}
+		return [201, formatConversation(conv), { 'Resource-ID': String(conv.id) }];
+	}
+
+	function apiListUsers(_data, q) {
+		let list = db.users.slice().sort((a, b) => b.id - a.id);
+		if (!phpEmpty(q.email)) list = list.filter((u) => u.email === q.email);
+		return [
+			200,
+			paged(list, q, 'users', (u) => ({
+				id: u.id,
+				firstName: u.firstName,
+				lastName: u.lastName,
+				email: u.email,
+				role: u.role,
+				alternateEmails: u.alternateEmails == null ? null : u.alternateEmails,
+				jobTitle: u.jobTitle == null ? null : u.jobTitle,
+				phone: u.phone == null ? null : u.phone,
+				timezone: u.timezone || 'UTC',
+				photoUrl: u.photoUrl || '',
+				language: u.language || 'en',
+				createdAt: phpTime(u.createdAt),
+				updatedAt: phpTime(u.updatedAt),
+			})),
+		];
+	}
+
+	function apiListMailboxes(_data, q) {
+		const list = db.mailboxes.slice();
+		return [
+			200,
+			paged(list, q, 'mailboxes', (m) => ({ id: m.id, name: m.name, email: m.email, createdAt: phpTime(m.createdAt), updatedAt: phpTime(m.updatedAt) })),
+		];
+	}
+
+	function apiCreateWebhook(data) {
+		const missing = requireParams(data, ['url', 'events']);
+		if (missing) return missing;
+		let events = data.events;
+		if (typeof events === 'string') events = events.split(',').map((s) => s.trim());
+		if (!Array.isArray(events)) events = [];
+		events = events.filter((e) => WEBHOOK_EVENTS.includes(e));
+		if (phpEmpty(data.url) || events.length === 0) return [400, errorBody('Error occurred')];
+		const webhook = { id: db.nextWebhookId++, url: String(data.url), events, lastRunTime: null, lastRunError: '' };
+		db.webhooks.push(webhook);
+		return [201, formatWebhook(webhook), { 'Resource-ID': String(webhook.id) }];
+	}
+	const formatWebhook = (w) => ({ id: w.id, url: w.url, events: w.events.slice(), lastRunTime: w.lastRunTime, lastRunError: w.lastRunError });
+
+	function apiDeleteWebhook(_data, _query, id) {
+		const w = db.webhooks.find((x) => String(x.id) === String(id));
+		if (!w) return NOT_FOUND();
+		db.webhooks = db.webhooks.filter((x) => x !== w);
+		deletedSinceWorkerRestart.push(w);
+		return NO_CONTENT();
+	}
+
+	const HTML_HEADERS = { 'Content-type': 'text/html; charset=UTF-8' };
+	const htmlPage = (status, title) => `<!DOCTYPE html><html><head><title>${title}</title></head><body>${status} ${title}</body></html>`;
+
+	async function handle(req, res) {
+		const u = new URL(req.url, 'http://127.0.0.1');
+		const query = {};
+		for (const [k, v] of u.searchParams) query[k] = v;
+		const raw = await readBody(req);
+		const parsed = parseBody(raw, req.headers['content-type']);
+		// Laravel: invalid JSON is treated as no input. $request->all() = body keys first, then query-only keys.
+		const bodyData = parsed.ok && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value) ? parsed.value : {};
+		const data = Object.assign({}, bodyData);
+		for (const k of Object.keys(query)) if (!(k in data)) data[k] = query[k];
+		delete data.api_key;
+
+		const logEntry = { method: req.method, path: u.pathname, query, body: parsed.ok ? parsed.value : raw.toString('utf8'), status: 0, at: now() };
+		apiRequests.push(logEntry);
+		const reply = (status, payload, headers) => {
+			logEntry.status = status;
+			if (status === 204) return send(res, 204, undefined, HTML_HEADERS);
+			if (typeof payload === 'string' && headers && headers['Content-type']) return send(res, status, payload, headers);
+			return send(res, status, phpJsonEncode(payload), Object.assign({ 'Content-Type': 'application/json' }, headers || {}));
+		};
+
+		const matching = routes.filter((r) => r.re.test(u.pathname));
+		if (matching.length === 0) return reply(404, htmlPage(404, 'Not Found'), HTML_HEADERS);
+		const route = matching.find((r) => r.methods.includes(req.method) || (req.method === 'HEAD' && r.methods.includes('GET')));
+		if (req.method === 'OPTIONS') {
+			const allow = [...new Set(matching.flatMap((r) => r.methods).concat('OPTIONS'))].join(', ');
+			return reply(200, '', Object.assign({ Allow: allow }, HTML_HEADERS));
+		}
+		if (!route) {
+			// Routing rejects the method before the API-key middleware runs.
+			const allow = [...new Set(matching.flatMap((r) => r.methods).concat('OPTIONS'))].join(', ');
+			return reply(405, htmlPage(405, 'Method Not Allowed'), Object.assign({ Allow: allow }, HTML_HEADERS));
+		}
+		const key = query.api_key || bodyData.api_key || req.headers['x-freescout-api-key'];
+		if (!key || key !== opts.apiKey) return reply(401, { message: 'Not Authorized' });
+		if (req.method === 'HEAD') return reply(405, 'Method Not Allowed');
+		const params = u.pathname.match(route.re).slice(1);
+		const [status, payload, headers] = route.handler(data, query, ...params);
+		return reply(status, payload, headers);
+	}
+
+	// ---------------------------------------------------------------- control API
+	function requireConversation(id) {
+		const conv = findConversation(id);
+		if (!conv) throw new Error(`FreeScout simulator: no conversation ${id}`);
+		return conv;
+	}
+	function requireUser(id) {
+		const user = findUser(id);
+		if (!user) throw new Error(`FreeScout simulator: no user ${id}`);
+		return user;
+	}
+
+	const sim = {
+		get url() {
+			return baseUrl;
+		},
+		get apiUrl() {
+			return baseUrl ? `${baseUrl}/api` : null;
+		},
+		secretKey: opts.secretKey,
+		apiKey: opts.apiKey,
+		moduleVersion: opts.moduleVersion,
+		options: opts,
+
+		async start() {
+			if (server) return { url: baseUrl };
+			server = http.createServer((req, res) => {
+				handle(req, res).catch((err) => {
+					log(`handler error: ${err && err.stack}`);
+					if (!res.headersSent) send(res, 500, htmlPage(500, 'Server Error'), HTML_HEADERS);
+				});
+			});
+			baseUrl = await listen(server);
+			log(`listening on ${baseUrl}`);
+			return { url: baseUrl };
+		},
+		async stop() {
+			for (const t of timers) clearTimeout(t);
+			timers.clear();
+			queue = [];
+			pendingDelayed = 0;
+			pendingRetries = 0;
+			if (server) await close(server);
+			server = null;
+			checkIdle();
+		},
+		/** Back to the seed data; drops webhooks, conversations, logs and every pending delivery. */
+		reset() {
+			for (const t of timers) clearTimeout(t);
+			timers.clear();
+			queue = [];
+			pendingDelayed = 0;
+			pendingRetries = 0;
+			workerScheduled = false;
+			deletedSinceWorkerRestart = [];
+			resetState();
+			sim.clearLogs();
+			checkIdle();
+		},
+		clearLogs() {
+			deliveries = [];
+			apiRequests = [];
+			firedEvents = [];
+		},
+
+		// logs
+		get deliveries() {
+			return deliveries.slice();
+		},
+		get apiRequests() {
+			return apiRequests.slice();
+		},
+		get firedEvents() {
+			return firedEvents.slice();
+		},
+		getDeliveries: () => deliveries.slice(),
+		getApiRequests: () => apiRequests.slice(),
+		getFiredEvents: () => firedEvents.slice(),
+
+		/** Resolves with the delivery log once it has `n` entries / once predicate(log) is truthy. */
+		waitForDeliveries(predicateOrCount, timeoutMs = 5000) {
+			const test =
+				typeof predicateOrCount === 'number' ? () => deliveries.length >= predicateOrCount : () => Boolean(predicateOrCount(deliveries.slice()));
+			if (test()) return Promise.resolve(deliveries.slice());
+			return new Promise((resolve, reject) => {
+				const w = { test, resolve: (v) => (clearTimeout(timer), resolve(v)) };
+				const timer = setTimeout(() => {
+					deliveryWaiters = deliveryWaiters.filter((x) => x !== w);
+					reject(
+						new Error(
+							`FreeScout simulator: deliveries not reached within ${timeoutMs} ms; have ${deliveries.length}: ` +
+								deliveries.map((d) => `${d.event}#${d.attempt}=${d.responseStatus || d.error}`).join(', '),
+						),
+					);
+				}, timeoutMs);
+				deliveryWaiters.push(w);
+			});
+		},
+		/** Resolves when no event is waiting for its undo delay and no delivery is queued, in flight or due for a retry. */
+		idle(timeoutMs = 10000) {
+			if (isIdle()) return Promise.resolve();
+			return new Promise((resolve, reject) => {
+				const w = { resolve: () => (clearTimeout(timer), resolve()) };
+				const timer = setTimeout(() => {
+					idleWaiters = idleWaiters.filter((x) => x !== w);
+					reject(new Error(`FreeScout simulator: not idle within ${timeoutMs} ms (queue ${queue.length}, delayed ${pendingDelayed}, retries ${pendingRetries})`));
+				}, timeoutMs);
+				idleWaiters.push(w);
+			});
+		},
+		isIdle,
+
+		// state
+		/** The conversation exactly as GET /api/conversations/{id} would return it (object, threads embedded). */
+		getConversation(id, { withThreads = true } = {}) {
+			const conv = findConversation(id);
+			return conv ? formatConversation(conv, { withThreads }) : null;
+		},
+		/** Internal record (status, userId, closedAt, threads with their raw fields...), a deep copy. */
+		getConversationRecord(id) {
+			const conv = findConversation(id);
+			if (!conv) return null;
+			const copy = clone(Object.assign({}, conv, { threads: undefined }));
+			copy.threads = conv.threads.map((t) => Object.assign(clone(Object.assign({}, t, { actionText: undefined })), { actionText: formatThread(t, conv.number).action.text }));
+			return copy;
+		},
+		listConversations: () => db.conversations.map((c) => formatConversation(c, { withThreads: false })),
+		getWebhooks: () => db.webhooks.map(formatWebhook),
+		getUsers: () => clone(db.users),
+		getCustomers: () => clone(db.customers),
+		getMailboxes: () => clone(db.mailboxes),
+		addUser(u) {
+			const user = Object.assign({ id: Math.max(0, ...db.users.map((x) => x.id)) + 1, role: 'user', createdAt: now(), updatedAt: now() }, u);
+			db.users.push(user);
+			return clone(user);
+		},
+		addCustomer(c) {
+			const customer = Object.assign({ id: db.nextCustomerId++, firstName: '', lastName: '', email: '', createdAt: now(), updatedAt: now() }, c);
+			db.customers.push(customer);
+			db.nextCustomerId = Math.max(db.nextCustomerId, customer.id + 1);
+			return clone(customer);
+		},
+		/** Registers a webhook directly (as Manage » API & Webhooks would). */
+		addWebhook(url, events) {
+			const webhook = { id: db.nextWebhookId++, url, events: events.filter((e) => WEBHOOK_EVENTS.includes(e)), lastRunTime: null, lastRunError: '' };
+			db.webhooks.push(webhook);
+			return formatWebhook(webhook);
+		},
+		/**
+		 * Creates a conversation like a customer e-mail (by: 'customer', default) or an agent in the UI
+		 * (by: 'user', userId). Returns the conversation id. Customer-created -> convo.created at once;
+		 * agent-created -> convo.created after the undo delay.
+		 */
+		createConversation({ subject = 'Test conversation', text = 'Hello', customerId = 1, mailboxId = 1, by = 'customer', userId = 1, status, assignTo, source = 'email' } = {}) {
+			const customer = findCustomer(customerId);
+			if (!customer) throw new Error(`FreeScout simulator: no customer ${customerId}`);
+			const mailbox = findMailbox(mailboxId);
+			if (!mailbox) throw new Error(`FreeScout simulator: no mailbox ${mailboxId}`);
+			const conv = newConversation({ subject, mailbox, customer, status: status || 'active', userId: assignTo || null, sourceType: source });
+			const user = by === 'user' ? requireUser(userId) : null;
+			createThread(
+				conv,
+				{ type: by === 'user' ? 'message' : 'customer', text, status: status || null, customer, user, sourceType: source, to: by === 'user' ? undefined : [mailbox.email] },
+				{ internal: true, path: source === 'api' ? 'api' : 'ui' },
+			);
+			return conv.id;
+		},
+		/** Status dropdown / bulk action: line item, then convo.status at once. No-op if unchanged. */
+		changeStatusFromMenu(convId, status, userId = 1) {
+			const conv = requireConversation(convId);
+			if (!STATUSES.includes(status)) throw new Error(`FreeScout simulator: unknown status ${status}`);
+			if (conv.status === status) return false;
+			changeStatus(conv, status, requireUser(userId));
+			return true;
+		},
+		/** Assign (userId) or unassign (null) from the UI. */
+		assignFromUi(convId, assigneeId, userId = 1) {
+			const conv = requireConversation(convId);
+			const target = assigneeId ? Number(assigneeId) : null;
+			if ((conv.userId || null) === target) return false;
+			changeUser(conv, target, requireUser(userId));
+			return true;
+		},
+		/**
+		 * Agent reply from the web form ("send" / "send & close"), status from the form (default
+		 * pending, the mailbox default). Source reading, not capture: the reply thread carries the new
+		 * status, closing records closedBy/closedAt, module >= 1.0.82 fires convo.status at once when the
+		 * status changed, then convo.agent.reply.created after the undo delay (< 1.0.82: only the latter).
+		 */
+		replyFromUi(convId, { text = 'Reply', status = 'pending', userId = 1 } = {}) {
+			const conv = requireConversation(convId);
+			const t = createThread(conv, { type: 'message', text, status, user: requireUser(userId), sourceType: 'web' }, { path: 'ui' });
+			return t.id;
+		},
+		/** Note from the UI (no status change): convo.note.created. */
+		noteFromUi(convId, { text = 'Note', userId = 1 } = {}) {
+			const conv = requireConversation(convId);
+			return createThread(conv, { type: 'note', text, user: requireUser(userId), sourceType: 'web' }, { path: 'ui' }).id;
+		},
+		/** Customer e-mail reply: closed/pending -> active (spam stays spam), only convo.customer.reply.created. */
+		customerEmailReply(convId, text = 'Customer reply') {
+			const conv = requireConversation(convId);
+			const mailbox = findMailbox(conv.mailboxId);
+			return createThread(conv, { type: 'customer', text, sourceType: 'email', to: mailbox ? [mailbox.email] : [] }, { path: 'email' }).id;
+		},
+		/** Fires `event` for the conversation's current state (optionally after delayMs, like a queued job). */
+		emitRaw(event, convId, { delayMs = 0 } = {}) {
+			fire(event, requireConversation(convId), { delayMs });
+		},
+		/** Sets the conversation status without line item or event (a silent DB change, e.g. for setup). */
+		setStatusSilently(convId, status) {
+			const conv = requireConversation(convId);
+			conv.status = status;
+			updateFolder(conv);
+		},
+		/** Queue worker restart (hourly queue:restart): forgets webhooks deleted since the last restart. */
+		restartQueueWorker() {
+			deletedSinceWorkerRestart = [];
+		},
+		/** Signs bytes with this instance's Secret Key. */
+		sign: (body) => signBody(body, opts.secretKey),
+	};
+	return sim;
+}
+
+/**
+ * A loopback webhook receiver for tests: records raw bodies and headers; `respond(req, n)` returns
+ * the status code for the n-th request (1-based), default 200.
+ */
+async function startWebhookReceiver({ respond } = {}) {
+	const received = [];
+	let waiters = [];
+	const server = http.createServer(async (req, res) => {
+		const body = await readBody(req);
+		const entry = { method: req.method, path: req.url, headers: req.headers, body, bodyText: body.toString('utf8'), at: Date.now() };
+		received.push(entry);
+		const status = respond ? respond(entry, received.length) : 200;
+		entry.status = status;
+		send(res, status, '', { 'Content-Type': 'text/plain' });
+		for (const w of waiters.slice()) {
+			if (received.length >= w.n) {
+				waiters = waiters.filter((x) => x !== w);
+				w.resolve(received.slice());
+			}
+		}
+	});
+	const url = await listen(server);
+	return {
+		url,
+		received,
+		waitFor(n, timeoutMs = 5000) {
+			if (received.length >= n) return Promise.resolve(received.slice());
+			return new Promise((resolve, reject) => {
+				const w = { n, resolve: (v) => (clearTimeout(timer), resolve(v)) };
+				const timer = setTimeout(() => {
+					waiters = waiters.filter((x) => x !== w);
+					reject(new Error(`receiver: ${received.length}/${n} requests within ${timeoutMs} ms`));
+				}, timeoutMs);
+				waiters.push(w);
+			});
+		},
+		close: () => close(server),
+	};
+}
+
+module.exports = {
+	createFreeScoutSimulator,
+	startWebhookReceiver,
+	readFixture,
+	listFixtures,
+	signBody,
+	phpJsonEncode,
+	WEBHOOK_EVENTS,
+	MAX_ATTEMPTS,
+	DEFAULT_USER_AGENT,
+};

@@ -1,0 +1,444 @@
+import { createHmac } from 'crypto';
+import {
+	createFreeScoutSimulator,
+	startWebhookReceiver,
+	readFixture,
+	listFixtures,
+	phpJsonEncode,
+} from './freescout';
+import { requestJson } from './http-util';
+
+const REAL_SECRET = '7eddb821637dfbe1d4635812832e13e1';
+const API_KEY = 'test-api-key-0123456789abcdef0000';
+const ALL_CONVO_EVENTS = [
+	'convo.created',
+	'convo.status',
+	'convo.assigned',
+	'convo.note.created',
+	'convo.customer.reply.created',
+	'convo.agent.reply.created',
+];
+
+type Sim = ReturnType<typeof createFreeScoutSimulator>;
+type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
+interface Delivery {
+	event: string;
+	status: string;
+	signature: string;
+	bodyText: string;
+	body: Buffer;
+	attempt: number;
+	responseStatus: number;
+	userAgent: string;
+}
+
+const hmac = (body: Buffer | string, secret: string) => createHmac('sha1', secret).update(body).digest('base64');
+
+const realCaptures = listFixtures()
+	.filter((f: string) => f.endsWith('.body.raw'))
+	.map((f: string) => {
+		const headers = JSON.parse(readFixture(f.replace('.body.raw', '.headers.json')).toString('utf8'));
+		return { file: f, body: readFixture(f) as Buffer, event: headers.event as string, signature: headers.signature as string, userAgent: headers.user_agent as string };
+	});
+
+async function api(sim: Sim, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+	return requestJson({
+		method,
+		url: `${sim.url}/api${path}`,
+		headers: Object.assign({ 'X-FreeScout-API-Key': API_KEY, 'Content-Type': 'application/json' }, headers),
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+}
+
+/** The API calls made against the real instance, in order (fixtures README), with the second each happened. */
+const REAL_SEQUENCE: Array<[string, string, string, Record<string, unknown>]> = [
+	['04:59:05', 'POST', '/conversations', {
+		type: 'email', mailboxId: 1, subject: 'Printer on fire', customer: { email: 'mark@example.org' },
+		threads: [{ type: 'customer', customer: { email: 'mark@example.org' }, text: 'Hello, my printer is on fire. Path: C:/temp/x "quoted" & <b>bold</b> café ☃' }],
+	}],
+	['04:59:23', 'POST', '/conversations/1/threads', { type: 'message', text: 'We sent a fireman. Closing.', user: 1, status: 'closed' }],
+	['05:00:08', 'POST', '/conversations/1/threads', { type: 'customer', text: 'Fire is back!', customer: { id: 1 } }],
+	['05:00:20', 'PUT', '/conversations/1', { status: 'active', byUser: 1 }],
+	['05:00:36', 'PUT', '/conversations/1', { status: 'closed', byUser: 1 }],
+	['05:00:40', 'PUT', '/conversations/1', { status: 'closed', byUser: 1 }],
+	['05:00:44', 'PUT', '/conversations/1', { status: 'active', byUser: 1 }],
+	['05:00:56', 'PUT', '/conversations/1', { status: 'pending', byUser: 1 }],
+	['05:01:00', 'PUT', '/conversations/1', { status: 'open', byUser: 1 }],
+	['05:01:31', 'PUT', '/conversations/1', { assignTo: 1, byUser: 1 }],
+	['05:01:35', 'POST', '/conversations/1/threads', { type: 'note', text: 'Internal: call the fire dept', user: 1 }],
+	['05:01:39', 'POST', '/conversations/1/threads', { type: 'note', text: 'Closing via note', user: 1, status: 'closed' }],
+	['05:01:43', 'PUT', '/conversations/1', { status: 'active', assignTo: 0, byUser: 1 }],
+];
+
+/** Replays REAL_SEQUENCE; `timeOf(hhmmss, stepIndex)` sets the simulator clock before each call. */
+async function replay(timeOf: (hms: string, i: number) => number) {
+	let clock = timeOf(REAL_SEQUENCE[0][0], 0);
+	const sim = createFreeScoutSimulator({ moduleVersion: '1.0.82', secretKey: REAL_SECRET, apiKey: API_KEY, undoDelayMs: 15, retryIntervalMs: 2, now: () => clock });
+	await sim.start();
+	const receiver = await startWebhookReceiver();
+	try {
+		const created = await api(sim, 'POST', '/webhooks', { url: `${receiver.url}/freescout`, events: ALL_CONVO_EVENTS });
+		expect(created.status).toBe(201);
+		const statuses: number[] = [];
+		for (let i = 0; i < REAL_SEQUENCE.length; i++) {
+			const [hms, method, path, body] = REAL_SEQUENCE[i];
+			clock = timeOf(hms, i);
+			const res = await api(sim, method, path, body);
+			statuses.push(res.status);
+			await sim.idle();
+		}
+		return { deliveries: sim.getDeliveries() as Delivery[], received: receiver.received.slice(), statuses, sim };
+	} finally {
+		await receiver.close();
+		await sim.stop();
+	}
+}
+
+const TIMESTAMP = /"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"/g;
+const FRIENDLY = /"friendly":"[^"]*"/g;
+const normalizeTimes = (s: string) => s.replace(TIMESTAMP, '"<time>"').replace(FRIENDLY, '"friendly":"<time-ago>"');
+
+describe('PHP json_encode emulation', () => {
+	it('re-encodes every real capture to the identical bytes', () => {
+		expect(realCaptures).toHaveLength(11);
+		for (const c of realCaptures) {
+			expect(phpJsonEncode(JSON.parse(c.body.toString('utf8')))).toBe(c.body.toString('utf8'));
+		}
+	});
+
+	it('escapes and prints numbers like PHP', () => {
+		expect(phpJsonEncode({ p: 'a/b', q: 'say "hi"\\', u: 'café ☃ 😀', c: '\u0001\n\t\x7f' })).toBe(
+			'{"p":"a\\/b","q":"say \\"hi\\"\\\\","u":"caf\\u00e9 \\u2603 \\ud83d\\ude00","c":"\\u0001\\n\\t\x7f"}',
+		);
+		expect(phpJsonEncode([1, -2, 0.1, 1.5, 0.0001, 0.00001, 1e17, 1.5e-7, null, true, {}, []])).toBe(
+			'[1,-2,0.1,1.5,0.0001,1.0e-5,1.0e+17,1.5e-7,null,true,[],[]]',
+		);
+		// The signature test vector from the reference.
+		const body = phpJsonEncode({ id: 1042, number: 1042, status: 'closed', subject: 'Café refund', body: '<div>ok</div>' });
+		expect(body).toBe('{"id":1042,"number":1042,"status":"closed","subject":"Caf\\u00e9 refund","body":"<div>ok<\\/div>"}');
+		expect(hmac(body, '5f4dcc3b5aa765d61d8327deb882cf99')).toBe('5k3JAjF8bEFDgmZcZRUnUOegkP0=');
+	});
+
+	it('the real fixtures are signed with the real Secret Key', () => {
+		for (const c of realCaptures) expect(hmac(c.body, REAL_SECRET)).toBe(c.signature);
+	});
+});
+
+describe('replay of the real capture sequence (module 1.0.82)', () => {
+	it('with the captured clock: every delivery is byte-identical to the real one, signature included', async () => {
+		const { deliveries, received, statuses } = await replay((hms) => Date.parse(`2026-11-22T${hms}Z`));
+		expect(statuses).toEqual([201, 201, 201, 204, 204, 204, 204, 204, 204, 204, 201, 201, 204]);
+		expect(deliveries.map((d) => d.event)).toEqual(realCaptures.map((c) => c.event));
+		expect(received).toHaveLength(11);
+		realCaptures.forEach((real, i) => {
+			const d = deliveries[i];
+			expect(d.bodyText).toBe(real.body.toString('utf8'));
+			expect(d.signature).toBe(real.signature);
+			// What reached the receiver: raw bytes, headers, and an independently checked signature.
+			const r = received[i];
+			expect(r.body.equals(real.body)).toBe(true);
+			expect(r.method).toBe('POST');
+			expect(r.headers['content-type']).toBe('application/json');
+			expect(r.headers['x-freescout-event']).toBe(real.event);
+			expect(r.headers['x-freescout-signature']).toBe(hmac(r.body, REAL_SECRET));
+			expect(r.headers['user-agent']).toBe(real.userAgent);
+		});
+	});
+
+	it('with a different clock: equal to the real deliveries once timestamps (and time-ago strings) are normalized', async () => {
+		const start = Date.UTC(2031, 0, 2, 3, 4, 5);
+		const { deliveries, received } = await replay((_hms, i) => start + i * 7000);
+		expect(deliveries.map((d) => d.event)).toEqual(realCaptures.map((c) => c.event));
+		realCaptures.forEach((real, i) => {
+			const mine = deliveries[i].bodyText;
+			expect(mine).not.toBe(real.body.toString('utf8'));
+			expect(normalizeTimes(mine)).toBe(normalizeTimes(real.body.toString('utf8')));
+			// Structure checks spelled out: status, thread ids/types/statuses/action types.
+			const a = JSON.parse(mine);
+			const b = JSON.parse(real.body.toString('utf8'));
+			expect(Object.keys(a)).toEqual(Object.keys(b));
+			expect(a.status).toBe(b.status);
+			const shape = (t: { id: number; type: string; status: string; action: { type: string } }) => `${t.id}:${t.type}:${t.status}:${t.action.type}`;
+			expect(a._embedded.threads.map(shape)).toEqual(b._embedded.threads.map(shape));
+			expect(received[i].headers['x-freescout-signature']).toBe(hmac(received[i].body, REAL_SECRET));
+		});
+		expect(deliveries.map((d) => `${d.event}:${d.status}`)).toEqual([
+			'convo.created:active',
+			'convo.agent.reply.created:closed',
+			'convo.customer.reply.created:active',
+			'convo.status:closed',
+			'convo.status:active',
+			'convo.status:pending',
+			'convo.status:active',
+			'convo.assigned:active',
+			'convo.note.created:active',
+			'convo.note.created:closed',
+			'convo.status:active',
+		]);
+	});
+});
+
+describe('status paths', () => {
+	let sim: Sim;
+	let receiver: Receiver;
+	async function setup(moduleVersion: string, respond?: (req: unknown, n: number) => number) {
+		// Each clock read is one second later, so threads never share an instant (same-instant threads keep id order).
+		let clock = Date.UTC(2030, 4, 6, 7, 8, 9);
+		sim = createFreeScoutSimulator({ moduleVersion, apiKey: API_KEY, undoDelayMs: 40, retryIntervalMs: 2, now: () => (clock += 1000) });
+		await sim.start();
+		receiver = await startWebhookReceiver({ respond });
+		sim.addWebhook(`${receiver.url}/hook`, ALL_CONVO_EVENTS);
+	}
+	afterEach(async () => {
+		await receiver.close();
+		await sim.stop();
+	});
+	const events = () => (sim.getDeliveries() as Delivery[]).map((d) => `${d.event}:${d.status}`);
+	const bodyOf = (i: number) => JSON.parse((sim.getDeliveries() as Delivery[])[i].bodyText);
+
+	it('1.0.81: "send & close" from the UI sends only the reply event, after the undo delay', async () => {
+		await setup('1.0.81');
+		const id = sim.createConversation({ subject: 'Help', text: 'Broken' });
+		await sim.idle();
+		sim.clearLogs();
+		const t0 = Date.now();
+		sim.replyFromUi(id, { text: 'Fixed, closing', status: 'closed', userId: 1 });
+		await sim.idle();
+		expect(Date.now() - t0).toBeGreaterThanOrEqual(40);
+		expect(events()).toEqual(['convo.agent.reply.created:closed']);
+		const body = bodyOf(0);
+		expect(body._embedded.threads[0]).toMatchObject({ type: 'message', status: 'closed', body: 'Fixed, closing' });
+		expect(body.closedBy).toBe(1);
+	});
+
+	it('1.0.82: "send & close" from the UI sends convo.status at once, then the reply event after the undo delay', async () => {
+		await setup('1.0.82');
+		const id = sim.createConversation({ subject: 'Help', text: 'Broken' });
+		await sim.idle();
+		sim.clearLogs();
+		sim.replyFromUi(id, { text: 'Fixed, closing', status: 'closed', userId: 1 });
+		const first = await sim.waitForDeliveries(1, 2000);
+		expect(first.map((d: Delivery) => d.event)).toEqual(['convo.status']);
+		expect(sim.isIdle()).toBe(false); // the reply event is still inside its undo window
+		await sim.idle();
+		expect(events()).toEqual(['convo.status:closed', 'convo.agent.reply.created:closed']);
+		const status = bodyOf(0);
+		expect(status.threadsCount).toBe(1); // snapshot from before the reply thread
+		expect(status._embedded.threads.map((t: { type: string; status: string }) => `${t.type}:${t.status}`)).toEqual(['message:closed', 'customer:active']);
+		expect(status.closedBy).toBe(1);
+	});
+
+	it('API reply with status: 1.0.82 sends only the reply event, 1.0.87 sends convo.status first', async () => {
+		await setup('1.0.82');
+		let id = sim.createConversation({ text: 'Broken' });
+		await sim.idle();
+		sim.clearLogs();
+		expect((await api(sim, 'POST', `/conversations/${id}/threads`, { type: 'message', text: 'Done', user: 1, status: 'closed' })).status).toBe(201);
+		await sim.idle();
+		expect(events()).toEqual(['convo.agent.reply.created:closed']);
+		expect(bodyOf(0)._embedded.threads[0]).toMatchObject({ type: 'message', status: 'active' });
+		expect(bodyOf(0).closedAt).toBeNull();
+		await receiver.close();
+		await sim.stop();
+
+		await setup('1.0.87');
+		id = sim.createConversation({ text: 'Broken' });
+		await sim.idle();
+		sim.clearLogs();
+		await api(sim, 'POST', `/conversations/${id}/threads`, { type: 'message', text: 'Done', user: 1, status: 'closed' });
+		await sim.idle();
+		expect(events()).toEqual(['convo.status:closed', 'convo.agent.reply.created:closed']);
+		expect(bodyOf(0).closedBy).toBe(1);
+	});
+
+	it('a customer reply reopens a closed conversation with only convo.customer.reply.created', async () => {
+		await setup('1.0.82');
+		const id = sim.createConversation({ text: 'Broken' });
+		sim.changeStatusFromMenu(id, 'closed', 2);
+		await sim.idle();
+		const closedAt = sim.getConversation(id)!.closedAt;
+		sim.clearLogs();
+		sim.customerEmailReply(id, 'Still broken');
+		await sim.idle();
+		expect(events()).toEqual(['convo.customer.reply.created:active']);
+		const body = bodyOf(0);
+		expect(body._embedded.threads[0]).toMatchObject({ type: 'customer', status: 'active', source: { type: 'email', via: 'customer' } });
+		expect(body._embedded.threads[1]).toMatchObject({ type: 'lineitem', status: 'closed', action: { type: 'changed-ticket-status', text: 'Jane Agent marked as Closed conversation #1' } });
+		expect(body.closedAt).toBe(closedAt);
+		expect(body.closedBy).toBeNull();
+	});
+
+	it('spam stays spam when the customer replies', async () => {
+		await setup('1.0.82');
+		const id = sim.createConversation({ text: 'Buy now' });
+		sim.changeStatusFromMenu(id, 'spam', 1);
+		await sim.idle();
+		sim.clearLogs();
+		sim.customerEmailReply(id, 'Buy more');
+		await api(sim, 'POST', `/conversations/${id}/threads`, { type: 'customer', text: 'And more', customer: { id: 1 } });
+		await sim.idle();
+		expect(events()).toEqual(['convo.customer.reply.created:spam', 'convo.customer.reply.created:spam']);
+		expect(sim.getConversation(id)!.status).toBe('spam');
+	});
+
+	it('retries 10 times with identical bytes while the receiver answers 500, on the compressed schedule', async () => {
+		await setup('1.0.82', () => 500);
+		const id = sim.createConversation({ text: 'Broken' });
+		await sim.waitForDeliveries(1, 2000);
+		// Changed after the first attempt: the queued convo.created keeps its stale snapshot.
+		sim.changeStatusFromMenu(id, 'closed', 1);
+		await sim.idle();
+		const all = sim.getDeliveries() as Array<Delivery & { startedAt: number }>;
+		const created = all.filter((d) => d.event === 'convo.created');
+		const status = all.filter((d) => d.event === 'convo.status');
+		expect(all).toHaveLength(20);
+		expect(created.map((d) => d.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+		expect(status.map((d) => d.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+		expect(all.every((d) => d.responseStatus === 500)).toBe(true);
+		expect(new Set(created.map((d) => d.bodyText)).size).toBe(1);
+		expect(new Set(created.map((d) => d.signature)).size).toBe(1);
+		expect(JSON.parse(created[9].bodyText).status).toBe('active');
+		expect(JSON.parse(status[9].bodyText).status).toBe('closed');
+		// Waits of max(1, (attempts - 1) x 2) "minutes" of retryIntervalMs (2 ms) between attempts.
+		const minutes = [1, 2, 4, 6, 8, 10, 12, 14, 16];
+		created.slice(1).forEach((d, i) => expect(d.startedAt - created[i].startedAt).toBeGreaterThanOrEqual(minutes[i] * 2 - 1));
+		expect(receiver.received).toHaveLength(20);
+		for (const r of receiver.received) {
+			expect(r.headers['x-freescout-signature']).toBe(hmac(r.body, sim.secretKey));
+		}
+		expect(sim.getConversation(id)!.status).toBe('closed');
+	});
+
+	it('stops retrying after a 2xx', async () => {
+		await setup('1.0.82', (_req, n) => (n <= 3 ? 503 : 204));
+		sim.createConversation({ text: 'Broken' });
+		await sim.idle();
+		expect((sim.getDeliveries() as Delivery[]).map((d) => `${d.attempt}:${d.responseStatus}`)).toEqual(['1:503', '2:503', '3:503', '4:204']);
+		expect(receiver.received).toHaveLength(4);
+		expect(new Set(receiver.received.map((r) => r.bodyText)).size).toBe(1);
+	});
+});
+
+describe('REST API', () => {
+	let sim: Sim;
+	beforeAll(async () => {
+		sim = createFreeScoutSimulator({ apiKey: API_KEY, undoDelayMs: 5, retryIntervalMs: 1 });
+		await sim.start();
+	});
+	afterAll(async () => {
+		await sim.stop();
+	});
+	beforeEach(() => sim.reset());
+
+	it('GET /api/webhooks answers 405 with Allow: POST, OPTIONS, even without a key', async () => {
+		const res = await requestJson({ method: 'GET', url: `${sim.url}/api/webhooks` });
+		expect(res.status).toBe(405);
+		expect(res.headers.allow).toBe('POST, OPTIONS');
+	});
+
+	it('rejects a wrong or missing key with 401 {"message":"Not Authorized"}', async () => {
+		const missing = await requestJson({ method: 'GET', url: `${sim.url}/api/mailboxes` });
+		expect(missing.status).toBe(401);
+		expect(missing.body).toBe('{"message":"Not Authorized"}');
+		const wrong = await api(sim, 'GET', '/mailboxes', undefined, { 'X-FreeScout-API-Key': 'nope' });
+		expect(wrong.status).toBe(401);
+		const query = await requestJson({ method: 'GET', url: `${sim.url}/api/mailboxes?pageSize=1&api_key=${API_KEY}` });
+		expect(query.status).toBe(200);
+		expect(query.json).toEqual({
+			_embedded: { mailboxes: [expect.objectContaining({ id: 1, name: 'Support', email: 'support@example.com' })] },
+			page: { size: 1, totalElements: 1, totalPages: 1, number: 1 },
+		});
+	});
+
+	it('PUT always answers 204 with an empty text/html body; invalid status strings become active', async () => {
+		const id = sim.createConversation({ text: 'x' });
+		for (const body of [{ status: 'active', byUser: 1 }, { status: 'pending', byUser: 1 }, { status: 'open', byUser: 1 }, { foo: 'bar' }, { status: 'active', byUser: 1 }]) {
+			const res = await api(sim, 'PUT', `/conversations/${id}`, body);
+			expect(res.status).toBe(204);
+			expect(res.body).toBe('');
+			expect(res.headers['content-type']).toBe('text/html; charset=UTF-8');
+		}
+		expect(sim.getConversation(id)!.status).toBe('active');
+		const lineItems = sim.getConversation(id)!._embedded.threads.filter((t: { type: string }) => t.type === 'lineitem');
+		expect(lineItems.map((t: { status: string }) => t.status)).toEqual(['active', 'pending']);
+	});
+
+	it('PUT without byUser answers 400 with the _embedded.errors shape', async () => {
+		const id = sim.createConversation({ text: 'x' });
+		const res = await api(sim, 'PUT', `/conversations/${id}`, { status: 'closed' });
+		expect(res.status).toBe(400);
+		expect(res.body).toBe('{"message":"Error occurred","_embedded":{"errors":[{"path":"byUser","message":"byUser parameter is required.","source":"JSON"}]}}');
+		const noUser = await api(sim, 'PUT', `/conversations/${id}`, { status: 'closed', byUser: 99 });
+		expect(noUser.json._embedded.errors[0]).toEqual({ path: 'byUser', message: 'User not found.', source: 'JSON' });
+		expect(sim.getConversation(id)!.status).toBe('active');
+	});
+
+	it('unknown conversations answer 404 {"message":"Not Found","_embedded":{"errors":[]}}', async () => {
+		for (const [method, path, body] of [['GET', '/conversations/77', undefined], ['PUT', '/conversations/77', { status: 'closed', byUser: 1 }], ['POST', '/conversations/77/threads', { type: 'note', text: 'x', user: 1 }]] as const) {
+			const res = await api(sim, method, path, body);
+			expect(res.status).toBe(404);
+			expect(res.body).toBe('{"message":"Not Found","_embedded":{"errors":[]}}');
+		}
+	});
+
+	it('GET conversation embeds threads unless embed lacks "threads"; list filters by status list and pages', async () => {
+		const a = sim.createConversation({ text: 'a' });
+		const b = sim.createConversation({ text: 'b' });
+		sim.createConversation({ text: 'c' });
+		sim.changeStatusFromMenu(a, 'closed', 1);
+		sim.changeStatusFromMenu(b, 'pending', 1);
+		expect((await api(sim, 'GET', `/conversations/${a}`)).json._embedded.threads).toHaveLength(2);
+		expect((await api(sim, 'GET', `/conversations/${a}?embed=threads,tags`)).json._embedded.threads).toHaveLength(2);
+		expect((await api(sim, 'GET', `/conversations/${a}?embed=tags`)).json._embedded).toEqual({ threads: [] });
+		const list = await api(sim, 'GET', '/conversations?status=closed,pending&state=published&pageSize=1&page=2&sortField=number&sortOrder=asc');
+		expect(list.json.page).toEqual({ size: 1, totalElements: 2, totalPages: 2, number: 2 });
+		expect(list.json._embedded.conversations.map((c: { id: number; status: string }) => `${c.id}:${c.status}`)).toEqual([`${b}:pending`]);
+		expect(list.json._embedded.conversations[0]._embedded).toEqual({ threads: [] });
+		const bogus = await api(sim, 'GET', '/conversations?status=open');
+		expect(bogus.json.page.totalElements).toBe(3);
+	});
+
+	it('webhooks: 201 with Resource-ID, unknown events dropped, 400 when none left, no de-duplication, DELETE 204 then 404', async () => {
+		const one = await api(sim, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/a', events: ['convo.status', 'convo.nope'] });
+		expect(one.status).toBe(201);
+		expect(one.headers['resource-id']).toBe('1');
+		expect(one.body).toBe('{"id":1,"url":"http:\\/\\/127.0.0.1:9\\/a","events":["convo.status"],"lastRunTime":null,"lastRunError":""}');
+		const two = await api(sim, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/a', events: 'convo.status,convo.created' });
+		expect(two.status).toBe(201);
+		expect(two.json.events).toEqual(['convo.status', 'convo.created']);
+		const none = await api(sim, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/a', events: ['convo.nope'] });
+		expect(none.status).toBe(400);
+		expect(none.body).toBe('{"message":"Error occurred","_embedded":{"errors":[]}}');
+		expect((await api(sim, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/a' })).json._embedded.errors[0].path).toBe('events');
+		expect(sim.getWebhooks()).toHaveLength(2);
+		expect((await api(sim, 'DELETE', '/webhooks/1')).status).toBe(204);
+		expect((await api(sim, 'DELETE', '/webhooks/1')).status).toBe(404);
+	});
+
+	it('GET /api/users lists users newest first in the full user form', async () => {
+		const res = await api(sim, 'GET', '/users');
+		expect(res.status).toBe(200);
+		expect(res.json._embedded.users.map((u: { id: number; firstName: string; role: string }) => `${u.id}:${u.firstName}:${u.role}`)).toEqual(['2:Jane:user', '1:Admin:admin']);
+		expect(res.json.page).toEqual({ size: 50, totalElements: 2, totalPages: 1, number: 1 });
+	});
+
+	it('an agent-created conversation via the API is pending and its convo.created waits for the undo delay', async () => {
+		const receiver = await startWebhookReceiver();
+		try {
+			sim.addWebhook(`${receiver.url}/h`, ['convo.created']);
+			const res = await api(sim, 'POST', '/conversations', {
+				type: 'email', mailboxId: 1, subject: 'Outbound', customer: { email: 'new@example.net', firstName: 'New' },
+				threads: [{ type: 'message', text: 'Hi there', user: 2 }],
+			});
+			expect(res.status).toBe(201);
+			expect(res.headers['resource-id']).toBe(String(res.json.id));
+			expect(res.json).toMatchObject({ status: 'pending', source: { type: 'api', via: 'user' }, createdBy: { type: 'user', id: 2 }, customer: { id: 2, email: 'new@example.net' } });
+			expect(sim.getFiredEvents()).toEqual([expect.objectContaining({ event: 'convo.created', delayMs: 5 })]);
+			await sim.idle();
+			expect(receiver.received).toHaveLength(1);
+			expect(JSON.parse(receiver.received[0].bodyText)).toMatchObject({ threadsCount: 0, preview: '', status: 'pending' });
+		} finally {
+			await receiver.close();
+		}
+	});
+});
