@@ -1,0 +1,26 @@
+// Reads test fixture files for TypeScript tests (which may not import fs under the project's lint rules).
+const fs = require('node:fs');
+const path = require('node:path');
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+
+/** @returns {Buffer} the exact bytes of a file under test/fixtures */
+function fixtureBytes(relativePath) {
+	return fs.readFileSync(path.join(FIXTURES, relativePath));
+}
+
+/** The real FreeScout deliveries, in capture order: {name, event, signature, body (Buffer)}. */
+function realFreeScoutDeliveries() {
+	const dir = path.join(FIXTURES, 'freescout-real');
+	return fs
+		.readdirSync(dir)
+		.filter((name) => name.endsWith('.body.raw'))
+		.sort()
+		.map((file) => {
+			const name = file.replace('.body.raw', '');
+			const headers = JSON.parse(fs.readFileSync(path.join(dir, `${name}.headers.json`), 'utf8'));
+			return { name, event: headers.event, signature: headers.signature, body: fs.readFileSync(path.join(dir, file)) };
+		});
+}
+
+module.exports = { fixtureBytes, realFreeScoutDeliveries };

@@ -1,0 +1,82 @@
+/** Runs deliveries through the core pipeline with a fake clock, the way the trigger node does. */
+import { NO_FILTERS, type ChangeFilters } from '../../nodes/shared/filters';
+import { emptyMemory, Memory } from '../../nodes/shared/memory';
+import { handleDelivery, type DeliveryOutcome, type DeliverySettings } from '../../nodes/shared/pipeline';
+import { PLATFORMS } from '../../nodes/shared/platforms';
+import { signChatwoot } from '../../nodes/shared/platforms/chatwoot/signature';
+import { signFreeScout } from '../../nodes/shared/platforms/freescout/signature';
+import type { Delivery, Platform, StatusChange } from '../../nodes/shared/types';
+
+export const CHATWOOT_SECRET = 'cw-test-secret-7Yq';
+export const FREESCOUT_SECRET = '7eddb821637dfbe1d4635812832e13e1';
+/** 2026-06-20T09:14:05Z, the time of the Chatwoot scenarios. */
+export const NOW_SECONDS = 1781946845;
+
+export class FakeClock {
+	constructor(public ms: number) {}
+	now = () => this.ms;
+	sleep = async (ms: number) => {
+		this.ms += ms;
+		await Promise.resolve();
+	};
+}
+
+export function chatwootDelivery(body: unknown, secret = CHATWOOT_SECRET, timestamp = NOW_SECONDS): Delivery {
+	const raw = JSON.stringify(body);
+	return {
+		rawBody: Buffer.from(raw),
+		headers: {
+			'content-type': 'application/json',
+			'x-chatwoot-timestamp': String(timestamp),
+			'x-chatwoot-signature': signChatwoot(secret, String(timestamp), raw),
+			'x-chatwoot-delivery': `d-${Math.random().toString(16).slice(2)}`,
+		},
+	};
+}
+
+export function freescoutDelivery(event: string, raw: string | Buffer, secret = FREESCOUT_SECRET): Delivery {
+	return {
+		rawBody: typeof raw === 'string' ? Buffer.from(raw) : raw,
+		headers: { 'x-freescout-event': event, 'x-freescout-signature': signFreeScout(secret, raw) },
+	};
+}
+
+export interface Harness {
+	memory: Memory;
+	clock: FakeClock;
+	deliver(delivery: Delivery): Promise<DeliveryOutcome>;
+	/** Starts all deliveries at once, as concurrent HTTP requests would, and waits for all. */
+	deliverConcurrently(deliveries: Delivery[]): Promise<DeliveryOutcome[]>;
+}
+
+export function harness(platform: Platform, overrides: Partial<DeliverySettings> = {}, filters?: Partial<ChangeFilters>): Harness {
+	const memory = new Memory(emptyMemory());
+	const clock = new FakeClock(NOW_SECONDS * 1000);
+	const settings: DeliverySettings = {
+		secret: platform === 'chatwoot' ? CHATWOOT_SECRET : FREESCOUT_SECRET,
+		acceptUnsigned: false,
+		toleranceSeconds: 300,
+		context: { baseUrl: platform === 'chatwoot' ? 'https://chat.example.com' : 'https://help.example.com', accountId: 1, apiUserIds: [] },
+		filters: { ...NO_FILTERS, ...filters },
+		maxWaitMs: 2000,
+		...overrides,
+	};
+	const deliver = (delivery: Delivery) => handleDelivery(PLATFORMS[platform], delivery, settings, memory, clock);
+	return {
+		memory,
+		clock,
+		deliver,
+		deliverConcurrently: (deliveries) => Promise.all(deliveries.map(deliver)),
+	};
+}
+
+export function changes(outcomes: DeliveryOutcome[]): StatusChange[] {
+	return outcomes.flatMap((outcome) => ('change' in outcome ? [outcome.change] : []));
+}
+
+export function permutations<T>(items: T[]): T[][] {
+	if (items.length <= 1) return [items];
+	return items.flatMap((item, index) =>
+		permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]),
+	);
+}
