@@ -11,7 +11,7 @@ const memories = new Map<string, Memory>();
 export function memoryFor(key: string, persisted: unknown, maxConversations: number): Memory {
 	let memory = memories.get(key);
 	if (memory === undefined || memory.maxConversations !== maxConversations) {
-		memory = new Memory(memory?.state ?? restoreMemory(persisted), maxConversations);
+		memory = new Memory(memory?.snapshot() ?? restoreMemory(persisted), maxConversations);
 		memories.set(key, memory);
 	}
 	return memory;

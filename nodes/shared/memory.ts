@@ -1,7 +1,7 @@
 /**
  * The trigger's memory: the last known status of each conversation and the fingerprints of recent deliveries.
- * Plain JSON (it is persisted in n8n workflow static data) and bounded: least recently used entries go first.
- * Object key order is the LRU order, which JSON keeps because every key starts with a letter.
+ * Bounded: least recently used entries go first. Maps keep the LRU order in memory (O(1) per delivery); the
+ * JSON snapshot for n8n workflow static data keeps it as key order, which JSON preserves for non-numeric keys.
  */
 import type { Status } from './types';
 
@@ -40,54 +40,52 @@ export function restoreMemory(value: unknown): MemoryState {
 }
 
 export class Memory {
-	private conversationCount: number;
-	private deliveryCount: number;
+	private readonly conversations: Map<string, RememberedStatus>;
+	private readonly deliveries: Map<string, number>;
 
 	constructor(
-		readonly state: MemoryState,
+		state: MemoryState,
 		readonly maxConversations = DEFAULT_MEMORY_SIZE,
 	) {
-		this.conversationCount = Object.keys(state.conversations).length;
-		this.deliveryCount = Object.keys(state.deliveries).length;
+		this.conversations = new Map(Object.entries(state.conversations));
+		this.deliveries = new Map(Object.entries(state.deliveries));
+		trim(this.conversations, maxConversations);
+		trim(this.deliveries, maxConversations * 2);
 	}
 
 	get(key: string): RememberedStatus | undefined {
-		return this.state.conversations[key];
+		return this.conversations.get(key);
 	}
 
 	/** Stores the status and makes the conversation the most recently used. */
 	set(key: string, value: RememberedStatus): void {
-		const conversations = this.state.conversations;
-		if (key in conversations) delete conversations[key];
-		else this.conversationCount++;
-		conversations[key] = value;
-		if (this.conversationCount > this.maxConversations) {
-			this.conversationCount -= evictOldest(conversations, this.conversationCount - this.maxConversations);
-		}
+		this.conversations.delete(key);
+		this.conversations.set(key, value);
+		trim(this.conversations, this.maxConversations);
 	}
 
 	hasDelivery(fingerprint: string): boolean {
-		return fingerprint in this.state.deliveries;
+		return this.deliveries.has(fingerprint);
 	}
 
 	/** Deliveries are remembered for twice as many entries as conversations: FreeScout retries for two hours. */
 	addDelivery(fingerprint: string, at: number): void {
-		const deliveries = this.state.deliveries;
-		if (fingerprint in deliveries) delete deliveries[fingerprint];
-		else this.deliveryCount++;
-		deliveries[fingerprint] = at;
-		const max = this.maxConversations * 2;
-		if (this.deliveryCount > max) this.deliveryCount -= evictOldest(deliveries, this.deliveryCount - max);
+		this.deliveries.delete(fingerprint);
+		this.deliveries.set(fingerprint, at);
+		trim(this.deliveries, this.maxConversations * 2);
+	}
+
+	/** The JSON form for workflow static data (costs a copy: take it when an execution will save it). */
+	snapshot(): MemoryState {
+		return {
+			version: 1,
+			conversations: Object.fromEntries(this.conversations),
+			deliveries: Object.fromEntries(this.deliveries),
+		};
 	}
 }
 
-/** Deletes the `count` oldest keys; returns how many were deleted. */
-function evictOldest(record: Record<string, unknown>, count: number): number {
-	let deleted = 0;
-	for (const key in record) {
-		if (deleted === count) break;
-		delete record[key];
-		deleted++;
-	}
-	return deleted;
+/** Drops the oldest entries until at most `max` remain. */
+function trim(map: Map<string, unknown>, max: number): void {
+	while (map.size > max) map.delete(map.keys().next().value as string);
 }

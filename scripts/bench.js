@@ -1,0 +1,134 @@
+// Core throughput benchmark (a script, not a test): deliveries per second and microseconds per delivery through
+// the trigger's pipeline (signature, JSON, dedupe, normalization), for a ~10 KB Chatwoot conversation_updated and
+// a FreeScout convo.status with 3 threads, with and without signature verification. Runs on the built dist/.
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+
+const dist = path.join(__dirname, '..', 'dist', 'nodes', 'shared');
+const { handleDelivery } = require(path.join(dist, 'pipeline'));
+const { Memory, emptyMemory } = require(path.join(dist, 'memory'));
+const { NO_FILTERS } = require(path.join(dist, 'filters'));
+const { PLATFORMS } = require(path.join(dist, 'platforms'));
+const { signChatwoot } = require(path.join(dist, 'platforms', 'chatwoot', 'signature'));
+const { signFreeScout } = require(path.join(dist, 'platforms', 'freescout', 'signature'));
+
+const COUNT = Number(process.argv[2] || 5000);
+const SECRET = 'bench-secret-0123456789abcdef';
+const NOW = 1781946845;
+
+function chatwootBody(id, status, previous) {
+	const filler = {};
+	for (let index = 0; filler.length === undefined && index < 60; index++) filler[`field_${index}`] = 'x'.repeat(120);
+	return {
+		additional_attributes: { browser: { name: 'Chrome', platform: 'macOS' }, referer: 'https://shop.example.com/o' },
+		can_reply: true,
+		channel: 'Channel::Api',
+		contact_inbox: { id: 5, contact_id: 42, inbox_id: 4, source_id: 'evo-5511999990000' },
+		id,
+		inbox_id: 4,
+		messages: [{ id: 9000 + id, content: 'Oi, preciso de ajuda', account_id: 1, message_type: 0, created_at: NOW, sender: { id: 42, name: 'Ana', type: 'contact' } }],
+		labels: ['whatsapp'],
+		meta: { sender: { id: 42, name: 'Ana Souza', email: 'ana@example.org', phone_number: '+5511999990000', type: 'contact' }, assignee: null, assignee_type: null, team: null, hmac_verified: false },
+		status,
+		custom_attributes: filler,
+		snoozed_until: null,
+		unread_count: 1,
+		created_at: NOW - 86400,
+		updated_at: NOW + 0.4,
+		account: { id: 1, name: 'Suporte' },
+		event: 'conversation_updated',
+		changed_attributes: [{ status: { previous_value: previous, current_value: status } }, { updated_at: { previous_value: '2026-06-20T09:04:05.000Z', current_value: '2026-06-20T09:14:05.300Z' } }],
+	};
+}
+
+function freescoutBody(id, status) {
+	const person = { id: 1, type: 'user', firstName: 'Admin', lastName: 'User', photoUrl: '', email: 'admin@example.com' };
+	const customer = { id: 7, type: 'customer', firstName: 'Mark', lastName: 'Morrison', photoUrl: '', email: 'mark@example.org' };
+	const thread = (threadId, type, threadStatus, action) => ({
+		id: threadId, type, status: threadStatus, state: 'published', action: { type: action, text: '', associatedEntities: [] },
+		body: type === 'lineitem' ? null : '<div>Printer on fire<\/div>', source: { type: 'web', via: 'user' }, customer, createdBy: type === 'customer' ? customer : person,
+		assignedTo: null, to: [], cc: [], bcc: [], createdAt: '2026-11-22T05:00:36Z', openedAt: null, _embedded: { attachments: [] },
+	});
+	return {
+		id, number: id, threadsCount: 2, type: 'email', folderId: 4, status, state: 'published', subject: 'Printer on fire', preview: 'Fire is back!',
+		mailboxId: 1, assignee: null, createdBy: customer, createdAt: '2026-11-22T04:59:05Z', updatedAt: '2026-11-22T05:00:36Z', closedBy: null,
+		closedByUser: null, closedAt: null, userUpdatedAt: '2026-11-22T05:00:36Z', customerWaitingSince: { time: '2026-11-22T05:00:08Z', friendly: 'Just now', latestReplyFrom: 'customer' },
+		source: { type: 'email', via: 'customer' }, cc: [], bcc: [], customer,
+		_embedded: { threads: [thread(3 * id + 2, 'lineitem', status, 'changed-ticket-status'), thread(3 * id + 1, 'message', 'active', ''), thread(3 * id, 'customer', 'active', '')] },
+	};
+}
+
+/** PHP's json_encode escapes slashes: the bench body has the same bytes a real delivery would. */
+const phpJson = (value) => JSON.stringify(value).replace(/\//g, '\\/');
+
+function deliveries(platform, signed) {
+	const list = [];
+	for (let index = 0; index < COUNT; index++) {
+		const id = index + 1;
+		if (platform === 'chatwoot') {
+			const raw = Buffer.from(JSON.stringify(chatwootBody(id, 'pending', 'resolved')));
+			const headers = { 'content-type': 'application/json' };
+			if (signed) Object.assign(headers, { 'x-chatwoot-timestamp': String(NOW), 'x-chatwoot-signature': signChatwoot(SECRET, String(NOW), raw) });
+			list.push({ rawBody: raw, headers });
+		} else {
+			const raw = Buffer.from(phpJson(freescoutBody(id, 'closed')));
+			const headers = { 'x-freescout-event': 'convo.status' };
+			if (signed) headers['x-freescout-signature'] = signFreeScout(SECRET, raw);
+			list.push({ rawBody: raw, headers });
+		}
+	}
+	return list;
+}
+
+async function measure(platform, signed) {
+	const batch = deliveries(platform, signed);
+	const memory = new Memory(emptyMemory(), 1000);
+	const settings = {
+		secret: signed ? SECRET : null,
+		acceptUnsigned: !signed,
+		toleranceSeconds: 0,
+		context: { baseUrl: 'https://example.com', accountId: 1, apiUserIds: [] },
+		filters: NO_FILTERS,
+		maxWaitMs: 0,
+	};
+	const clock = { now: () => NOW * 1000, sleep: async () => {} };
+	let emitted = 0;
+	const warmup = Math.min(2000, batch.length);
+	for (let index = 0; index < warmup; index++) await handleDelivery(PLATFORMS[platform], batch[index], settings, new Memory(emptyMemory(), 1000), clock);
+	const started = performance.now();
+	for (const delivery of batch) {
+		const outcome = await handleDelivery(PLATFORMS[platform], delivery, settings, memory, clock);
+		if (outcome.change) emitted++;
+	}
+	const elapsedMs = performance.now() - started;
+	if (emitted !== batch.length) throw new Error(`expected ${batch.length} changes, got ${emitted}`);
+	return { platform, signed, bytes: batch[0].rawBody.length, perSecond: Math.round((batch.length / elapsedMs) * 1000), microseconds: (elapsedMs * 1000) / batch.length };
+}
+
+/** The floor on this machine: JSON.parse of the same bodies, nothing else. */
+function parseOnly(platform) {
+	const batch = deliveries(platform, false).map((delivery) => delivery.rawBody.toString('utf8'));
+	const started = performance.now();
+	for (const raw of batch) JSON.parse(raw);
+	const elapsedMs = performance.now() - started;
+	return { bytes: batch[0].length, perSecond: Math.round((batch.length / elapsedMs) * 1000), microseconds: (elapsedMs * 1000) / batch.length };
+}
+
+function row(label, result) {
+	console.log(`${label.padEnd(34)}${String(result.bytes).padStart(10)}${String(result.perSecond).padStart(15)}${result.microseconds.toFixed(1).padStart(14)}`);
+}
+
+(async () => {
+	console.log(`Core pipeline, ${COUNT} deliveries per case, Node ${process.version}, one core`);
+	console.log('case                              body bytes   deliveries/s   us/delivery');
+	for (const platform of ['chatwoot', 'freescout']) row(`${platform} (JSON.parse alone)`, parseOnly(platform));
+	for (const platform of ['chatwoot', 'freescout']) {
+		for (const signed of [true, false]) {
+			const result = await measure(platform, signed);
+			row(`${platform}${signed ? ' (signature checked)' : ' (no signature)'}`, result);
+		}
+	}
+})().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
