@@ -1,0 +1,468 @@
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	sleep,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { memoryFor } from '../shared/memory-registry';
+import { handleDelivery } from '../shared/pipeline';
+import { PLATFORMS } from '../shared/platforms';
+import { webhookRegistration as chatwootWebhooks } from '../shared/platforms/chatwoot/webhooks';
+import { webhookRegistration as freescoutWebhooks } from '../shared/platforms/freescout/webhooks';
+import type { ApiRequest, ApiResponse } from '../shared/http';
+import type { Delivery, Platform } from '../shared/types';
+import type {
+	ApiFailure,
+	RegisteredWebhook,
+	RegistrationContext,
+	StoredWebhook,
+	WebhookRegistration,
+} from '../shared/webhook-registration';
+import { webhookUrlWarning } from '../shared/webhook-url';
+import { CREDENTIAL_TYPES, sendApiRequest, trimBaseUrl } from '../transport/request';
+import {
+	deliverySettings,
+	memoryKey,
+	registersAutomatically,
+	rememberedConversations,
+	storedWebhookOf,
+	type TriggerFilters,
+	type TriggerOptions,
+} from './settings';
+
+const REGISTRATIONS: Record<Platform, WebhookRegistration> = {
+	chatwoot: chatwootWebhooks,
+	freescout: freescoutWebhooks,
+};
+
+const PLATFORM_NAMES: Record<Platform, string> = { chatwoot: 'Chatwoot', freescout: 'FreeScout' };
+
+/** Node static data key of the registered webhook. */
+const WEBHOOK_KEY = 'webhook';
+/** Node static data key of the persisted memory. */
+const MEMORY_KEY = 'memory';
+
+const STATUS_OPTIONS = [
+	{ name: 'Open', value: 'open', description: 'Chatwoot open, FreeScout active' },
+	{ name: 'Pending', value: 'pending' },
+	{ name: 'Resolved', value: 'resolved', description: 'Chatwoot resolved, FreeScout closed' },
+	{ name: 'Snoozed', value: 'snoozed', description: 'Chatwoot only' },
+	{ name: 'Spam', value: 'spam', description: 'FreeScout only' },
+];
+
+interface Setup {
+	platform: Platform;
+	registration: WebhookRegistration;
+	context: RegistrationContext;
+	automatic: boolean;
+}
+
+async function setupOf(this: IHookFunctions): Promise<Setup> {
+	const platform = this.getNodeParameter('platform') as Platform;
+	const options = this.getNodeParameter('options', {}) as TriggerOptions;
+	const url = this.getNodeWebhookUrl('default');
+	if (url === undefined) throw new NodeOperationError(this.getNode(), 'n8n gave no webhook URL for this node');
+	let accountId: number | null = null;
+	if (platform === 'chatwoot') {
+		const credentials = await this.getCredentials(CREDENTIAL_TYPES.chatwoot);
+		accountId = Number(credentials.accountId);
+		if (!Number.isInteger(accountId) || accountId <= 0) {
+			throw new NodeOperationError(this.getNode(), 'The Chatwoot credential has no valid Account ID');
+		}
+	}
+	const workflow = this.getWorkflow();
+	const name = `n8n: ${workflow.name ?? workflow.id ?? 'workflow'} / ${this.getNode().name}`;
+	return {
+		platform,
+		registration: REGISTRATIONS[platform],
+		context: { url, accountId, name },
+		automatic: registersAutomatically(options),
+	};
+}
+
+/** Sends one pure request; a connection failure (no HTTP answer) becomes a NodeApiError that says where. */
+async function send(this: IHookFunctions, setup: Setup, request: ApiRequest): Promise<ApiResponse> {
+	try {
+		return await sendApiRequest.call(this, setup.platform, request);
+	} catch (error) {
+		const credentials = await this.getCredentials(CREDENTIAL_TYPES[setup.platform]);
+		throw new NodeApiError(this.getNode(), error as JsonObject, {
+			message: `Could not reach ${PLATFORM_NAMES[setup.platform]} at ${trimBaseUrl(credentials.baseUrl)}`,
+			description: `${request.method} ${request.path} failed before any answer. Check the credential's Base URL and that n8n can reach it.`,
+		});
+	}
+}
+
+function apiError(this: IHookFunctions, setup: Setup, response: ApiResponse, failure: ApiFailure): NodeApiError {
+	const warning = webhookUrlWarning(setup.context.url, setup.platform);
+	return new NodeApiError(this.getNode(), (response.body ?? {}) as JsonObject, {
+		message: failure.message,
+		description: warning === null ? failure.description : `${failure.description} ${warning}`,
+		httpCode: failure.httpCode,
+	});
+}
+
+function remember(this: IHookFunctions, setup: Setup, webhook: RegisteredWebhook): void {
+	const stored: StoredWebhook = { id: webhook.id, url: setup.context.url, secret: webhook.secret };
+	this.getWorkflowStaticData('node')[WEBHOOK_KEY] = { ...stored };
+}
+
+function forget(this: IHookFunctions): void {
+	delete this.getWorkflowStaticData('node')[WEBHOOK_KEY];
+}
+
+/** Changes an existing webhook to this node's URL and subscriptions, and keeps its id and secret. */
+async function updateWebhook(this: IHookFunctions, setup: Setup, id: string): Promise<void> {
+	const update = setup.registration.update;
+	if (update === null) throw new NodeOperationError(this.getNode(), 'This platform cannot update webhooks');
+	const response = await send.call(this, setup, update.request(id, setup.context));
+	const outcome = update.read(response, setup.context);
+	if (outcome.kind === 'failed') throw apiError.call(this, setup, response, outcome.failure);
+	remember.call(this, setup, outcome.webhook);
+}
+
+/** Deletes a webhook; failures are logged (the trigger still stops), never swallowed. Returns whether it is gone. */
+async function deleteWebhook(this: IHookFunctions, setup: Setup, stored: StoredWebhook): Promise<boolean> {
+	const platformName = PLATFORM_NAMES[setup.platform];
+	let response: ApiResponse;
+	try {
+		response = await sendApiRequest.call(this, setup.platform, setup.registration.deleteRequest(stored, setup.context));
+	} catch (error) {
+		this.logger.warn(
+			`Conversation Status Trigger: could not reach ${platformName} to delete webhook ${stored.id} (${stored.url}): ` +
+				`${(error as Error).message}. Delete it by hand if it still exists.`,
+		);
+		return false;
+	}
+	const outcome = setup.registration.readDeleted(response, setup.context);
+	if (outcome.kind === 'failed') {
+		this.logger.warn(
+			`Conversation Status Trigger: ${outcome.failure.message}. ${outcome.failure.description} ` +
+				`Webhook ${stored.id} (${stored.url}) may still exist in ${platformName}: delete it by hand.`,
+		);
+		return false;
+	}
+	return true;
+}
+
+export class ConversationStatusTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Conversation Status Trigger',
+		name: 'conversationStatusTrigger',
+		icon: { light: 'file:../../icons/conversationStatus.svg', dark: 'file:../../icons/conversationStatus.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["platform"] === "freescout" ? "FreeScout" : "Chatwoot"}}',
+		description:
+			'Starts the workflow once for every real change of a Chatwoot or FreeScout conversation status, with the previous status and the cause',
+		defaults: { name: 'Conversation Status Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'chatwootApi', required: true, displayOptions: { show: { platform: ['chatwoot'] } } },
+			{ name: 'freeScoutApi', required: true, displayOptions: { show: { platform: ['freescout'] } } },
+		],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName: 'Platform',
+				name: 'platform',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Chatwoot', value: 'chatwoot' },
+					{ name: 'FreeScout', value: 'freescout' },
+				],
+				default: 'chatwoot',
+			},
+			{
+				displayName:
+					'Chatwoot must reach this node\'s webhook URL. Chatwoot 4.14+ does not deliver to localhost or private addresses unless SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true is set on Chatwoot. Registering the webhook needs an administrator\'s access token.',
+				name: 'chatwootNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { platform: ['chatwoot'] } },
+			},
+			{
+				displayName:
+					'FreeScout must reach this node\'s webhook URL, and the credential needs the Secret Key from Manage → Settings → API & Webhooks to verify deliveries',
+				name: 'freescoutNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { platform: ['freescout'] } },
+			},
+			{
+				displayName: 'Filters',
+				name: 'filters',
+				type: 'collection',
+				placeholder: 'Add Filter',
+				default: {},
+				options: [
+					{
+						displayName: 'Causes',
+						name: 'causes',
+						type: 'multiOptions',
+						default: [],
+						description: 'Only changes with one of these causes. Empty means any cause.',
+						options: [
+							{ name: 'Agent', value: 'agent', description: 'A person changed it in the platform' },
+							{ name: 'API', value: 'api', description: 'A user listed in "API User IDs" changed it' },
+							{ name: 'Automation', value: 'automation', description: 'An automation rule or macro' },
+							{
+								name: 'Bot Inbox',
+								value: 'bot_inbox',
+								description: 'Chatwoot moved it to pending because its inbox has a bot',
+							},
+							{ name: 'Conversation Created', value: 'conversation_created' },
+							{ name: 'Customer Message', value: 'customer_message', description: 'The customer wrote again' },
+							{ name: 'Snooze Expired', value: 'snooze_expired' },
+							{ name: 'Unknown', value: 'unknown' },
+						],
+					},
+					{
+						displayName: 'From Status',
+						name: 'fromStatuses',
+						type: 'multiOptions',
+						default: [],
+						description:
+							'Only changes from one of these statuses. "Unknown" matches changes whose previous status is not known (new conversations). Empty means any.',
+						options: [...STATUS_OPTIONS, { name: 'Unknown', value: 'unknown' }],
+					},
+					{
+						displayName: 'Inbox IDs',
+						name: 'inboxIds',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. 1, 4',
+						description:
+							'Only conversations of these Chatwoot inboxes, comma-separated. Chatwoot delivers every inbox of the account. Empty means all.',
+						displayOptions: { show: { '/platform': ['chatwoot'] } },
+					},
+					{
+						displayName: 'Include New Conversations',
+						name: 'includeNewConversations',
+						type: 'boolean',
+						default: true,
+						description: 'Whether a newly created conversation counts as a change (from no status to its first one)',
+					},
+					{
+						displayName: 'Mailbox IDs',
+						name: 'mailboxIds',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. 1, 2',
+						description: 'Only conversations of these FreeScout mailboxes, comma-separated. Empty means all.',
+						displayOptions: { show: { '/platform': ['freescout'] } },
+					},
+					{
+						displayName: 'To Status',
+						name: 'toStatuses',
+						type: 'multiOptions',
+						default: [],
+						description: 'Only changes to one of these statuses. Empty means any.',
+						options: STATUS_OPTIONS,
+					},
+				],
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Accept Unsigned Deliveries',
+						name: 'acceptUnsigned',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to accept deliveries without a signature. Needed for Chatwoot before 4.11.2 and for Chatwoot automation or macro webhooks. Deliveries with a wrong signature are always rejected.',
+					},
+					{
+						displayName: 'API User IDs',
+						name: 'apiUserIds',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. 3',
+						description:
+							'Users whose changes get the cause "API" (for example the user the Conversation Status node acts as), comma-separated',
+					},
+					{
+						displayName: 'Companion Wait (Ms)',
+						name: 'maxWaitMs',
+						type: 'number',
+						default: 2000,
+						typeOptions: { minValue: 0, maxValue: 4000 },
+						description:
+							"How long a Chatwoot conversation_status_changed waits for its conversation_updated, which carries the exact previous status. Keep it under Chatwoot's 5 s delivery timeout.",
+					},
+					{
+						displayName: 'Include Raw Payload',
+						name: 'includeRawPayload',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to add the delivery body the change was read from under "raw"',
+					},
+					{
+						displayName: 'Register Webhook Automatically',
+						name: 'registerWebhook',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to create the webhook in the platform on activation and delete it on deactivation. Off: create it by hand for the URL above and put its secret in the credential; nothing is changed in the platform.',
+					},
+					{
+						displayName: 'Remembered Conversations',
+						name: 'rememberedConversations',
+						type: 'number',
+						default: 1000,
+						typeOptions: { minValue: 1 },
+						description:
+							'How many conversations the trigger remembers the last status of (least recently changed are forgotten first)',
+					},
+					{
+						displayName: 'Signature Max Age (Seconds)',
+						name: 'toleranceSeconds',
+						type: 'number',
+						default: 300,
+						typeOptions: { minValue: 0 },
+						description: 'Reject Chatwoot deliveries whose signed timestamp is older than this. 0 turns the check off.',
+					},
+				],
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const setup = await setupOf.call(this);
+				if (!setup.automatic) return true;
+				const stored = storedWebhookOf(this.getWorkflowStaticData('node')[WEBHOOK_KEY]);
+				if (stored === null) return false;
+				if (stored.url !== setup.context.url) {
+					// n8n's URL changed (N8N_WEBHOOK_URL, webhook id): replace the webhook that points at the old one.
+					await deleteWebhook.call(this, setup, stored);
+					forget.call(this);
+					return false;
+				}
+				const response = await send.call(this, setup, setup.registration.checkRequest(stored, setup.context));
+				const outcome = setup.registration.readCheck(response, stored, setup.context);
+				switch (outcome.kind) {
+					case 'exists':
+						if (outcome.secret !== null && outcome.secret !== stored.secret) {
+							remember.call(this, setup, { id: stored.id, secret: outcome.secret });
+						}
+						return true;
+					case 'unknown':
+						return true;
+					case 'gone':
+						this.logger.info(`Conversation Status Trigger: ${outcome.reason}; registering it again`);
+						forget.call(this);
+						return false;
+					case 'outdated':
+						await updateWebhook.call(this, setup, stored.id);
+						return true;
+					case 'failed':
+						throw apiError.call(this, setup, response, outcome.failure);
+				}
+			},
+
+			async create(this: IHookFunctions): Promise<boolean> {
+				const setup = await setupOf.call(this);
+				if (!setup.automatic) return true;
+				const warning = webhookUrlWarning(setup.context.url, setup.platform);
+				if (warning !== null) this.logger.warn(`Conversation Status Trigger: ${warning}`);
+
+				const { registration, context } = setup;
+				const response = await send.call(this, setup, registration.createRequest(context));
+				const outcome = registration.readCreated(response, context);
+				if (outcome.kind === 'created') {
+					remember.call(this, setup, outcome.webhook);
+					return true;
+				}
+				if (outcome.kind === 'failed') throw apiError.call(this, setup, response, outcome.failure);
+
+				// The URL is already registered (an earlier activation whose id was lost, or a webhook made by hand).
+				if (registration.adopt === null) {
+					throw new NodeOperationError(this.getNode(), 'The platform reports a conflict it cannot resolve');
+				}
+				const listResponse = await send.call(this, setup, registration.adopt.listRequest(context));
+				const found = registration.adopt.findByUrl(listResponse, context);
+				if (found.kind === 'failed') throw apiError.call(this, setup, listResponse, found.failure);
+				if (found.kind === 'missing') {
+					throw new NodeApiError(this.getNode(), (response.body ?? {}) as JsonObject, {
+						message: `${PLATFORM_NAMES[setup.platform]} says a webhook for ${context.url} exists but does not list it`,
+						description: 'Delete the webhook for this URL in the platform and activate the workflow again.',
+					});
+				}
+				this.logger.info(
+					`Conversation Status Trigger: adopting the existing webhook ${found.webhook.id} for ${context.url}`,
+				);
+				if (registration.update !== null) await updateWebhook.call(this, setup, found.webhook.id);
+				else remember.call(this, setup, found.webhook);
+				return true;
+			},
+
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const setup = await setupOf.call(this);
+				if (!setup.automatic) return true;
+				const stored = storedWebhookOf(this.getWorkflowStaticData('node')[WEBHOOK_KEY]);
+				if (stored === null) return true;
+				const deleted = await deleteWebhook.call(this, setup, stored);
+				if (deleted) forget.call(this);
+				return deleted;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const platform = this.getNodeParameter('platform') as Platform;
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		const filters = this.getNodeParameter('filters', {}) as TriggerFilters;
+		const credentials = await this.getCredentials(CREDENTIAL_TYPES[platform]);
+		const staticData = this.getWorkflowStaticData('node');
+		const stored = storedWebhookOf(staticData[WEBHOOK_KEY]);
+
+		let settings;
+		try {
+			settings = deliverySettings(platform, options, filters, credentials, stored);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), error as Error);
+		}
+
+		const request = this.getRequestObject();
+		const delivery: Delivery = {
+			rawBody: request.rawBody,
+			parsedBody: request.body,
+			headers: request.headers,
+		};
+		const key = memoryKey(this.getWorkflow().id, this.getNode().id, this.getMode() === 'manual');
+		const memory = memoryFor(key, staticData[MEMORY_KEY], rememberedConversations(options));
+		const outcome = await handleDelivery(PLATFORMS[platform], delivery, settings, memory, {
+			now: () => Date.now(),
+			sleep,
+		});
+		staticData[MEMORY_KEY] = memory.snapshot() as unknown as IDataObject;
+
+		if (outcome.httpStatus !== 200) {
+			if (outcome.httpStatus === 401) this.logger.warn(`Conversation Status Trigger: ${outcome.message}`);
+			this.getResponseObject().status(outcome.httpStatus).json({ message: outcome.message });
+			return { noWebhookResponse: true };
+		}
+		if ('ignored' in outcome) return { webhookResponse: { received: true, ignored: outcome.ignored } };
+
+		const item: IDataObject = { ...(outcome.change as unknown as IDataObject) };
+		if (options.includeRawPayload === true) item.raw = outcome.body as IDataObject;
+		return { workflowData: [this.helpers.returnJsonArray([item])] };
+	}
+}
