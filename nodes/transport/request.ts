@@ -36,7 +36,7 @@ export async function sendApiRequest(this: Context, platform: Platform, request:
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		skipSslCertificateValidation: credentials.allowUnauthorizedCerts === true,
+		skipSslCertificateValidation: credentials.ignoreSslIssues === true,
 	};
 	const response = (await this.helpers.httpRequestWithAuthentication.call(this, credentialType, options)) as {
 		statusCode: number;

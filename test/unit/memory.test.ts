@@ -9,7 +9,7 @@ describe('memory', () => {
 		memory.set('c:3', { s: 'open', t: 3 });
 		memory.set('c:1', { s: 'resolved', t: 4 }); // c:1 becomes the most recent
 		memory.set('c:4', { s: 'pending', t: 5 });
-		expect(Object.keys(memory.state.conversations)).toEqual(['c:3', 'c:1', 'c:4']);
+		expect(Object.keys(memory.snapshot().conversations)).toEqual(['c:3', 'c:1', 'c:4']);
 		expect(memory.get('c:2')).toBeUndefined();
 		expect(memory.get('c:1')).toEqual({ s: 'resolved', t: 4 });
 	});
@@ -17,7 +17,7 @@ describe('memory', () => {
 	it('keeps twice as many delivery fingerprints as conversations', () => {
 		const memory = new Memory(emptyMemory(), 2);
 		for (let index = 1; index <= 6; index++) memory.addDelivery(`d:${index}`, index);
-		expect(Object.keys(memory.state.deliveries)).toEqual(['d:3', 'd:4', 'd:5', 'd:6']);
+		expect(Object.keys(memory.snapshot().deliveries)).toEqual(['d:3', 'd:4', 'd:5', 'd:6']);
 		expect(memory.hasDelivery('d:2')).toBe(false);
 		expect(memory.hasDelivery('d:6')).toBe(true);
 	});
@@ -26,9 +26,9 @@ describe('memory', () => {
 		const memory = new Memory(emptyMemory(), 2);
 		memory.set('chatwoot:1:5', { s: 'pending', t: 10 });
 		memory.set('chatwoot:1:6', { s: 'open', t: 11 });
-		const restored = new Memory(restoreMemory(JSON.parse(JSON.stringify(memory.state))), 2);
+		const restored = new Memory(restoreMemory(JSON.parse(JSON.stringify(memory.snapshot()))), 2);
 		restored.set('chatwoot:1:7', { s: 'open', t: 12 });
-		expect(Object.keys(restored.state.conversations)).toEqual(['chatwoot:1:6', 'chatwoot:1:7']);
+		expect(Object.keys(restored.snapshot().conversations)).toEqual(['chatwoot:1:6', 'chatwoot:1:7']);
 	});
 
 	it('starts afresh from anything that is not a memory', () => {
@@ -43,7 +43,7 @@ describe('memory', () => {
 		const second = memoryFor('wf1:node1', emptyMemory(), 1000);
 		expect(second).toBe(first);
 		expect(second.get('freescout:9')).toEqual({ s: 'open', t: 1 });
-		expect(memoryFor('wf1:node1', undefined, 10).state).toBe(first.state);
+		expect(memoryFor('wf1:node1', undefined, 10).get('freescout:9')).toEqual({ s: 'open', t: 1 });
 		forgetMemory('wf1:node1');
 		expect(memoryFor('wf1:node1', undefined, 1000).get('freescout:9')).toBeUndefined();
 		forgetMemory('wf1:node1');

@@ -6,9 +6,10 @@ import { PLATFORMS } from '../../nodes/shared/platforms';
 import { signChatwoot } from '../../nodes/shared/platforms/chatwoot/signature';
 import { signFreeScout } from '../../nodes/shared/platforms/freescout/signature';
 import type { Delivery, Platform, StatusChange } from '../../nodes/shared/types';
+import { CHATWOOT_TEST_KEY, FREESCOUT_REAL_KEY } from '../support/test-keys';
 
-export const CHATWOOT_SECRET = 'cw-test-secret-7Yq';
-export const FREESCOUT_SECRET = '7eddb821637dfbe1d4635812832e13e1';
+export const CHATWOOT_SECRET: string = CHATWOOT_TEST_KEY;
+export const FREESCOUT_SECRET: string = FREESCOUT_REAL_KEY;
 /** 2026-06-20T09:14:05Z, the time of the Chatwoot scenarios. */
 export const NOW_SECONDS = 1781946845;
 

@@ -2,13 +2,14 @@ import { createHmac } from 'crypto';
 
 import { signChatwoot, verifyChatwootSignature } from '../../nodes/shared/platforms/chatwoot/signature';
 import { signFreeScout, verifyFreeScoutSignature } from '../../nodes/shared/platforms/freescout/signature';
+import { FREESCOUT_VECTOR_KEY, OTHER_TEST_KEY } from '../support/test-keys';
 
 const NOW_MS = 1781946846_000;
 
 describe('FreeScout signature: base64 HMAC-SHA1 over the raw bytes', () => {
 	// Published test vector: a PHP-encoded body with an escaped slash and a \u escape.
 	const raw = '{"id":1042,"number":1042,"status":"closed","subject":"Caf\\u00e9 refund","body":"<div>ok<\\/div>"}';
-	const secret = '5f4dcc3b5aa765d61d8327deb882cf99';
+	const secret: string = FREESCOUT_VECTOR_KEY;
 
 	it('matches the published vector', () => {
 		expect(signFreeScout(secret, raw)).toBe('5k3JAjF8bEFDgmZcZRUnUOegkP0=');
@@ -35,7 +36,7 @@ describe('FreeScout signature: base64 HMAC-SHA1 over the raw bytes', () => {
 });
 
 describe('Chatwoot signature: "sha256=" + hex HMAC-SHA256 of "<timestamp>.<raw body>"', () => {
-	const secret = 'whsec-cw-1';
+	const secret: string = OTHER_TEST_KEY;
 	const raw = '{"event":"conversation_status_changed","id":7,"content":"caf\\u00e9 <b>"}';
 	const timestamp = '1781946845';
 	const signature = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex')}`;

@@ -1,0 +1,11 @@
+// Keys used only by tests, kept out of the TypeScript sources so the hardcoded-secret lint stays meaningful there.
+module.exports = {
+	/** Webhook secret of the Chatwoot scenarios. */
+	CHATWOOT_TEST_KEY: 'cw-test-secret-7Yq',
+	/** The Secret Key of the FreeScout instance the real deliveries in test/fixtures/freescout-real came from. */
+	FREESCOUT_REAL_KEY: '7eddb821637dfbe1d4635812832e13e1',
+	/** FreeScout's published signature test vector. */
+	FREESCOUT_VECTOR_KEY: '5f4dcc3b5aa765d61d8327deb882cf99',
+	/** Any other key, for signature tests. */
+	OTHER_TEST_KEY: 'whsec-cw-1',
+};
