@@ -18,6 +18,11 @@
  *                                             rejects on connection errors / timeout (err.code)
  *   requestJson(opts)                     -> like request, plus `json` (parsed body or null)
  *   assertLoopback(url)                   -> throws unless the host is 127.0.0.1 / localhost / ::1
+ *   startReceiver({ status, body, handler }) -> Promise<{ url, requests, status, body, close() }>
+ *                                             a recording HTTP endpoint (webhook target) on 127.0.0.1;
+ *                                             requests: [{ method, url, headers, body (raw string) }];
+ *                                             `status` / `body` can be changed between requests;
+ *                                             handler(rec) may return { status, body } per request.
  */
 const http = require('http');
 
@@ -155,6 +160,7 @@ function request(opts) {
 	});
 }
 
+/** @returns {Promise<{ status: number, headers: Record<string, any>, body: string, json: any }>} */
 async function requestJson(opts) {
 	const res = await request(opts);
 	let json = null;
@@ -166,7 +172,38 @@ async function requestJson(opts) {
 	return Object.assign(res, { json });
 }
 
+/**
+ * @typedef {{ method: string, url: string, headers: Record<string, any>, body: string }} ReceivedRequest
+ * @typedef {{ url: string, requests: ReceivedRequest[], status: number, body: any, close: () => Promise<void> }} Receiver
+ * @param {{ status?: number, body?: any, handler?: ((req: ReceivedRequest) => any) | null }} [options]
+ * @returns {Promise<Receiver>}
+ */
+async function startReceiver({ status = 200, body = 'ok', handler = null } = {}) {
+	/** @type {Receiver} */
+	const rec = { url: '', requests: [], status, body, close: () => Promise.resolve() };
+	const server = http.createServer((req, res) => {
+		readBody(req).then(
+			async (raw) => {
+				const entry = { method: req.method, url: req.url, headers: req.headers, body: raw.toString('utf8') };
+				rec.requests.push(entry);
+				let out = null;
+				try {
+					out = handler ? await handler(entry) : null;
+				} catch {
+					out = { status: 500, body: 'receiver handler failed' };
+				}
+				send(res, out && out.status ? out.status : rec.status, out && out.body !== undefined ? out.body : rec.body);
+			},
+			() => send(res, 400, 'bad request'),
+		);
+	});
+	rec.url = await listen(server);
+	rec.close = () => close(server);
+	return rec;
+}
+
 module.exports = {
+	startReceiver,
 	assertLoopback,
 	readBody,
 	parseBody,

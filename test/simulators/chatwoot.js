@@ -1,0 +1,1527 @@
+'use strict';
+/**
+ * Chatwoot simulator (part 3 of 3: state, REST API, webhook delivery, control API).
+ *
+ * An in-memory stand-in for ONE Chatwoot account, behaving like Chatwoot 4.15.x (upstream source of
+ * release 4.15.1) as described by the project's verified Chatwoot reference notes. Option `version` switches
+ * the behaviours that differ between releases:
+ *   - < 4.11.2: account webhooks have no `secret` (absent from the REST JSON) and deliveries carry no
+ *     X-Chatwoot-Timestamp / X-Chatwoot-Signature headers;
+ *   - < 4.13.0: API-inbox deliveries are unsigned and the inbox / agent-bot JSON has no `secret`;
+ *   - < 4.14.2: conversation webhook payloads have no `account` key;
+ *   - >= 4.14.0 with option `ssrfBlockPrivate: true`: deliveries to loopback fail like SafeFetch does
+ *     (default false, i.e. as if SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true, so tests can receive them).
+ *
+ * Reference facts implemented:
+ *   - REST (base /api/v1, token in `api_access_token` or `Api-Access-Token`):
+ *       GET  /profile (user tokens only)
+ *       GET/POST /accounts/{a}/webhooks, PATCH/PUT/DELETE /accounts/{a}/webhooks/{id} (administrators only)
+ *       GET/POST /accounts/{a}/conversations (list: status default open, inbox_id, assignee_type, page of 25;
+ *         create: status from determine_conversation_status: resolved for a blocked contact, pending when the
+ *         inbox has an active bot even if `status: "open"` was sent)
+ *       GET  /accounts/{a}/conversations/{display_id} (the API partial, not the webhook shape)
+ *       POST /accounts/{a}/conversations/{display_id}/toggle_status (toggle without status; same status saves
+ *         nothing and sends nothing; agent-role user ending open self-assigns; bot token pending->open is a bot
+ *         handoff answering `success: null`; invalid status -> 500; snoozed_until unix seconds -> ISO)
+ *       POST /accounts/{a}/conversations/{display_id}/toggle_priority, .../assignments, .../messages
+ *       GET  /accounts/{a}/conversations/{display_id}/inbox_assistant (enterprise; `{"assistant": ...|null}`)
+ *       GET  /accounts/{a}/inboxes, /inboxes/{id}, /inboxes/{id}/agent_bot; POST /inboxes/{id}/set_agent_bot
+ *       GET  /accounts/{a}/integrations/apps (dialogflow app with its per-inbox hooks)
+ *       POST /accounts/{a}/contacts, POST /contacts/filter, GET /contacts/search, GET /contacts/{id}/conversations
+ *         (what the EvolutionAPI integration uses)
+ *   - Errors: 401 `{"errors":["You need to sign in or sign up before continuing."]}` (no token),
+ *     401 Invalid Access Token, 401 bots outside BOT_ACCESSIBLE_ENDPOINTS, 401 not authorized to access this
+ *     account / Account is suspended, 401 Pundit "You are not authorized to do this action" (no 403),
+ *     404 `{"error":"Resource could not be found"}`, 422 `{"message","attributes"}` (duplicate url, invalid
+ *     url, invalid subscriptions), 500 for invalid enum values, 429 text/plain "Retry later\n" (rack-attack's
+ *     default responder body, newline included) without Retry-After (armed through a control method).
+ *   - Status logic: enum open/resolved/pending/snoozed; incoming message reopens (snoozed -> open, resolved ->
+ *     pending when the inbox has an active bot: agent bot, enabled Dialogflow hook, or Captain with quota;
+ *     else open); outgoing messages never reopen; muted conversations are not reopened; snoozed_until is
+ *     cleared whenever the status is not snoozed; waiting_since cleared (silently) on resolve; Captain inboxes:
+ *     a human reply moves pending -> open; snooze expiry and agent-bot failure as control methods.
+ *   - Events: conversation_created / conversation_status_changed (changed_attributes always null) /
+ *     conversation_updated (changed_attributes captured when fired, only when a tracked key changed) /
+ *     message_created (incoming, outgoing, template, private notes too; never activity) / contact_created.
+ *     Resolved + incoming message fires the real four: status_changed, updated [status, updated_at],
+ *     message_created, updated [waiting_since]. A new conversation that a bot inbox makes pending fires
+ *     conversation_created, conversation_status_changed, conversation_updated [status open -> pending].
+ *   - Payloads: built by the presenters from state at SEND time ("late"; option latePayloads=false builds at
+ *     fire time), key order and types of the reference (int message_type inside `messages`, string in
+ *     message_created, ISO created_at there, float updated_at, waiting_since 0 when unset), serialized like
+ *     ActiveSupport (compact, `<>&` and U+2028/9 escaped, floats keep ".0").
+ *   - Delivery: asynchronous, to every account webhook subscribed to the event whatever its inbox (inbox_id is
+ *     not a filter) and, for conversation/message events, to an API inbox's webhook_url without subscription
+ *     filter. Headers Content-Type/Accept application/json, a new X-Chatwoot-Delivery uuid per target, and
+ *     with a secret X-Chatwoot-Timestamp + X-Chatwoot-Signature: sha256=HMAC(secret, "<ts>.<body>").
+ *     5 s timeout (option), no retries: a non-2xx or a connection error is only written to the delivery log.
+ *     X-Chatwoot-Timestamp always comes from the real wall clock (shiftable with setSignatureTimestampOffset),
+ *     even with the manual clock, so a receiver's freshness window keeps working. Secrets are generated here
+ *     (has_secure_token style) and cannot be set through the API.
+ *     Delivery order within one operation: natural, reversed, seeded shuffle or explicit permutation.
+ *   - Automation-rule webhooks: unsigned, no X-Chatwoot-* headers, event "automation_event.<rule event>".
+ *
+ * Deliberately not modelled: multiple accounts (a second id exists only to answer "not authorized to access
+ * this account"), teams, labels API, SLA keys, contact merge, attachments, agent-bot outgoing webhooks and
+ * their retries (only the "bot failed -> open" effect as a control method), assignment of agent bots,
+ * campaigns, auto-resolve, typing/widget events, macro webhooks, message flood limits, custom roles,
+ * conversation filters other than the list endpoint, channels other than API and web widget (so incoming
+ * messages always reopen, never create a new conversation), the `include_contact_pii` webhook flag, and the
+ * PR #14870 behaviour after the reference snapshot. The inbox, agent, contact and message REST JSON are
+ * reduced to the keys listed in the reference or obviously needed.
+ *
+ * Usage: const sim = createChatwootSimulator({ version: '4.15.1' }); await sim.start(); ... await sim.stop();
+ * Time: real clock by default; `startTime` (ms) gives a manual clock moved only by advanceTime / setTime.
+ */
+const http = require('http');
+const { readBody, parseBody, send, listen, close, request } = require('./http-util');
+const F = require('./chatwoot-format');
+const P = require('./chatwoot-presenters');
+
+const STATUSES = ['open', 'resolved', 'pending', 'snoozed'];
+const PRIORITIES = ['low', 'medium', 'high', 'urgent'];
+const ALLOWED_WEBHOOK_EVENTS = [
+	'conversation_status_changed',
+	'conversation_updated',
+	'conversation_created',
+	'contact_created',
+	'contact_updated',
+	'message_created',
+	'message_updated',
+	'webwidget_triggered',
+	'inbox_created',
+	'inbox_updated',
+	'conversation_typing_on',
+	'conversation_typing_off',
+];
+const DEFAULT_SUBSCRIPTIONS = ALLOWED_WEBHOOK_EVENTS.slice(0, 8);
+const AUTOMATION_RULE_EVENTS = [
+	'conversation_created',
+	'conversation_updated',
+	'conversation_opened',
+	'conversation_resolved',
+	'message_created',
+];
+/** Conversation#list_of_keys that make a save emit conversation_updated (tracked fields we model). */
+const TRACKED = new Set(['status', 'assigneeId', 'snoozedUntil', 'waitingSince', 'firstReplyCreatedAt', 'priority']);
+const ATTR_NAMES = {
+	status: 'status',
+	assigneeId: 'assignee_id',
+	snoozedUntil: 'snoozed_until',
+	waitingSince: 'waiting_since',
+	firstReplyCreatedAt: 'first_reply_created_at',
+	priority: 'priority',
+	updatedAt: 'updated_at',
+};
+const TIME_FIELDS = new Set(['snoozedUntil', 'waitingSince', 'firstReplyCreatedAt', 'updatedAt']);
+
+const ERR = {
+	noToken: { errors: ['You need to sign in or sign up before continuing.'] },
+	invalidToken: { error: 'Invalid Access Token' },
+	bots: { error: 'Access to this endpoint is not authorized for bots' },
+	foreignAccount: { error: 'You are not authorized to access this account' },
+	suspended: { error: 'Account is suspended' },
+	pundit: { error: 'You are not authorized to do this action' },
+	notFound: { error: 'Resource could not be found' },
+	routing: { status: 404, error: 'Not Found' },
+	server: { status: 500, error: 'Internal Server Error' },
+	badRequest: { status: 400, error: 'Bad Request' },
+};
+
+class HttpError extends Error {
+	constructor(status, body) {
+		super(`HTTP ${status}`);
+		this.status = status;
+		this.body = body;
+	}
+}
+const notFound = () => new HttpError(404, ERR.notFound);
+const forbidden = () => new HttpError(401, ERR.pundit);
+const serverError = () => new HttpError(500, ERR.server);
+
+function deferred() {
+	let resolve;
+	const promise = new Promise((r) => (resolve = r));
+	return { promise, resolve };
+}
+
+function toId(v) {
+	if (typeof v === 'number' && Number.isInteger(v)) return v;
+	if (typeof v === 'string' && /^\d+$/.test(v)) return parseInt(v, 10);
+	return null;
+}
+
+function present(v) {
+	return !(v === undefined || v === null || (typeof v === 'string' && v.trim() === ''));
+}
+
+/**
+ * @param {object} [options]
+ * @param {string} [options.version='4.15.1'] Chatwoot version whose behaviour to follow.
+ * @param {number} [options.accountId=1]
+ * @param {string} [options.accountName='Acme Support']
+ * @param {number} [options.startTime] epoch ms: use a manual clock starting there (default: real clock).
+ * @param {object} [options.tokens] fixed tokens { administrator, agent, bot } (default: random).
+ * @param {'natural'|'reversed'|{shuffle:number}|number[]} [options.deliveryOrder='natural']
+ * @param {number} [options.webhookTimeoutMs=5000]
+ * @param {boolean} [options.latePayloads=true] build payloads at send time (Chatwoot) or at fire time.
+ * @param {boolean} [options.enterprise=true] enterprise edition (Captain, inbox_assistant route).
+ * @param {boolean} [options.botInboxCreationEvents=true] the extra status_changed + updated on a bot-inbox create.
+ * @param {boolean} [options.keepPendingOnBotFailure=false] account setting keep_pending_on_bot_failure.
+ * @param {boolean} [options.ssrfBlockPrivate=false] with version >= 4.14.0, refuse loopback targets like SafeFetch.
+ * @param {string|null} [options.apiInboxWebhookUrl=null] webhook_url of the API inbox (EvolutionAPI's URL).
+ * @param {boolean} [options.attachBot=true] whether the API inbox starts with the agent bot attached.
+ */
+function createChatwootSimulator(options = {}) {
+	const opts = Object.assign(
+		{
+			version: '4.15.1',
+			accountId: 1,
+			accountName: 'Acme Support',
+			startTime: null,
+			tokens: {},
+			deliveryOrder: 'natural',
+			webhookTimeoutMs: 5000,
+			latePayloads: true,
+			enterprise: true,
+			botInboxCreationEvents: true,
+			keepPendingOnBotFailure: false,
+			ssrfBlockPrivate: false,
+			apiInboxWebhookUrl: null,
+			attachBot: true,
+		},
+		options,
+	);
+	const atLeast = (v) => F.compareVersions(opts.version, v) >= 0;
+
+	// ------------------------------------------------------------------ clock (microseconds)
+	let manualUs = opts.startTime === null || opts.startTime === undefined ? null : Math.round(opts.startTime * 1000);
+	let lastUs = 0;
+	const hr0 = process.hrtime.bigint();
+	const wall0 = Date.now() * 1000;
+	function nowUs() {
+		if (manualUs !== null) return manualUs;
+		let t = wall0 + Number((process.hrtime.bigint() - hr0) / 1000n);
+		if (t <= lastUs) t = lastUs + 1;
+		lastUs = t;
+		return t;
+	}
+
+	// ------------------------------------------------------------------ state
+	const t0 = nowUs();
+	const S = {
+		account: { id: opts.accountId, name: opts.accountName, suspended: false },
+		foreignAccountId: opts.accountId + 1,
+		features: {
+			accountWebhookSecret: atLeast('4.11.2'),
+			apiInboxAndBotSecret: atLeast('4.13.0'),
+			accountInConversationPayload: atLeast('4.14.2'),
+			ssrf: atLeast('4.14.0') && opts.ssrfBlockPrivate,
+		},
+		users: new Map(),
+		bot: null,
+		inboxes: new Map(),
+		hooks: new Map(),
+		contacts: new Map(),
+		contactInboxes: new Map(),
+		conversations: new Map(),
+		messages: [],
+		webhooks: new Map(),
+		seq: { contact: 0, contactInbox: 0, conversation: 0, conversationDb: 0, message: 0, webhook: 0, hook: 0 },
+	};
+	const admin = {
+		id: 1,
+		name: 'Ada Admin',
+		email: 'ada.admin@example.com',
+		role: 'administrator',
+		token: opts.tokens.administrator || F.secureToken(),
+		pubsubToken: F.secureToken(),
+	};
+	const agent = {
+		id: 2,
+		name: 'Alex Agent',
+		email: 'alex.agent@example.com',
+		role: 'agent',
+		token: opts.tokens.agent || F.secureToken(),
+		pubsubToken: F.secureToken(),
+	};
+	S.users.set(admin.id, admin);
+	S.users.set(agent.id, agent);
+	S.bot = {
+		id: 1,
+		name: 'WhatsApp Bot',
+		description: 'Answers WhatsApp customers before a human takes over',
+		outgoingUrl: 'http://127.0.0.1:9/agent-bot',
+		token: opts.tokens.bot || F.secureToken(),
+		secret: F.secureToken(),
+	};
+	const apiInbox = {
+		id: 1,
+		channelId: 1,
+		name: 'WhatsApp (EvolutionAPI)',
+		channelType: 'Channel::Api',
+		webhookUrl: opts.apiInboxWebhookUrl,
+		channelSecret: F.secureToken(),
+		hmacToken: F.secureToken(),
+		identifier: F.secureToken(),
+		lockToSingleConversation: false,
+		botId: opts.attachBot ? S.bot.id : null,
+		captain: null,
+	};
+	const webInbox = {
+		id: 2,
+		channelId: 1,
+		name: 'Website',
+		channelType: 'Channel::WebWidget',
+		webhookUrl: null,
+		channelSecret: null,
+		hmacToken: F.secureToken(),
+		identifier: F.secureToken(),
+		lockToSingleConversation: false,
+		botId: null,
+		captain: null,
+	};
+	S.inboxes.set(apiInbox.id, apiInbox);
+	S.inboxes.set(webInbox.id, webInbox);
+	void t0;
+
+	function actorRole(actor) {
+		return actor.kind === 'bot' ? 'agent_bot' : actor.user.role;
+	}
+
+	function activeBot(inbox) {
+		if (inbox.botId) return true;
+		for (const h of S.hooks.values()) if (h.appId === 'dialogflow' && h.inboxId === inbox.id && h.enabled) return true;
+		return Boolean(opts.enterprise && inbox.captain && !inbox.captain.quotaExhausted);
+	}
+
+	// ------------------------------------------------------------------ event batching and delivery queue
+	let currentBatch = null;
+	let batchSeq = 0;
+	let jobSeq = 0;
+	let deliverySeq = 0;
+	let deliveryOrder = opts.deliveryOrder;
+	let rng = null;
+	const queue = [];
+	let pumping = false;
+	let pumpScheduled = false;
+	let paused = false;
+	let resumeWaiters = [];
+	let idleWaiters = [];
+	const deliveryWaiters = new Set();
+	let deliveryLog = [];
+	let requestLog = [];
+	let requestSeq = 0;
+	let rateRules = [];
+	let signatureOffset = 0;
+
+	function setDeliveryOrder(order) {
+		deliveryOrder = order || 'natural';
+		rng = order && typeof order === 'object' && !Array.isArray(order) ? F.seededRandom(order.shuffle) : null;
+	}
+	setDeliveryOrder(deliveryOrder);
+
+	function orderBatch(jobs) {
+		const n = jobs.length;
+		const o = deliveryOrder;
+		if (o === 'reversed') return jobs.slice().reverse();
+		if (Array.isArray(o)) {
+			const valid = o.length === n && o.slice().sort((a, b) => a - b).every((v, i) => v === i);
+			return valid ? o.map((i) => jobs[i]) : jobs.slice();
+		}
+		if (o && typeof o === 'object' && rng) {
+			const out = jobs.slice();
+			for (let i = out.length - 1; i > 0; i--) {
+				const j = Math.floor(rng() * (i + 1));
+				[out[i], out[j]] = [out[j], out[i]];
+			}
+			return out;
+		}
+		return jobs.slice();
+	}
+
+	/** Run `fn` as one operation: events it fires are queued together (and ordered) when it returns. */
+	function operation(fn) {
+		if (currentBatch) return { result: fn(), done: Promise.resolve([]) };
+		const batch = { id: ++batchSeq, jobs: [] };
+		currentBatch = batch;
+		let result;
+		try {
+			result = fn();
+		} finally {
+			currentBatch = null;
+		}
+		return { result, done: commitBatch(batch) };
+	}
+
+	function commitBatch(batch) {
+		if (!batch.jobs.length) return Promise.resolve([]);
+		batch.jobs.forEach((j, i) => (j.indexInBatch = i));
+		for (const j of orderBatch(batch.jobs)) queue.push(j);
+		schedulePump();
+		return Promise.all(batch.jobs.map((j) => j.done.promise)).then(() =>
+			deliveryLog.filter((e) => e.batch === batch.id),
+		);
+	}
+
+	function fire(job) {
+		const full = Object.assign({ seq: ++jobSeq, firedAt: nowUs(), done: deferred() }, job);
+		if (!opts.latePayloads && !full.payload) full.payload = buildPayload(full);
+		if (currentBatch) {
+			full.batch = currentBatch.id;
+			currentBatch.jobs.push(full);
+		} else {
+			// fired outside an operation: a batch of its own
+			const batch = { id: ++batchSeq, jobs: [full] };
+			full.batch = batch.id;
+			commitBatch(batch);
+		}
+		return full;
+	}
+
+	function fireConversation(event, conv, changedAttributes) {
+		const job = { event, kind: 'conversation', conversationId: conv.displayId };
+		if (event === 'conversation_status_changed' || event === 'conversation_updated') {
+			job.changedAttributes = changedAttributes === undefined ? null : changedAttributes;
+		}
+		return fire(job);
+	}
+
+	function schedulePump() {
+		if (pumpScheduled || pumping) return;
+		pumpScheduled = true;
+		setImmediate(() => {
+			pumpScheduled = false;
+			pump();
+		});
+	}
+
+	async function pump() {
+		if (pumping) return;
+		pumping = true;
+		try {
+			while (queue.length) {
+				while (paused) await new Promise((r) => resumeWaiters.push(r));
+				const job = queue.shift();
+				try {
+					await processJob(job);
+				} catch (err) {
+					job.error = err;
+				}
+				job.done.resolve();
+			}
+		} finally {
+			pumping = false;
+			checkIdle();
+		}
+	}
+
+	function isIdle() {
+		return !pumping && !pumpScheduled && queue.length === 0;
+	}
+
+	function checkIdle() {
+		if (!isIdle()) return;
+		const w = idleWaiters;
+		idleWaiters = [];
+		w.forEach((r) => r());
+	}
+
+	function buildPayload(job) {
+		if (job.kind === 'conversation' || job.kind === 'automation') {
+			const conv = S.conversations.get(job.conversationId);
+			if (!conv) return null;
+			const data = P.conversationWebhookData(S, conv);
+			data.event = job.event;
+			if ('changedAttributes' in job) data.changed_attributes = job.changedAttributes;
+			return data;
+		}
+		if (job.kind === 'message') {
+			const m = S.messages.find((x) => x.id === job.messageId);
+			if (!m) return null;
+			const data = P.messageWebhookData(S, m);
+			data.event = job.event;
+			return data;
+		}
+		if (job.kind === 'contact') {
+			const c = S.contacts.get(job.contactId);
+			if (!c) return null;
+			const data = P.contactWebhookData(S, c);
+			data.event = job.event;
+			return data;
+		}
+		return null;
+	}
+
+	function targetsFor(job) {
+		if (job.targets) return job.targets;
+		const out = [];
+		for (const w of S.webhooks.values()) {
+			if (!w.subscriptions.includes(job.event)) continue;
+			out.push({
+				kind: 'account_webhook',
+				webhookId: w.id,
+				url: w.url,
+				secret: S.features.accountWebhookSecret ? w.secret : null,
+				deliveryId: true,
+			});
+		}
+		if (job.kind === 'conversation' || job.kind === 'message') {
+			const conv = S.conversations.get(job.conversationId);
+			const inbox = conv && S.inboxes.get(conv.inboxId);
+			if (inbox && inbox.channelType === 'Channel::Api' && inbox.webhookUrl) {
+				out.push({
+					kind: 'api_inbox',
+					inboxId: inbox.id,
+					url: inbox.webhookUrl,
+					secret: S.features.apiInboxAndBotSecret ? inbox.channelSecret : null,
+					deliveryId: true,
+				});
+			}
+		}
+		return out;
+	}
+
+	async function processJob(job) {
+		const payload = job.payload || buildPayload(job);
+		if (!payload) return;
+		const body = F.toRubyJson(payload);
+		for (const target of targetsFor(job)) await deliver(target, body, job);
+	}
+
+	async function deliver(target, body, job) {
+		const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+		if (target.deliveryId) headers['X-Chatwoot-Delivery'] = F.uuid();
+		if (target.secret) {
+			const ts = String(Math.floor(Date.now() / 1000) + signatureOffset);
+			headers['X-Chatwoot-Timestamp'] = ts;
+			headers['X-Chatwoot-Signature'] = `sha256=${F.hmacSha256Hex(target.secret, `${ts}.${body}`)}`;
+		}
+		const entry = {
+			seq: ++deliverySeq,
+			event: job.event,
+			target: target.kind,
+			webhookId: target.webhookId === undefined ? null : target.webhookId,
+			url: target.url,
+			headers,
+			body,
+			json: JSON.parse(body),
+			status: null,
+			error: null,
+			responseBody: null,
+			conversationId: job.conversationId === undefined ? null : job.conversationId,
+			messageId: job.messageId === undefined ? null : job.messageId,
+			batch: job.batch,
+			indexInBatch: job.indexInBatch,
+			firedSeq: job.seq,
+		};
+		try {
+			if (S.features.ssrf) {
+				const host = new URL(target.url).hostname;
+				const e = new Error(`Hostname '${host}' has no public ip addresses`);
+				e.code = 'ESSRF';
+				throw e;
+			}
+			const res = await request({ method: 'POST', url: target.url, headers, body, timeoutMs: opts.webhookTimeoutMs });
+			entry.status = res.status;
+			entry.responseBody = res.body;
+			if (res.status < 200 || res.status >= 300) entry.error = `HTTP ${res.status}`;
+		} catch (err) {
+			entry.error = err.code || err.message;
+		}
+		deliveryLog.push(entry);
+		for (const check of [...deliveryWaiters]) check();
+		return entry;
+	}
+
+	// ------------------------------------------------------------------ domain operations (call inside operation())
+	function findConversation(displayId) {
+		const id = toId(displayId);
+		const conv = id === null ? null : S.conversations.get(id);
+		if (!conv) throw notFound();
+		return conv;
+	}
+
+	function formatAttr(field, value) {
+		if (TIME_FIELDS.has(field)) return F.toIso(value);
+		return value === undefined ? null : value;
+	}
+
+	/**
+	 * Save a conversation like ActiveRecord + Conversation callbacks: apply changes, before_save resets
+	 * snoozed_until, bump updated_at, then fire conversation_status_changed (status changed, changed_attributes
+	 * null) and conversation_updated (a tracked key changed, changed_attributes = previous_changes).
+	 */
+	function saveConversation(conv, changes, { touch = true } = {}) {
+		const diffs = new Map();
+		const set = (field, value) => {
+			if (conv[field] === value) return;
+			if (!diffs.has(field)) diffs.set(field, conv[field]);
+			conv[field] = value;
+		};
+		for (const [field, value] of changes) set(field, value);
+		if (conv.status !== 'snoozed' && conv.snoozedUntil !== null) set('snoozedUntil', null);
+		const real = [...diffs.entries()].filter(([f, prev]) => prev !== conv[f]).map(([f, prev]) => [f, prev, conv[f]]);
+		if (!real.length) return false;
+		if (touch) {
+			// strictly increasing per conversation (with the manual clock two saves would otherwise share it)
+			let t = nowUs();
+			if (t <= conv.updatedAt) t = conv.updatedAt + 1;
+			real.push(['updatedAt', conv.updatedAt, t]);
+			conv.updatedAt = t;
+		}
+		const statusChanged = real.some(([f]) => f === 'status');
+		if (statusChanged && conv.status === 'resolved') conv.waitingSince = null; // update_column, no event
+		if (statusChanged) fireConversation('conversation_status_changed', conv, null);
+		if (real.some(([f]) => TRACKED.has(f))) {
+			fireConversation(
+				'conversation_updated',
+				conv,
+				real.map(([f, prev, next]) => ({
+					[ATTR_NAMES[f]]: { previous_value: formatAttr(f, prev), current_value: formatAttr(f, next) },
+				})),
+			);
+		}
+		return true;
+	}
+
+	function createContact({ name = null, email = null, phoneNumber = null, identifier = null, blocked = false } = {}) {
+		const t = nowUs();
+		const c = {
+			id: ++S.seq.contact,
+			name: name === null ? '' : name,
+			email,
+			phoneNumber,
+			identifier,
+			blocked: Boolean(blocked),
+			additionalAttributes: {},
+			customAttributes: {},
+			createdAt: t,
+			lastActivityAt: null,
+		};
+		S.contacts.set(c.id, c);
+		fire({ event: 'contact_created', kind: 'contact', contactId: c.id });
+		return c;
+	}
+
+	function findOrCreateContactInbox(contact, inbox, sourceId) {
+		for (const ci of S.contactInboxes.values()) {
+			if (ci.contactId === contact.id && ci.inboxId === inbox.id && (!sourceId || ci.sourceId === sourceId)) return ci;
+		}
+		const t = nowUs();
+		const ci = {
+			id: ++S.seq.contactInbox,
+			contactId: contact.id,
+			inboxId: inbox.id,
+			sourceId: sourceId || F.uuid(),
+			createdAt: t,
+			updatedAt: t,
+			hmacVerified: false,
+			pubsubToken: F.secureToken(),
+		};
+		S.contactInboxes.set(ci.id, ci);
+		return ci;
+	}
+
+	function createConversation({ contactInbox, status, assigneeId = null, additionalAttributes, customAttributes, snoozedUntil = null }) {
+		const inbox = S.inboxes.get(contactInbox.inboxId);
+		const contact = S.contacts.get(contactInbox.contactId);
+		let finalStatus = status || 'open';
+		let byBot = false;
+		if (contact.blocked) finalStatus = 'resolved';
+		else if (activeBot(inbox)) {
+			byBot = true;
+			finalStatus = 'pending';
+		}
+		const t = nowUs();
+		const conv = {
+			dbId: ++S.seq.conversationDb + 1000,
+			displayId: ++S.seq.conversation,
+			uuid: F.uuid(),
+			inboxId: inbox.id,
+			contactId: contact.id,
+			contactInboxId: contactInbox.id,
+			status: finalStatus,
+			assigneeId,
+			snoozedUntil: finalStatus === 'snoozed' ? snoozedUntil : null,
+			waitingSince: t,
+			firstReplyCreatedAt: null,
+			priority: null,
+			muted: false,
+			labels: [],
+			additionalAttributes: additionalAttributes || {},
+			customAttributes: customAttributes || {},
+			agentLastSeenAt: null,
+			assigneeLastSeenAt: null,
+			contactLastSeenAt: null,
+			lastActivityAt: t,
+			createdAt: t,
+			updatedAt: t,
+		};
+		S.conversations.set(conv.displayId, conv);
+		fireConversation('conversation_created', conv);
+		if (byBot && opts.botInboxCreationEvents) {
+			fireConversation('conversation_status_changed', conv, null);
+			fireConversation('conversation_updated', conv, [
+				{ status: { previous_value: 'open', current_value: 'pending' } },
+			]);
+		}
+		return conv;
+	}
+
+	function captainActive(inbox) {
+		return Boolean(opts.enterprise && inbox.captain && !inbox.captain.quotaExhausted);
+	}
+
+	/** Message creation plus Message#execute_after_create_commit_callbacks in the reference's order. */
+	function createMessage(conv, { messageType, content = '', isPrivate = false, sender, sourceId = null, contentAttributes = {}, contentType = 'text' }) {
+		const t = nowUs();
+		const typeIndex = P.MESSAGE_TYPES.indexOf(messageType);
+		const m = {
+			id: ++S.seq.message,
+			conversationId: conv.displayId,
+			inboxId: conv.inboxId,
+			content,
+			messageType: typeIndex,
+			contentType,
+			contentAttributes: contentAttributes || {},
+			additionalAttributes: {},
+			private: Boolean(isPrivate),
+			status: 'sent',
+			sourceId,
+			senderType: sender ? sender.type : null,
+			senderId: sender ? sender.id : null,
+			createdAt: t,
+			updatedAt: t,
+		};
+		S.messages.push(m);
+		const inbox = S.inboxes.get(conv.inboxId);
+		if (typeIndex === 0) {
+			// reopen_conversation
+			if (!conv.muted) {
+				if (conv.status === 'snoozed') saveConversation(conv, [['status', 'open']]);
+				else if (conv.status === 'resolved') saveConversation(conv, [['status', activeBot(inbox) ? 'pending' : 'open']]);
+			}
+			conv.lastActivityAt = m.createdAt; // update_columns
+			const contact = S.contacts.get(conv.contactId);
+			if (contact) contact.lastActivityAt = m.createdAt;
+			fire({ event: 'message_created', kind: 'message', messageId: m.id, conversationId: conv.displayId });
+			if (conv.waitingSince === null) saveConversation(conv, [['waitingSince', m.createdAt]], { touch: false });
+		} else if (typeIndex === 1 || typeIndex === 3) {
+			conv.lastActivityAt = m.createdAt;
+			fire({ event: 'message_created', kind: 'message', messageId: m.id, conversationId: conv.displayId });
+			if (!m.private) {
+				const human = m.senderType === 'User';
+				if (human && conv.firstReplyCreatedAt === null) saveConversation(conv, [['firstReplyCreatedAt', m.createdAt]]);
+				if (conv.waitingSince !== null && (human || m.senderType === 'AgentBot')) {
+					saveConversation(conv, [['waitingSince', null]]);
+				}
+				if (human && conv.status === 'pending' && captainActive(inbox)) saveConversation(conv, [['status', 'open']]);
+			}
+		}
+		// activity messages (type 2) are never sent as webhooks and leave the conversation alone
+		return m;
+	}
+
+	function senderForActor(actor) {
+		return actor.kind === 'bot' ? { type: 'AgentBot', id: S.bot.id } : { type: 'User', id: actor.user.id };
+	}
+
+	/** ConversationsController#toggle_status. Returns the toggle_status.json.jbuilder body. */
+	function toggleStatus(conv, actor, params) {
+		let success;
+		const statusParam = params.status;
+		if (actor.kind === 'bot' && conv.status === 'pending' && statusParam === 'open') {
+			// Conversation#bot_handoff!
+			if (conv.waitingSince === null) saveConversation(conv, [['waitingSince', nowUs()]]);
+			saveConversation(conv, [['status', 'open']]);
+			success = null;
+		} else if (present(statusParam)) {
+			let status = statusParam;
+			if (typeof status === 'number' && STATUSES[status]) status = STATUSES[status];
+			if (!STATUSES.includes(status)) throw serverError();
+			const changes = [['status', status]];
+			if (present(params.snoozed_until)) {
+				const secs = Number(params.snoozed_until);
+				if (!Number.isFinite(secs)) throw serverError();
+				changes.push(['snoozedUntil', Math.floor(secs) * 1e6]);
+			}
+			saveConversation(conv, changes);
+			success = true;
+		} else {
+			// Conversation#toggle_status
+			const next = conv.status === 'open' ? 'resolved' : 'open';
+			saveConversation(conv, [['status', next]]);
+			success = true;
+		}
+		if (actor.kind === 'user' && actor.user.role === 'agent' && conv.status === 'open') {
+			saveConversation(conv, [['assigneeId', actor.user.id]]);
+		}
+		return {
+			meta: {},
+			payload: {
+				success,
+				conversation_id: conv.displayId,
+				current_status: conv.status,
+				snoozed_until: F.toIso(conv.snoozedUntil),
+			},
+		};
+	}
+
+	// ------------------------------------------------------------------ REST
+	const routes = [];
+	function route(method, pattern, handler, { bot = false, account = true, name } = {}) {
+		routes.push({ method, re: new RegExp(`^${pattern}$`), handler, bot, account, name: name || pattern });
+	}
+	const A = '/api/v1/accounts/(?<a>[^/]+)';
+
+	const requireAdmin = (ctx) => {
+		if (ctx.actor.kind !== 'user' || ctx.actor.user.role !== 'administrator') throw forbidden();
+	};
+	const findInbox = (id) => {
+		const inbox = S.inboxes.get(toId(id));
+		if (!inbox) throw notFound();
+		return inbox;
+	};
+	const findWebhook = (id) => {
+		const w = S.webhooks.get(toId(id));
+		if (!w) throw notFound();
+		return w;
+	};
+	const findContact = (id) => {
+		const c = S.contacts.get(toId(id));
+		if (!c) throw notFound();
+		return c;
+	};
+
+	route('GET', '/api/v1/profile', (ctx) => ({ status: 200, json: P.profileApi(S, ctx.actor.user) }), { account: false });
+
+	// --- account webhooks
+	function validateWebhook(attrs, selfId) {
+		const errors = [];
+		const url = attrs.url;
+		if (present(url) && [...S.webhooks.values()].some((w) => w.url === url && w.id !== selfId)) {
+			errors.push(['url', 'Url has already been taken']);
+		}
+		let validUrl = false;
+		try {
+			const u = new URL(String(url));
+			validUrl = typeof url === 'string' && (u.protocol === 'http:' || u.protocol === 'https:');
+		} catch {
+			validUrl = false;
+		}
+		if (!validUrl) errors.push(['url', 'Url is invalid']);
+		const subs = attrs.subscriptions;
+		const subsValid =
+			Array.isArray(subs) && subs.length > 0 && subs.every((s) => typeof s === 'string' && ALLOWED_WEBHOOK_EVENTS.includes(s));
+		if (!subsValid) errors.push(['subscriptions', 'Subscriptions Invalid events']);
+		if (errors.length) {
+			throw new HttpError(422, {
+				message: errors.map((e) => e[1]).join(', '),
+				attributes: [...new Set(errors.map((e) => e[0]))],
+			});
+		}
+	}
+	const webhookParams = (body) => (body && body.webhook && typeof body.webhook === 'object' ? body.webhook : body || {});
+
+	function createWebhook(p) {
+		const attrs = {
+			url: p.url,
+			subscriptions: p.subscriptions === undefined ? DEFAULT_SUBSCRIPTIONS.slice() : p.subscriptions,
+			name: p.name === undefined ? null : p.name,
+			inboxId: present(p.inbox_id) ? findInbox(p.inbox_id).id : null,
+		};
+		validateWebhook(attrs, null);
+		const w = {
+			id: ++S.seq.webhook,
+			url: attrs.url,
+			subscriptions: Array.from(new Set(attrs.subscriptions)),
+			name: attrs.name,
+			inboxId: attrs.inboxId,
+			secret: F.secureToken(),
+		};
+		S.webhooks.set(w.id, w);
+		return w;
+	}
+
+	route('GET', `${A}/webhooks`, (ctx) => {
+		requireAdmin(ctx);
+		return { status: 200, json: { payload: { webhooks: [...S.webhooks.values()].map((w) => P.webhookApi(S, w)) } } };
+	});
+	route('POST', `${A}/webhooks`, (ctx) => {
+		requireAdmin(ctx);
+		const w = createWebhook(webhookParams(ctx.body));
+		return { status: 200, json: { payload: { webhook: P.webhookApi(S, w) } } };
+	});
+	const updateWebhookRoute = (ctx) => {
+		requireAdmin(ctx);
+		const w = findWebhook(ctx.params.id);
+		const p = webhookParams(ctx.body);
+		const attrs = {
+			url: p.url === undefined ? w.url : p.url,
+			subscriptions: p.subscriptions === undefined ? w.subscriptions : p.subscriptions,
+			name: p.name === undefined ? w.name : p.name,
+			inboxId: p.inbox_id === undefined ? w.inboxId : present(p.inbox_id) ? findInbox(p.inbox_id).id : null,
+		};
+		validateWebhook(attrs, w.id);
+		Object.assign(w, attrs, { subscriptions: Array.from(new Set(attrs.subscriptions)) });
+		return { status: 200, json: { payload: { webhook: P.webhookApi(S, w) } } };
+	};
+	route('PATCH', `${A}/webhooks/(?<id>[^/]+)`, updateWebhookRoute);
+	route('PUT', `${A}/webhooks/(?<id>[^/]+)`, updateWebhookRoute);
+	route('DELETE', `${A}/webhooks/(?<id>[^/]+)`, (ctx) => {
+		requireAdmin(ctx);
+		const w = findWebhook(ctx.params.id);
+		S.webhooks.delete(w.id);
+		return { status: 200 };
+	});
+
+	// --- conversations
+	route('GET', `${A}/conversations`, (ctx) => {
+		const q = ctx.query;
+		const status = q.get('status') || 'open';
+		if (status !== 'all' && !STATUSES.includes(status)) throw serverError();
+		let list = [...S.conversations.values()];
+		if (status !== 'all') list = list.filter((c) => c.status === status);
+		if (present(q.get('inbox_id'))) list = list.filter((c) => c.inboxId === toId(q.get('inbox_id')));
+		const me = ctx.actor.kind === 'user' ? ctx.actor.user.id : null;
+		const meta = {
+			mine_count: list.filter((c) => c.assigneeId !== null && c.assigneeId === me).length,
+			assigned_count: list.filter((c) => c.assigneeId !== null).length,
+			unassigned_count: list.filter((c) => c.assigneeId === null).length,
+			all_count: list.length,
+		};
+		const at = q.get('assignee_type') || 'all';
+		if (at === 'me') list = list.filter((c) => c.assigneeId !== null && c.assigneeId === me);
+		else if (at === 'unassigned') list = list.filter((c) => c.assigneeId === null);
+		else if (at === 'assigned') list = list.filter((c) => c.assigneeId !== null);
+		list.sort((x, y) => y.lastActivityAt - x.lastActivityAt || y.displayId - x.displayId);
+		const page = Math.max(1, toId(q.get('page')) || 1);
+		const slice = list.slice((page - 1) * 25, page * 25);
+		return { status: 200, json: { data: { meta, payload: slice.map((c) => P.conversationApi(S, c)) } } };
+	});
+
+	route(
+		'POST',
+		`${A}/conversations`,
+		(ctx) => {
+			const b = ctx.body;
+			const inbox = findInbox(b.inbox_id);
+			let ci;
+			if (present(b.source_id)) {
+				ci = [...S.contactInboxes.values()].find((x) => x.sourceId === String(b.source_id) && x.inboxId === inbox.id);
+				if (!ci) throw notFound();
+			} else {
+				ci = findOrCreateContactInbox(findContact(b.contact_id), inbox);
+			}
+			if (present(b.status) && !STATUSES.includes(b.status)) throw serverError();
+			let assigneeId = null;
+			if (present(b.assignee_id)) {
+				const u = S.users.get(toId(b.assignee_id));
+				assigneeId = u ? u.id : null;
+			}
+			const conv = createConversation({
+				contactInbox: ci,
+				status: present(b.status) ? b.status : 'open',
+				assigneeId,
+				additionalAttributes: b.additional_attributes,
+				customAttributes: b.custom_attributes,
+			});
+			if (b.message && typeof b.message === 'object' && present(b.message.content)) {
+				createMessage(conv, { messageType: 'outgoing', content: String(b.message.content), sender: senderForActor(ctx.actor) });
+			}
+			return { status: 200, json: P.conversationApi(S, conv) };
+		},
+		{ bot: true },
+	);
+
+	const C = `${A}/conversations/(?<id>[^/]+)`;
+	route('GET', C, (ctx) => ({ status: 200, json: P.conversationApi(S, findConversation(ctx.params.id)) }), { bot: true });
+
+	route('POST', `${C}/toggle_status`, (ctx) => ({ status: 200, json: toggleStatus(findConversation(ctx.params.id), ctx.actor, ctx.body) }), {
+		bot: true,
+	});
+
+	route(
+		'POST',
+		`${C}/toggle_priority`,
+		(ctx) => {
+			const conv = findConversation(ctx.params.id);
+			const p = present(ctx.body.priority) ? ctx.body.priority : null;
+			if (p !== null && !PRIORITIES.includes(p)) throw serverError();
+			saveConversation(conv, [['priority', p]]);
+			return { status: 200 };
+		},
+		{ bot: true },
+	);
+
+	route(
+		'POST',
+		`${C}/assignments`,
+		(ctx) => {
+			const conv = findConversation(ctx.params.id);
+			const u = present(ctx.body.assignee_id) ? S.users.get(toId(ctx.body.assignee_id)) || null : null;
+			saveConversation(conv, [['assigneeId', u ? u.id : null]]);
+			return u ? { status: 200, json: P.agentApi(S, u) } : { status: 200, text: 'null', contentType: 'application/json; charset=utf-8' };
+		},
+		{ bot: true },
+	);
+
+	route(
+		'POST',
+		`${C}/messages`,
+		(ctx) => {
+			const conv = findConversation(ctx.params.id);
+			const b = ctx.body;
+			const type = present(b.message_type) ? b.message_type : 'outgoing';
+			if (!['incoming', 'outgoing', 'template', 'activity'].includes(type)) throw serverError();
+			const sender = type === 'incoming' ? { type: 'Contact', id: conv.contactId } : type === 'activity' ? null : senderForActor(ctx.actor);
+			const m = createMessage(conv, {
+				messageType: type,
+				content: b.content === undefined || b.content === null ? '' : String(b.content),
+				isPrivate: b.private === true || b.private === 'true',
+				sender,
+				sourceId: present(b.source_id) ? String(b.source_id) : null,
+				contentAttributes: b.content_attributes && typeof b.content_attributes === 'object' ? b.content_attributes : {},
+				contentType: present(b.content_type) ? b.content_type : 'text',
+			});
+			return { status: 200, json: P.messageApi(S, m) };
+		},
+		{ bot: true },
+	);
+
+	route('GET', `${C}/inbox_assistant`, (ctx) => {
+		if (!opts.enterprise) throw new HttpError(404, ERR.routing);
+		const conv = findConversation(ctx.params.id);
+		const inbox = S.inboxes.get(conv.inboxId);
+		return {
+			status: 200,
+			json: { assistant: inbox.captain ? { id: inbox.captain.id, name: inbox.captain.name } : null },
+		};
+	});
+
+	// --- inboxes and integrations
+	route('GET', `${A}/inboxes`, (ctx) => ({
+		status: 200,
+		json: { payload: [...S.inboxes.values()].map((i) => P.inboxApi(S, i, { role: actorRole(ctx.actor) })) },
+	}));
+	route('GET', `${A}/inboxes/(?<id>[^/]+)`, (ctx) => ({
+		status: 200,
+		json: P.inboxApi(S, findInbox(ctx.params.id), { role: actorRole(ctx.actor) }),
+	}));
+	route('GET', `${A}/inboxes/(?<id>[^/]+)/agent_bot`, (ctx) => {
+		const inbox = findInbox(ctx.params.id);
+		const isAdmin = actorRole(ctx.actor) === 'administrator';
+		return { status: 200, json: { agent_bot: inbox.botId ? P.agentBotApi(S, S.bot, isAdmin) : {} } };
+	});
+	route('POST', `${A}/inboxes/(?<id>[^/]+)/set_agent_bot`, (ctx) => {
+		const inbox = findInbox(ctx.params.id);
+		requireAdmin(ctx);
+		const v = ctx.body.agent_bot;
+		if (present(v)) {
+			if (toId(v) !== S.bot.id) throw notFound();
+			inbox.botId = S.bot.id;
+		} else {
+			inbox.botId = null;
+		}
+		return { status: 200 };
+	});
+	route('GET', `${A}/integrations/apps`, (ctx) => ({ status: 200, json: P.appsApi(S, { role: actorRole(ctx.actor) }) }));
+
+	// --- contacts (the subset EvolutionAPI uses)
+	const samePhone = (a, b) => present(a) && present(b) && String(a).replace(/^\+/, '') === String(b).replace(/^\+/, '');
+	route('POST', `${A}/contacts`, (ctx) => {
+		const b = ctx.body;
+		const inbox = present(b.inbox_id) ? findInbox(b.inbox_id) : null;
+		const errors = [];
+		if (present(b.phone_number) && [...S.contacts.values()].some((c) => c.phoneNumber === b.phone_number)) {
+			errors.push(['phone_number', 'Phone number has already been taken']);
+		}
+		if (present(b.email) && [...S.contacts.values()].some((c) => c.email === b.email)) errors.push(['email', 'Email has already been taken']);
+		if (present(b.identifier) && [...S.contacts.values()].some((c) => c.identifier === b.identifier)) {
+			errors.push(['identifier', 'Identifier has already been taken']);
+		}
+		if (errors.length) {
+			throw new HttpError(422, { message: errors.map((e) => e[1]).join(', '), attributes: errors.map((e) => e[0]) });
+		}
+		const c = createContact({
+			name: present(b.name) ? String(b.name) : '',
+			email: present(b.email) ? String(b.email) : null,
+			phoneNumber: present(b.phone_number) ? String(b.phone_number) : null,
+			identifier: present(b.identifier) ? String(b.identifier) : null,
+		});
+		const ci = inbox ? findOrCreateContactInbox(c, inbox, present(b.source_id) ? String(b.source_id) : null) : null;
+		return {
+			status: 200,
+			json: {
+				payload: {
+					contact: P.contactApi(S, c, true),
+					contact_inbox: { inbox: ci ? P.inboxApi(S, inbox, null) : null, source_id: ci ? ci.sourceId : null },
+				},
+			},
+		};
+	});
+	route('POST', `${A}/contacts/filter`, (ctx) => {
+		const rules = Array.isArray(ctx.body.payload) ? ctx.body.payload : null;
+		if (!rules) throw new HttpError(422, { error: 'Invalid filter' });
+		const matches = (c, r) => {
+			const values = Array.isArray(r.values) ? r.values : [r.values];
+			const field = r.attribute_key;
+			const v =
+				field === 'phone_number' ? c.phoneNumber : field === 'email' ? c.email : field === 'name' ? c.name : field === 'identifier' ? c.identifier : undefined;
+			if (v === undefined) return false;
+			const eq = values.some((x) => (field === 'phone_number' ? samePhone(v, x) : String(v) === String(x)));
+			return r.filter_operator === 'not_equal_to' ? !eq : eq;
+		};
+		const list = [...S.contacts.values()].filter((c) => rules.some((r) => matches(c, r)));
+		return { status: 200, json: { meta: { count: list.length, current_page: 1 }, payload: list.map((c) => P.contactApi(S, c, false)) } };
+	});
+	route('GET', `${A}/contacts/search`, (ctx) => {
+		const q = (ctx.query.get('q') || '').toLowerCase();
+		const list = [...S.contacts.values()].filter((c) =>
+			[c.name, c.email, c.phoneNumber, c.identifier].some((v) => present(v) && String(v).toLowerCase().includes(q)),
+		);
+		return { status: 200, json: { meta: { count: list.length, current_page: 1 }, payload: list.map((c) => P.contactApi(S, c, false)) } };
+	});
+	route('GET', `${A}/contacts/(?<id>[^/]+)/conversations`, (ctx) => {
+		const c = findContact(ctx.params.id);
+		const list = [...S.conversations.values()]
+			.filter((x) => x.contactId === c.id)
+			.sort((x, y) => y.lastActivityAt - x.lastActivityAt || y.displayId - x.displayId);
+		return { status: 200, json: { payload: list.map((x) => P.conversationApi(S, x)) } };
+	});
+
+	function authenticate(req) {
+		const token = req.headers['api_access_token'] || req.headers['api-access-token'];
+		if (!present(token)) return { error: new HttpError(401, ERR.noToken), token: null };
+		for (const u of S.users.values()) if (u.token === token) return { actor: { kind: 'user', user: u }, token };
+		if (S.bot.token === token) return { actor: { kind: 'bot', bot: S.bot }, token };
+		return { error: new HttpError(401, ERR.invalidToken), token };
+	}
+
+	async function handle(req, res) {
+		const u = new URL(req.url, 'http://127.0.0.1');
+		const raw = await readBody(req);
+		const token = req.headers['api_access_token'] || req.headers['api-access-token'] || null;
+		const entry = {
+			seq: ++requestSeq,
+			method: req.method,
+			path: u.pathname,
+			url: u.pathname + u.search,
+			query: Object.fromEntries(u.searchParams),
+			token,
+			role: null,
+			actorId: null,
+			rawBody: raw.toString('utf8'),
+			body: null,
+			status: null,
+			response: null,
+		};
+		requestLog.push(entry);
+		const reply = (status, { json, text, contentType, headers } = {}) => {
+			entry.status = status;
+			let bodyText;
+			const h = Object.assign({}, headers || {});
+			if (json !== undefined) {
+				bodyText = F.toRubyJson(json);
+				h['Content-Type'] = 'application/json; charset=utf-8';
+				entry.response = F.plain(json);
+			} else if (text !== undefined) {
+				bodyText = text;
+				h['Content-Type'] = contentType || 'text/plain; charset=utf-8';
+				entry.response = text;
+			}
+			send(res, status, bodyText, h);
+		};
+
+		// rack-attack runs before everything else
+		const rule = rateRules.find((r) => r.remaining > 0 && (r.token === null || r.token === token));
+		if (rule) {
+			rule.remaining--;
+			rateRules = rateRules.filter((r) => r.remaining > 0);
+			return reply(429, { text: 'Retry later\n', contentType: 'text/plain' }); // rack-attack default responder
+		}
+
+		let match = null;
+		for (const r of routes) {
+			if (r.method !== req.method) continue;
+			const m = r.re.exec(u.pathname);
+			if (m) {
+				match = { route: r, params: m.groups || {} };
+				break;
+			}
+		}
+		if (!match) return reply(404, { json: ERR.routing });
+
+		const parsed = parseBody(raw, req.headers['content-type']);
+		if (!parsed.ok) return reply(400, { json: ERR.badRequest });
+		entry.body = parsed.value;
+		const body = parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value) ? parsed.value : {};
+
+		try {
+			const auth = authenticate(req);
+			if (auth.error) throw auth.error;
+			const actor = auth.actor;
+			entry.role = actorRole(actor);
+			entry.actorId = actor.kind === 'bot' ? actor.bot.id : actor.user.id;
+			if (actor.kind === 'bot' && !match.route.bot) throw new HttpError(401, ERR.bots);
+			if (match.route.account) {
+				const a = toId(match.params.a);
+				if (a === S.foreignAccountId) throw new HttpError(401, ERR.foreignAccount);
+				if (a !== S.account.id) throw notFound();
+				if (S.account.suspended) throw new HttpError(401, ERR.suspended);
+			}
+			const ctx = { actor, params: match.params, query: u.searchParams, body, req };
+			const { result } = operation(() => match.route.handler(ctx));
+			return reply(result.status, result);
+		} catch (err) {
+			if (err instanceof HttpError) return reply(err.status, { json: err.body });
+			entry.error = String(err && err.stack ? err.stack : err);
+			return reply(500, { json: ERR.server });
+		}
+	}
+
+	// ------------------------------------------------------------------ server lifecycle
+	let server = null;
+	const sim = {
+		/** @type {string|null} base url once started */
+		url: /** @type {string|null} */ (null),
+		/** @returns {Promise<{url: string}>} */
+		async start() {
+			if (server) return { url: /** @type {string} */ (sim.url) };
+			server = http.createServer((req, res) => {
+				handle(req, res).catch((err) => {
+					try {
+						send(res, 500, JSON.stringify(ERR.server), { 'Content-Type': 'application/json; charset=utf-8' });
+					} catch {
+						/* socket gone */
+					}
+					void err;
+				});
+			});
+			const url = await listen(server);
+			sim.url = url;
+			return { url };
+		},
+		async stop() {
+			paused = false;
+			resumeWaiters.forEach((r) => r());
+			resumeWaiters = [];
+			const s = server;
+			server = null;
+			await close(s);
+		},
+	};
+
+	// ------------------------------------------------------------------ control API
+	const actorFor = (as) => {
+		if (as === 'bot' || as === 'agent_bot') return { kind: 'bot', bot: S.bot };
+		if (as === 'agent') return { kind: 'user', user: agent };
+		return { kind: 'user', user: admin };
+	};
+	/**
+	 * @template T
+	 * @param {() => T} fn
+	 * @returns {Promise<{ result: T, deliveries: any[] }>}
+	 */
+	const withDeliveries = (fn) => {
+		const { result, done } = operation(fn);
+		return done.then((deliveries) => ({ result, deliveries }));
+	};
+
+	return Object.assign(sim, {
+		/** API tokens by role. */
+		tokens() {
+			return { administrator: admin.token, agent: agent.token, bot: S.bot.token };
+		},
+		ids() {
+			return {
+				accountId: S.account.id,
+				foreignAccountId: S.foreignAccountId,
+				adminUserId: admin.id,
+				agentUserId: agent.id,
+				agentBotId: S.bot.id,
+				apiInboxId: apiInbox.id,
+				webInboxId: webInbox.id,
+			};
+		},
+		version: opts.version,
+		features: Object.assign({}, S.features),
+
+		/**
+		 * Create a contact (fires contact_created). Resolves { result: contactId, deliveries }.
+		 * @param {{ name?: string, phoneNumber?: string|null, email?: string|null, identifier?: string|null, blocked?: boolean }} [o]
+		 */
+		createContact({ name = 'Jane Doe', phoneNumber = null, email = null, identifier = null, blocked = false } = {}) {
+			return withDeliveries(() => createContact({ name, phoneNumber, email, identifier, blocked }).id);
+		},
+		/**
+		 * Create a conversation as the UI/API would (determine_conversation_status applies). result: display id.
+		 * A new contact is created when contactId is omitted.
+		 * @param {{ contactId?: number|null, inboxId?: number, status?: string, assigneeId?: number|null, sourceId?: string|null }} [o]
+		 */
+		createConversation({ contactId, inboxId = apiInbox.id, status = 'open', assigneeId = null, sourceId = null } = {}) {
+			return withDeliveries(() => {
+				let cid = contactId;
+				if (cid === undefined || cid === null) cid = createContact({ name: 'Jane Doe' }).id;
+				const ci = findOrCreateContactInbox(findContact(cid), findInbox(inboxId), sourceId);
+				return createConversation({ contactInbox: ci, status, assigneeId }).displayId;
+			});
+		},
+		/**
+		 * An incoming (contact) message: runs the reopen logic. result: message id.
+		 * @param {number} displayId
+		 * @param {string} [content]
+		 * @param {{ sourceId?: string|null }} [o]
+		 */
+		receiveMessage(displayId, content = 'Hello', { sourceId = null } = {}) {
+			return withDeliveries(() => {
+				const conv = findConversation(displayId);
+				return createMessage(conv, { messageType: 'incoming', content, sender: { type: 'Contact', id: conv.contactId }, sourceId }).id;
+			});
+		},
+		/**
+		 * An outgoing message by `as` ('administrator' | 'agent' | 'bot'); private notes with isPrivate.
+		 * @param {number} displayId
+		 * @param {string} [content]
+		 * @param {{ as?: string, isPrivate?: boolean }} [o]
+		 */
+		sendMessage(displayId, content = 'Hi!', { as = 'agent', isPrivate = false } = {}) {
+			return withDeliveries(() => {
+				const conv = findConversation(displayId);
+				return createMessage(conv, { messageType: 'outgoing', content, isPrivate, sender: senderForActor(actorFor(as)) }).id;
+			});
+		},
+		/**
+		 * Set a status the way the UI does (toggle_status as `as`). result: the toggle_status response body.
+		 * @param {number} displayId
+		 * @param {string|undefined} status
+		 * @param {{ as?: string, snoozedUntil?: number }} [o]
+		 */
+		setStatus(displayId, status, { as = 'administrator', snoozedUntil } = {}) {
+			return withDeliveries(() => {
+				const params = { status };
+				if (snoozedUntil !== undefined) params.snoozed_until = snoozedUntil;
+				return F.plain(toggleStatus(findConversation(displayId), actorFor(as), params));
+			});
+		},
+		/**
+		 * Assign to a user id (or null).
+		 * @param {number} displayId
+		 * @param {number|null} userId
+		 */
+		assign(displayId, userId) {
+			return withDeliveries(() => saveConversation(findConversation(displayId), [['assigneeId', userId === null ? null : userId]]));
+		},
+		/** Snooze expiry job: a snoozed conversation becomes open. */
+		expireSnooze(displayId) {
+			return withDeliveries(() => {
+				const conv = findConversation(displayId);
+				if (conv.status === 'snoozed') saveConversation(conv, [['status', 'open']]);
+				return conv.status;
+			});
+		},
+		/** Agent-bot webhook failure (trigger.rb): pending -> open with an activity message unless keep_pending. */
+		botWebhookFailure(displayId) {
+			return withDeliveries(() => {
+				const conv = findConversation(displayId);
+				if (conv.status !== 'pending' || opts.keepPendingOnBotFailure) return conv.status;
+				createMessage(conv, { messageType: 'activity', content: 'Agent bot failed to respond, conversation opened', sender: null });
+				saveConversation(conv, [['status', 'open']]);
+				return conv.status;
+			});
+		},
+		setMuted(displayId, muted = true) {
+			findConversation(displayId).muted = Boolean(muted);
+		},
+		markAgentSeen(displayId) {
+			findConversation(displayId).agentLastSeenAt = nowUs();
+		},
+		attachBot(inboxId = apiInbox.id) {
+			findInbox(inboxId).botId = S.bot.id;
+		},
+		detachBot(inboxId = apiInbox.id) {
+			findInbox(inboxId).botId = null;
+		},
+		/** Create (or toggle) the Dialogflow hook of an inbox. */
+		setDialogflow(inboxId, enabled = true) {
+			const inbox = findInbox(inboxId);
+			let hook = [...S.hooks.values()].find((h) => h.appId === 'dialogflow' && h.inboxId === inbox.id);
+			if (!hook) {
+				hook = { id: ++S.seq.hook, appId: 'dialogflow', inboxId: inbox.id, enabled: Boolean(enabled), projectId: 'shop-bot-1234' };
+				S.hooks.set(hook.id, hook);
+			}
+			hook.enabled = Boolean(enabled);
+		},
+		removeDialogflow(inboxId) {
+			for (const h of [...S.hooks.values()]) if (h.appId === 'dialogflow' && h.inboxId === toId(inboxId)) S.hooks.delete(h.id);
+		},
+		/**
+		 * Attach a Captain assistant (enterprise); quotaExhausted makes it inactive for active_bot?.
+		 * @param {number} inboxId
+		 * @param {{ id?: number, name?: string, quotaExhausted?: boolean }} [o]
+		 */
+		setCaptain(inboxId, { id = 1, name = 'Captain', quotaExhausted = false } = {}) {
+			findInbox(inboxId).captain = { id, name, quotaExhausted: Boolean(quotaExhausted) };
+		},
+		removeCaptain(inboxId) {
+			findInbox(inboxId).captain = null;
+		},
+		setApiInboxWebhookUrl(url, inboxId = apiInbox.id) {
+			findInbox(inboxId).webhookUrl = url;
+		},
+		inboxSecret(inboxId = apiInbox.id) {
+			return findInbox(inboxId).channelSecret;
+		},
+		suspendAccount(suspended = true) {
+			S.account.suspended = Boolean(suspended);
+		},
+		/**
+		 * Register an account webhook directly (same validation as the API). Returns its REST JSON (+ secret).
+		 * @param {{ url: string, subscriptions?: string[], name?: string|null, inboxId?: number|null }} o
+		 */
+		addWebhook({ url, subscriptions, name = null, inboxId = null }) {
+			const w = createWebhook({ url, subscriptions, name, inbox_id: inboxId });
+			return Object.assign(F.plain(P.webhookApi(S, w)), { secret: w.secret });
+		},
+		webhooks() {
+			return [...S.webhooks.values()].map((w) => Object.assign(F.plain(P.webhookApi(S, w)), { secret: w.secret }));
+		},
+		/** Current state of a conversation (plain, for assertions). */
+		getConversation(displayId) {
+			const c = findConversation(displayId);
+			return {
+				id: c.displayId,
+				inboxId: c.inboxId,
+				contactId: c.contactId,
+				status: c.status,
+				assigneeId: c.assigneeId,
+				muted: c.muted,
+				snoozedUntil: F.toIso(c.snoozedUntil),
+				waitingSince: F.toInt(c.waitingSince),
+				updatedAt: c.updatedAt / 1e6,
+				messages: S.messages
+					.filter((m) => m.conversationId === c.displayId)
+					.map((m) => ({ id: m.id, messageType: P.MESSAGE_TYPES[m.messageType], content: m.content, private: m.private, senderType: m.senderType, senderId: m.senderId })),
+			};
+		},
+		/** The webhook object (conversation webhook_data) as it would be built now. */
+		conversationWebhookPayload(displayId) {
+			return F.plain(P.conversationWebhookData(S, findConversation(displayId)));
+		},
+		/** The REST conversation partial as GET would answer now. */
+		conversationApiPayload(displayId) {
+			return F.plain(P.conversationApi(S, findConversation(displayId)));
+		},
+		activeBot(inboxId) {
+			return activeBot(findInbox(inboxId));
+		},
+		listConversations() {
+			return [...S.conversations.keys()];
+		},
+
+		/** Send an automation-rule webhook (unsigned, no X-Chatwoot-* headers). Resolves with its log entry. */
+		sendAutomationEvent(url, displayId, ruleEvent) {
+			if (!AUTOMATION_RULE_EVENTS.includes(ruleEvent)) throw new Error(`unknown automation rule event "${ruleEvent}"`);
+			const conv = findConversation(displayId);
+			const job = fire({
+				event: `automation_event.${ruleEvent}`,
+				kind: 'automation',
+				conversationId: conv.displayId,
+				targets: [{ kind: 'automation', url, secret: null, deliveryId: false }],
+			});
+			return job.done.promise.then(() => deliveryLog.find((e) => e.firedSeq === job.seq) || null);
+		},
+
+		// --- delivery control
+		setDeliveryOrder,
+		pauseDeliveries() {
+			paused = true;
+		},
+		resumeDeliveries() {
+			paused = false;
+			const w = resumeWaiters;
+			resumeWaiters = [];
+			w.forEach((r) => r());
+		},
+		/** Shift X-Chatwoot-Timestamp by `seconds` (e.g. -600 to test stale-timestamp rejection). */
+		setSignatureTimestampOffset(seconds) {
+			signatureOffset = seconds;
+		},
+		/**
+		 * Resolve once the delivery log has `n` entries, or `predicate(log)` is true. Rejects after timeoutMs.
+		 * @param {number | ((log: any[]) => unknown)} predicateOrCount
+		 * @param {number} [timeoutMs]
+		 * @returns {Promise<any[]>}
+		 */
+		waitForDeliveries(predicateOrCount, timeoutMs = 5000) {
+			const test =
+				typeof predicateOrCount === 'number' ? (log) => log.length >= predicateOrCount : (log) => Boolean(predicateOrCount(log));
+			return new Promise((resolve, reject) => {
+				if (test(deliveryLog)) return resolve(deliveryLog.slice());
+				let timer = null;
+				const check = () => {
+					if (!test(deliveryLog)) return;
+					deliveryWaiters.delete(check);
+					clearTimeout(timer);
+					resolve(deliveryLog.slice());
+				};
+				deliveryWaiters.add(check);
+				timer = setTimeout(() => {
+					deliveryWaiters.delete(check);
+					const seen = deliveryLog.map((e) => `${e.event}->${e.url} (${e.status === null ? e.error : e.status})`);
+					reject(new Error(`waitForDeliveries timed out after ${timeoutMs} ms; ${deliveryLog.length} deliveries: ${seen.join(', ')}`));
+				}, timeoutMs);
+				if (timer.unref) timer.unref();
+			});
+		},
+		/** Resolve when every queued delivery has finished (waits while deliveries are paused). */
+		idle() {
+			return new Promise((resolve) => {
+				if (isIdle()) return resolve();
+				idleWaiters.push(resolve);
+			});
+		},
+		/** @returns {any[]} */
+		deliveries() {
+			return deliveryLog.slice();
+		},
+		/** @returns {any[]} */
+		requests() {
+			return requestLog.slice();
+		},
+		resetLogs() {
+			deliveryLog = [];
+			requestLog = [];
+		},
+		/**
+		 * Make the next `count` requests (only those with `token`, if given) answer 429 "Retry later".
+		 * @param {{ count?: number, token?: string|null }} [o]
+		 */
+		rateLimit({ count = 1, token = null } = {}) {
+			rateRules.push({ remaining: count, token });
+		},
+		clearRateLimit() {
+			rateRules = [];
+		},
+		/** Manual clock only: move time forward (ms). */
+		advanceTime(ms) {
+			if (manualUs === null) throw new Error('advanceTime needs the manual clock (option startTime)');
+			manualUs += Math.round(ms * 1000);
+		},
+		setTime(epochMs) {
+			manualUs = Math.round(epochMs * 1000);
+		},
+		now() {
+			return nowUs() / 1000;
+		},
+	});
+}
+
+module.exports = {
+	createChatwootSimulator,
+	ALLOWED_WEBHOOK_EVENTS,
+	DEFAULT_SUBSCRIPTIONS,
+	AUTOMATION_RULE_EVENTS,
+	STATUSES,
+};

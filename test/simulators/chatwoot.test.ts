@@ -1,0 +1,886 @@
+/**
+ * Fidelity tests of the Chatwoot simulator against the project's Chatwoot reference notes:
+ * routes, status codes and error bodies, signing, payload key order and types, the resolved + incoming
+ * four-event sequence, toggle_status semantics, rate limiting and delivery semantics.
+ * The expected key orders and values below are written out by hand from the reference.
+ */
+import { createHmac } from 'crypto';
+import { createChatwootSimulator } from './chatwoot';
+import { createEvolutionClient } from './evolution-client';
+import { requestJson, startReceiver } from './http-util';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Sim = ReturnType<typeof createChatwootSimulator>;
+type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+const T0 = Date.UTC(2026, 5, 20, 9, 0, 0); // 2026-06-20T09:00:00.000Z
+const T0S = T0 / 1000; // 1781946000
+const iso = (offsetSeconds: number) => new Date(T0 + offsetSeconds * 1000).toISOString();
+
+interface Env {
+	sim: Sim;
+	url: string;
+	recv: Receiver;
+	tokens: { administrator: string; agent: string; bot: string };
+	api: (method: string, path: string, body?: unknown, token?: string | null, header?: string) => Promise<any>;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+	while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup(options: Record<string, unknown> = {}): Promise<Env> {
+	const sim = createChatwootSimulator({ startTime: T0, ...options });
+	const { url } = await sim.start();
+	const recv = await startReceiver();
+	cleanups.push(async () => {
+		await sim.stop();
+		await recv.close();
+	});
+	const tokens = sim.tokens();
+	const api = (method: string, path: string, body?: unknown, token: string | null = tokens.administrator, header = 'api_access_token') => {
+		const headers: Record<string, string> = { Accept: 'application/json' };
+		if (token !== null) headers[header] = token;
+		if (body !== undefined) headers['Content-Type'] = 'application/json';
+		return requestJson({ method, url: url + path, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+	};
+	return { sim, url, recv, tokens, api };
+}
+
+const ALL_CONVERSATION_EVENTS = ['conversation_created', 'conversation_status_changed', 'conversation_updated', 'message_created'];
+
+async function hook(env: Env, subscriptions = ALL_CONVERSATION_EVENTS, url = env.recv.url + '/hook'): Promise<any> {
+	const res = await env.api('POST', '/api/v1/accounts/1/webhooks', { url, subscriptions, name: 'n8n' });
+	expect(res.status).toBe(200);
+	return res.json.payload.webhook;
+}
+
+const summary = (deliveries: any[]) =>
+	deliveries.map((d) => [d.event, d.json.status === undefined ? d.json.conversation.status : d.json.status, d.json.changed_attributes]);
+
+describe('auth and error bodies', () => {
+	test('token errors, bot restrictions, accounts, unknown records and routes', async () => {
+		const env = await setup();
+		const { api, tokens } = env;
+		const cases: Array<[string, string, string | null, number, unknown]> = [
+			['GET', '/api/v1/profile', null, 401, { errors: ['You need to sign in or sign up before continuing.'] }],
+			['GET', '/api/v1/profile', 'nope', 401, { error: 'Invalid Access Token' }],
+			['GET', '/api/v1/profile', tokens.bot, 401, { error: 'Access to this endpoint is not authorized for bots' }],
+			['GET', '/api/v1/accounts/1/webhooks', tokens.bot, 401, { error: 'Access to this endpoint is not authorized for bots' }],
+			['GET', '/api/v1/accounts/1/conversations', tokens.bot, 401, { error: 'Access to this endpoint is not authorized for bots' }],
+			['GET', '/api/v1/accounts/1/webhooks', tokens.agent, 401, { error: 'You are not authorized to do this action' }],
+			['GET', '/api/v1/accounts/2/conversations', tokens.administrator, 401, { error: 'You are not authorized to access this account' }],
+			['GET', '/api/v1/accounts/77/conversations', tokens.administrator, 404, { error: 'Resource could not be found' }],
+			['GET', '/api/v1/accounts/1/conversations/999', tokens.administrator, 404, { error: 'Resource could not be found' }],
+			['GET', '/api/v1/accounts/1/conversations/999', tokens.bot, 404, { error: 'Resource could not be found' }],
+			['DELETE', '/api/v1/accounts/1/webhooks/42', tokens.administrator, 404, { error: 'Resource could not be found' }],
+			['GET', '/api/v1/nowhere', tokens.administrator, 404, { status: 404, error: 'Not Found' }],
+		];
+		for (const [method, path, token, status, body] of cases) {
+			const res = await api(method, path, undefined, token);
+			expect([method, path, res.status, res.json]).toEqual([method, path, status, body]);
+		}
+		env.sim.suspendAccount(true);
+		const suspended = await api('GET', '/api/v1/accounts/1/inboxes');
+		expect([suspended.status, suspended.json]).toEqual([401, { error: 'Account is suspended' }]);
+	});
+
+	test('profile answers user tokens; Api-Access-Token header works like api_access_token', async () => {
+		const { api, tokens } = await setup();
+		const res = await api('GET', '/api/v1/profile', undefined, tokens.agent, 'Api-Access-Token');
+		expect(res.status).toBe(200);
+		expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+		expect([res.json.id, res.json.role, res.json.access_token, res.json.account_id]).toEqual([2, 'agent', tokens.agent, 1]);
+		expect(res.json.accounts).toHaveLength(1);
+		expect([res.json.accounts[0].id, res.json.accounts[0].role, res.json.accounts[0].status]).toEqual([1, 'agent', 'active']);
+		const admin = await api('GET', '/api/v1/profile');
+		expect([admin.status, admin.json.id, admin.json.role]).toEqual([200, 1, 'administrator']);
+	});
+});
+
+describe('account webhooks CRUD', () => {
+	test('create, duplicate, invalid, list, update, delete', async () => {
+		const env = await setup();
+		const { api } = env;
+		const created = await api('POST', '/api/v1/accounts/1/webhooks', {
+			url: 'http://127.0.0.1:9/n8n',
+			subscriptions: ['conversation_status_changed', 'conversation_updated'],
+			name: 'n8n',
+			inbox_id: null,
+		});
+		expect(created.status).toBe(200);
+		const secret = created.json.payload.webhook.secret;
+		expect(secret).toMatch(/^[1-9A-HJ-NP-Za-km-z]{24}$/);
+		expect(created.json).toEqual({
+			payload: {
+				webhook: {
+					id: 1,
+					name: 'n8n',
+					url: 'http://127.0.0.1:9/n8n',
+					account_id: 1,
+					subscriptions: ['conversation_status_changed', 'conversation_updated'],
+					secret,
+				},
+			},
+		});
+		expect(Object.keys(created.json.payload.webhook)).toEqual(['id', 'name', 'url', 'account_id', 'subscriptions', 'secret']);
+
+		const dup = await api('POST', '/api/v1/accounts/1/webhooks', { webhook: { url: 'http://127.0.0.1:9/n8n', subscriptions: ['message_created'] } });
+		expect([dup.status, dup.json]).toEqual([422, { message: 'Url has already been taken', attributes: ['url'] }]);
+		const badSubs = await api('POST', '/api/v1/accounts/1/webhooks', { url: 'http://127.0.0.1:9/b', subscriptions: ['conversation_opened'] });
+		expect([badSubs.status, badSubs.json]).toEqual([422, { message: 'Subscriptions Invalid events', attributes: ['subscriptions'] }]);
+		const emptySubs = await api('POST', '/api/v1/accounts/1/webhooks', { url: 'http://127.0.0.1:9/b', subscriptions: [] });
+		expect([emptySubs.status, emptySubs.json]).toEqual([422, { message: 'Subscriptions Invalid events', attributes: ['subscriptions'] }]);
+		const badUrl = await api('POST', '/api/v1/accounts/1/webhooks', { url: 'ftp://x', subscriptions: [] });
+		expect([badUrl.status, badUrl.json]).toEqual([422, { message: 'Url is invalid, Subscriptions Invalid events', attributes: ['url', 'subscriptions'] }]);
+
+		const wrapped = await api('POST', '/api/v1/accounts/1/webhooks', { webhook: { url: 'http://127.0.0.1:9/second', inbox_id: 2, secret: 'chosen-by-me' } });
+		expect(wrapped.status).toBe(200);
+		expect(wrapped.json.payload.webhook.secret).not.toBe('chosen-by-me');
+		expect(wrapped.json.payload.webhook.secret).toMatch(/^[1-9A-HJ-NP-Za-km-z]{24}$/);
+		expect(wrapped.json.payload.webhook.subscriptions).toEqual([
+			'conversation_status_changed',
+			'conversation_updated',
+			'conversation_created',
+			'contact_created',
+			'contact_updated',
+			'message_created',
+			'message_updated',
+			'webwidget_triggered',
+		]);
+		expect(wrapped.json.payload.webhook.inbox).toEqual({ id: 2, name: 'Website' });
+
+		const list = await api('GET', '/api/v1/accounts/1/webhooks');
+		expect(list.status).toBe(200);
+		expect(list.json.payload.webhooks.map((w: any) => [w.id, w.url])).toEqual([
+			[1, 'http://127.0.0.1:9/n8n'],
+			[2, 'http://127.0.0.1:9/second'],
+		]);
+
+		const patched = await api('PATCH', '/api/v1/accounts/1/webhooks/1', { subscriptions: ['conversation_status_changed'] });
+		expect([patched.status, patched.json.payload.webhook.subscriptions, patched.json.payload.webhook.secret]).toEqual([
+			200,
+			['conversation_status_changed'],
+			secret,
+		]);
+		const putDup = await api('PUT', '/api/v1/accounts/1/webhooks/2', { url: 'http://127.0.0.1:9/n8n' });
+		expect([putDup.status, putDup.json]).toEqual([422, { message: 'Url has already been taken', attributes: ['url'] }]);
+
+		const del = await api('DELETE', '/api/v1/accounts/1/webhooks/1');
+		expect([del.status, del.body, del.headers['content-length']]).toEqual([200, '', '0']);
+		const after = await api('GET', '/api/v1/accounts/1/webhooks');
+		expect(after.json.payload.webhooks.map((w: any) => w.id)).toEqual([2]);
+		const agentPost = await api('POST', '/api/v1/accounts/1/webhooks', { url: 'http://127.0.0.1:9/z' }, env.tokens.agent);
+		expect([agentPost.status, agentPost.json]).toEqual([401, { error: 'You are not authorized to do this action' }]);
+	});
+
+	test('before 4.11.2 a webhook has no secret and deliveries are unsigned', async () => {
+		const env = await setup({ version: '4.11.1' });
+		const w = await hook(env, ['conversation_created']);
+		expect('secret' in w).toBe(false);
+		await env.sim.createConversation({ inboxId: 2 });
+		expect(env.recv.requests).toHaveLength(1);
+		const h = env.recv.requests[0].headers;
+		expect(h['x-chatwoot-delivery']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+		expect([h['x-chatwoot-timestamp'], h['x-chatwoot-signature']]).toEqual([undefined, undefined]);
+		expect('account' in JSON.parse(env.recv.requests[0].body)).toBe(false);
+	});
+});
+
+describe('signing', () => {
+	test('X-Chatwoot-Signature is HMAC-SHA256(secret, "<ts>.<raw body>"), new delivery id per target', async () => {
+		const env = await setup();
+		const other = await startReceiver();
+		cleanups.push(() => other.close());
+		const w1 = await hook(env, ['conversation_created']);
+		const w2 = await hook(env, ['conversation_created'], other.url + '/second');
+		const before = Math.floor(Date.now() / 1000);
+		await env.sim.createConversation({ inboxId: 2 });
+		const after = Math.floor(Date.now() / 1000);
+		expect([env.recv.requests.length, other.requests.length]).toEqual([1, 1]);
+		for (const [req, secret] of [
+			[env.recv.requests[0], w1.secret],
+			[other.requests[0], w2.secret],
+		] as Array<[any, string]>) {
+			const ts = req.headers['x-chatwoot-timestamp'];
+			expect(Number(ts)).toBeGreaterThanOrEqual(before);
+			expect(Number(ts)).toBeLessThanOrEqual(after);
+			const expected = 'sha256=' + createHmac('sha256', secret).update(`${ts}.${req.body}`).digest('hex');
+			expect(req.headers['x-chatwoot-signature']).toBe(expected);
+			const bodyOnly = 'sha256=' + createHmac('sha256', secret).update(req.body).digest('hex');
+			expect(req.headers['x-chatwoot-signature']).not.toBe(bodyOnly);
+			expect([req.method, req.headers['content-type'], req.headers['accept']]).toEqual(['POST', 'application/json', 'application/json']);
+		}
+		expect(env.recv.requests[0].body).toBe(other.requests[0].body);
+		expect(env.recv.requests[0].headers['x-chatwoot-delivery']).not.toBe(other.requests[0].headers['x-chatwoot-delivery']);
+	});
+
+	test('API inbox webhook_url gets every conversation event unfiltered, signed with the inbox secret from 4.13.0', async () => {
+		for (const [version, signed] of [
+			['4.15.1', true],
+			['4.12.0', false],
+		] as Array<[string, boolean]>) {
+			const env = await setup({ version, apiInboxWebhookUrl: null });
+			const inboxRecv = await startReceiver();
+			cleanups.push(() => inboxRecv.close());
+			env.sim.setApiInboxWebhookUrl(inboxRecv.url + '/evolution');
+			const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+			await env.sim.receiveMessage(id, 'hola');
+			expect(inboxRecv.requests.map((r) => JSON.parse(r.body).event)).toEqual([
+				'conversation_created',
+				'conversation_status_changed',
+				'conversation_updated',
+				'message_created',
+			]);
+			const req = inboxRecv.requests[3];
+			const ts = req.headers['x-chatwoot-timestamp'];
+			if (signed) {
+				const sig = 'sha256=' + createHmac('sha256', env.sim.inboxSecret(1)).update(`${ts}.${req.body}`).digest('hex');
+				expect(req.headers['x-chatwoot-signature']).toBe(sig);
+			} else {
+				expect([ts, req.headers['x-chatwoot-signature']]).toEqual([undefined, undefined]);
+			}
+			expect(env.sim.deliveries().map((d: any) => d.target)).toEqual(['api_inbox', 'api_inbox', 'api_inbox', 'api_inbox']);
+		}
+	});
+});
+
+describe('payload shapes', () => {
+	const CONVERSATION_KEYS = [
+		'additional_attributes',
+		'can_reply',
+		'channel',
+		'contact_inbox',
+		'id',
+		'inbox_id',
+		'messages',
+		'labels',
+		'meta',
+		'status',
+		'custom_attributes',
+		'snoozed_until',
+		'unread_count',
+		'first_reply_created_at',
+		'priority',
+		'waiting_since',
+		'agent_last_seen_at',
+		'contact_last_seen_at',
+		'last_activity_at',
+		'timestamp',
+		'created_at',
+		'updated_at',
+	];
+	const MESSAGE_KEYS = [
+		'id',
+		'content',
+		'account_id',
+		'inbox_id',
+		'conversation_id',
+		'message_type',
+		'created_at',
+		'updated_at',
+		'private',
+		'status',
+		'source_id',
+		'content_type',
+		'content_attributes',
+		'sender_type',
+		'sender_id',
+		'external_source_ids',
+		'additional_attributes',
+		'processed_message_content',
+		'sentiment',
+		'conversation',
+		'sender',
+	];
+
+	test('conversation_status_changed key order, types and values (4.15.1 has account, 4.14.1 not)', async () => {
+		for (const [version, withAccount] of [
+			['4.15.1', true],
+			['4.14.1', false],
+		] as Array<[string, boolean]>) {
+			const env = await setup({ version });
+			await hook(env, ['conversation_status_changed']);
+			const { result: contactId } = await env.sim.createContact({ name: 'Carlos Ruiz', phoneNumber: '+5491155550000', email: 'carlos@example.com' });
+			const { result: id } = await env.sim.createConversation({ contactId, inboxId: 2 });
+			env.sim.advanceTime(30_000);
+			await env.sim.receiveMessage(id, 'Is my order <shipped> & paid?');
+			env.sim.advanceTime(60_000);
+			await env.sim.setStatus(id, 'resolved');
+			expect(env.recv.requests).toHaveLength(1);
+			const raw = env.recv.requests[0].body;
+			const body = JSON.parse(raw);
+			expect(Object.keys(body)).toEqual([...CONVERSATION_KEYS, ...(withAccount ? ['account'] : []), 'event', 'changed_attributes']);
+			expect(Object.keys(body.messages[0])).toEqual(MESSAGE_KEYS);
+			expect(Object.keys(body.meta)).toEqual(['sender', 'assignee', 'assignee_type', 'team', 'hmac_verified']);
+			expect(Object.keys(body.contact_inbox)).toEqual(['id', 'contact_id', 'inbox_id', 'source_id', 'created_at', 'updated_at', 'hmac_verified', 'pubsub_token']);
+			expect([body.id, body.inbox_id, body.channel, body.status, body.event, body.changed_attributes]).toEqual([
+				id,
+				2,
+				'Channel::WebWidget',
+				'resolved',
+				'conversation_status_changed',
+				null,
+			]);
+			expect([body.waiting_since, body.snoozed_until, body.created_at, body.last_activity_at, body.timestamp, body.unread_count]).toEqual([
+				0,
+				null,
+				T0S,
+				T0S + 30,
+				T0S + 30,
+				1,
+			]);
+			expect(raw).toContain(`"updated_at":${T0S + 90}.0,`);
+			expect(raw).toContain('"content":"Is my order \\u003cshipped\\u003e \\u0026 paid?"');
+			expect([body.messages[0].message_type, body.messages[0].created_at, body.messages[0].updated_at, body.messages[0].sender_type]).toEqual([
+				0,
+				T0S + 30,
+				iso(30),
+				'Contact',
+			]);
+			expect(body.meta.sender).toEqual({
+				additional_attributes: {},
+				custom_attributes: {},
+				email: 'carlos@example.com',
+				id: contactId,
+				identifier: null,
+				name: 'Carlos Ruiz',
+				phone_number: '+5491155550000',
+				thumbnail: '',
+				blocked: false,
+				type: 'contact',
+			});
+			if (withAccount) expect(body.account).toEqual({ id: 1, name: 'Acme Support' });
+		}
+	});
+
+	test('message_created top level: string message_type, ISO created_at, inbox {id,name}, contact webhook_data sender', async () => {
+		const env = await setup();
+		await hook(env, ['message_created']);
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		env.sim.advanceTime(1500);
+		await env.sim.receiveMessage(id, 'hello');
+		const body = JSON.parse(env.recv.requests[0].body);
+		expect(Object.keys(body)).toEqual([
+			'account',
+			'additional_attributes',
+			'content_attributes',
+			'content_type',
+			'content',
+			'conversation',
+			'created_at',
+			'id',
+			'inbox',
+			'message_type',
+			'private',
+			'sender',
+			'source_id',
+			'event',
+		]);
+		expect([body.message_type, body.created_at, body.inbox, body.content_type, body.event]).toEqual([
+			'incoming',
+			'2026-06-20T09:00:01.500Z',
+			{ id: 2, name: 'Website' },
+			'text',
+			'message_created',
+		]);
+		expect(Object.keys(body.sender)).toEqual(['account', 'additional_attributes', 'avatar', 'custom_attributes', 'email', 'id', 'identifier', 'name', 'phone_number', 'thumbnail', 'blocked']);
+		expect(Object.keys(body.conversation)).toEqual([...CONVERSATION_KEYS, 'account']);
+		expect(body.conversation.messages[0].message_type).toBe(0);
+	});
+
+	test('GET conversation answers the API partial, not the webhook shape', async () => {
+		const env = await setup();
+		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+		const res = await env.api('GET', `/api/v1/accounts/1/conversations/${id}`, undefined, env.tokens.bot);
+		expect(res.status).toBe(200);
+		expect(Object.keys(res.json)).toEqual([
+			'meta',
+			'id',
+			'messages',
+			'account_id',
+			'uuid',
+			'additional_attributes',
+			'agent_last_seen_at',
+			'assignee_last_seen_at',
+			'can_reply',
+			'contact_last_seen_at',
+			'custom_attributes',
+			'inbox_id',
+			'labels',
+			'muted',
+			'snoozed_until',
+			'status',
+			'created_at',
+			'updated_at',
+			'timestamp',
+			'first_reply_created_at',
+			'unread_count',
+			'last_non_activity_message',
+			'last_activity_at',
+			'priority',
+			'waiting_since',
+			'sla_policy_id',
+		]);
+		expect([res.json.id, res.json.status, res.json.account_id, res.json.meta.channel, res.json.muted, res.json.waiting_since]).toEqual([
+			id,
+			'pending',
+			1,
+			'Channel::Api',
+			false,
+			T0S,
+		]);
+	});
+});
+
+describe('status logic and event sequences', () => {
+	test('S1: resolved + incoming message in a bot inbox fires the four real events in order', async () => {
+		const env = await setup();
+		await hook(env);
+		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+		env.sim.advanceTime(60_000);
+		const resolved = await env.sim.setStatus(id, 'resolved');
+		expect(summary(resolved.deliveries)).toEqual([
+			['conversation_status_changed', 'resolved', null],
+			[
+				'conversation_updated',
+				'resolved',
+				[{ status: { previous_value: 'pending', current_value: 'resolved' } }, { updated_at: { previous_value: iso(0), current_value: iso(60) } }],
+			],
+		]);
+		env.sim.advanceTime(3_600_000);
+		env.sim.resetLogs();
+		env.recv.requests.length = 0;
+		const { deliveries } = await env.sim.receiveMessage(id, 'Hi again');
+		expect(summary(deliveries)).toEqual([
+			['conversation_status_changed', 'pending', null],
+			[
+				'conversation_updated',
+				'pending',
+				[{ status: { previous_value: 'resolved', current_value: 'pending' } }, { updated_at: { previous_value: iso(60), current_value: iso(3660) } }],
+			],
+			['message_created', 'pending', undefined],
+			['conversation_updated', 'pending', [{ waiting_since: { previous_value: null, current_value: iso(3660) } }]],
+		]);
+		// built late: every payload shows the state after the whole operation
+		for (const d of deliveries) {
+			const conv = d.json.event === 'message_created' ? d.json.conversation : d.json;
+			expect([conv.status, conv.waiting_since, conv.updated_at, conv.messages[0].content]).toEqual(['pending', T0S + 3660, T0S + 3660, 'Hi again']);
+		}
+		expect(env.recv.requests.map((r) => JSON.parse(r.body).event)).toEqual([
+			'conversation_status_changed',
+			'conversation_updated',
+			'message_created',
+			'conversation_updated',
+		]);
+		expect(env.sim.getConversation(id).status).toBe('pending');
+	});
+
+	test('new conversation: bot inbox -> created (pending), status_changed, updated open->pending; plain inbox -> created only', async () => {
+		const env = await setup();
+		await hook(env);
+		const bot = await env.sim.createConversation({ inboxId: 1, status: 'open' });
+		expect(summary(bot.deliveries)).toEqual([
+			['conversation_created', 'pending', undefined],
+			['conversation_status_changed', 'pending', null],
+			['conversation_updated', 'pending', [{ status: { previous_value: 'open', current_value: 'pending' } }]],
+		]);
+		expect('changed_attributes' in bot.deliveries[0].json).toBe(false);
+		const plain = await env.sim.createConversation({ inboxId: 2 });
+		expect(summary(plain.deliveries)).toEqual([['conversation_created', 'open', undefined]]);
+	});
+
+	test('POST /conversations: explicit open becomes pending in a bot inbox; blocked contact resolved; invalid status 500', async () => {
+		const env = await setup();
+		const { result: contactId } = await env.sim.createContact({ name: 'Ana' });
+		const inBot = await env.api('POST', '/api/v1/accounts/1/conversations', { contact_id: String(contactId), inbox_id: '1', status: 'open' });
+		expect([inBot.status, inBot.json.id, inBot.json.status]).toEqual([200, 1, 'pending']);
+		const inPlain = await env.api('POST', '/api/v1/accounts/1/conversations', { contact_id: contactId, inbox_id: 2, status: 'open' });
+		expect([inPlain.status, inPlain.json.id, inPlain.json.status]).toEqual([200, 2, 'open']);
+		const bad = await env.api('POST', '/api/v1/accounts/1/conversations', { contact_id: contactId, inbox_id: 2, status: 'closed' });
+		expect([bad.status, bad.json]).toEqual([500, { status: 500, error: 'Internal Server Error' }]);
+		const { result: blocked } = await env.sim.createContact({ name: 'Spam', blocked: true });
+		const res = await env.api('POST', '/api/v1/accounts/1/conversations', { contact_id: blocked, inbox_id: 1 });
+		expect(res.json.status).toBe('resolved');
+		const noInbox = await env.api('POST', '/api/v1/accounts/1/conversations', { contact_id: contactId, inbox_id: 9 });
+		expect([noInbox.status, noInbox.json]).toEqual([404, { error: 'Resource could not be found' }]);
+	});
+
+	test.each([
+		['no bot', (_s: Sim) => undefined, 2, 'open'],
+		['agent bot', (s: Sim) => s.attachBot(2), 2, 'pending'],
+		['enabled Dialogflow hook', (s: Sim) => s.setDialogflow(2, true), 2, 'pending'],
+		['disabled Dialogflow hook', (s: Sim) => s.setDialogflow(2, false), 2, 'open'],
+		['Captain with quota', (s: Sim) => s.setCaptain(2, { id: 3, name: 'Cap' }), 2, 'pending'],
+		['Captain without quota', (s: Sim) => s.setCaptain(2, { quotaExhausted: true }), 2, 'open'],
+		['muted conversation', (s: Sim) => s.setMuted(1, true), 2, 'resolved'],
+	])('resolved + incoming message with %s -> %#', async (_name, arrange, inboxId, expected) => {
+		const env = await setup();
+		const { result: id } = await env.sim.createConversation({ inboxId });
+		await env.sim.setStatus(id, 'resolved');
+		arrange(env.sim);
+		await env.sim.receiveMessage(id, 'back again');
+		expect(env.sim.getConversation(id).status).toBe(expected);
+	});
+
+	test('snoozed + incoming -> open; outgoing messages never reopen; snooze expiry opens', async () => {
+		const env = await setup();
+		await hook(env, ['conversation_status_changed', 'conversation_updated']);
+		const { result: a } = await env.sim.createConversation({ inboxId: 2 });
+		const snooze = await env.api('POST', `/api/v1/accounts/1/conversations/${a}/toggle_status`, { status: 'snoozed', snoozed_until: T0S + 86400 });
+		expect(snooze.json).toEqual({ meta: {}, payload: { success: true, conversation_id: a, current_status: 'snoozed', snoozed_until: '2026-06-21T09:00:00.000Z' } });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		env.sim.advanceTime(10_000);
+		const { deliveries } = await env.sim.receiveMessage(a, 'wake up');
+		expect(summary(deliveries)).toEqual([
+			['conversation_status_changed', 'open', null],
+			[
+				'conversation_updated',
+				'open',
+				[
+					{ status: { previous_value: 'snoozed', current_value: 'open' } },
+					{ snoozed_until: { previous_value: '2026-06-21T09:00:00.000Z', current_value: null } },
+					{ updated_at: { previous_value: iso(0), current_value: iso(10) } },
+				],
+			],
+		]);
+
+		await env.sim.setStatus(a, 'resolved');
+		await env.sim.sendMessage(a, 'one more thing', { as: 'agent' });
+		await env.sim.sendMessage(a, 'bot says hi', { as: 'bot' });
+		expect(env.sim.getConversation(a).status).toBe('resolved');
+
+		await env.sim.setStatus(a, 'snoozed');
+		expect(env.sim.getConversation(a).snoozedUntil).toBe(null);
+		const expired = await env.sim.expireSnooze(a);
+		expect([expired.result, summary(expired.deliveries).map((s) => s[0])]).toEqual(['open', ['conversation_status_changed', 'conversation_updated']]);
+	});
+});
+
+describe('toggle_status semantics', () => {
+	test('same status saves nothing and sends nothing; no status toggles; invalid status is a 500', async () => {
+		const env = await setup();
+		await hook(env);
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		env.recv.requests.length = 0;
+		const before = env.sim.getConversation(id);
+		env.sim.advanceTime(5000);
+		const same = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`, { status: 'open' });
+		expect(same.json).toEqual({ meta: {}, payload: { success: true, conversation_id: id, current_status: 'open', snoozed_until: null } });
+		await env.sim.idle();
+		expect(env.sim.deliveries()).toEqual([]);
+		expect(env.recv.requests).toHaveLength(0);
+		expect(env.sim.getConversation(id)).toEqual(before);
+
+		const toggled = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`, {});
+		expect(toggled.json.payload.current_status).toBe('resolved');
+		const back = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`);
+		expect(back.json.payload.current_status).toBe('open');
+
+		const bad = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`, { status: 'closed' });
+		expect([bad.status, bad.json]).toEqual([500, { status: 500, error: 'Internal Server Error' }]);
+		expect(env.sim.getConversation(id).status).toBe('open');
+	});
+
+	test('an agent-role token ending open self-assigns, overwriting the assignee; an admin does not', async () => {
+		const env = await setup();
+		await hook(env, ['conversation_status_changed', 'conversation_updated']);
+		const { result: id } = await env.sim.createConversation({ inboxId: 2, assigneeId: 1 });
+		await env.sim.setStatus(id, 'resolved');
+		env.sim.advanceTime(1000);
+		const byAdmin = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`, { status: 'open' });
+		expect(byAdmin.json.payload.success).toBe(true);
+		expect(env.sim.getConversation(id).assigneeId).toBe(1);
+		await env.sim.setStatus(id, 'resolved');
+		await env.sim.idle();
+		env.sim.resetLogs();
+		env.sim.advanceTime(1000);
+		const byAgent = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`, { status: 'open' }, env.tokens.agent);
+		expect(byAgent.json).toEqual({ meta: {}, payload: { success: true, conversation_id: id, current_status: 'open', snoozed_until: null } });
+		await env.sim.idle();
+		expect(env.sim.getConversation(id).assigneeId).toBe(2);
+		const updates = env.sim.deliveries().map((d: any) => [d.event, d.json.changed_attributes === null ? null : d.json.changed_attributes.map((c: any) => Object.keys(c)[0])]);
+		expect(updates).toEqual([
+			['conversation_status_changed', null],
+			['conversation_updated', ['status', 'updated_at']],
+			['conversation_updated', ['assignee_id', 'updated_at']],
+		]);
+		expect(env.sim.deliveries()[2].json.changed_attributes[0]).toEqual({ assignee_id: { previous_value: 1, current_value: 2 } });
+		expect(env.sim.deliveries()[2].json.meta.assignee).toEqual({
+			id: 2,
+			name: 'Alex Agent',
+			available_name: 'Alex Agent',
+			avatar_url: '',
+			type: 'user',
+			availability_status: null,
+			thumbnail: '',
+		});
+	});
+
+	test('the agent-bot token moving pending -> open is a bot handoff answering success: null', async () => {
+		const env = await setup();
+		await hook(env, ['conversation_status_changed', 'conversation_updated']);
+		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		env.sim.advanceTime(2000);
+		const res = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`, { status: 'open' }, env.tokens.bot);
+		expect([res.status, res.json]).toEqual([200, { meta: {}, payload: { success: null, conversation_id: id, current_status: 'open', snoozed_until: null } }]);
+		await env.sim.idle();
+		expect(summary(env.sim.deliveries())).toEqual([
+			['conversation_status_changed', 'open', null],
+			['conversation_updated', 'open', [{ status: { previous_value: 'pending', current_value: 'open' } }, { updated_at: { previous_value: iso(0), current_value: iso(2) } }]],
+		]);
+		expect(env.sim.getConversation(id).assigneeId).toBe(null);
+		const again = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`, { status: 'open' }, env.tokens.bot);
+		expect(again.json.payload.success).toBe(true);
+		const req = env.sim.requests().find((r: any) => r.status === 200 && r.role === 'agent_bot');
+		expect([req.method, req.path, req.body]).toEqual(['POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`, { status: 'open' }]);
+	});
+});
+
+describe('delivery semantics', () => {
+	test('no retries: a 500 or a refused connection is attempted once and only logged', async () => {
+		const env = await setup();
+		env.recv.status = 500;
+		const dead = await startReceiver();
+		const deadUrl = dead.url + '/gone';
+		await dead.close();
+		await hook(env, ['conversation_created']);
+		await hook(env, ['conversation_created'], deadUrl);
+		const { deliveries } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.idle();
+		expect(env.recv.requests).toHaveLength(1);
+		expect(deliveries.map((d: any) => [d.url, d.status, d.error])).toEqual([
+			[env.recv.url + '/hook', 500, 'HTTP 500'],
+			[deadUrl, null, 'ECONNREFUSED'],
+		]);
+		expect(env.sim.deliveries()).toHaveLength(2);
+	});
+
+	test('only subscribed webhooks, from every inbox (inbox_id is not a filter)', async () => {
+		const env = await setup();
+		const res = await env.api('POST', '/api/v1/accounts/1/webhooks', { url: env.recv.url + '/only-inbox-2', subscriptions: ['conversation_created'], inbox_id: 2 });
+		expect(res.status).toBe(200);
+		await env.sim.createConversation({ inboxId: 1 });
+		await env.sim.createConversation({ inboxId: 2 });
+		expect(env.recv.requests.map((r) => [JSON.parse(r.body).event, JSON.parse(r.body).inbox_id])).toEqual([
+			['conversation_created', 1],
+			['conversation_created', 2],
+		]);
+	});
+
+	test('delivery order options: reversed, explicit permutation, seeded shuffle', async () => {
+		const natural = ['conversation_status_changed', 'conversation_updated', 'message_created', 'conversation_updated'];
+		const run = async (order: unknown) => {
+			const env = await setup({ deliveryOrder: order });
+			await hook(env);
+			const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+			await env.sim.setStatus(id, 'resolved');
+			env.recv.requests.length = 0;
+			const { deliveries } = await env.sim.receiveMessage(id, 'x');
+			expect(deliveries.map((d: any) => d.event)).toEqual(env.recv.requests.map((r) => JSON.parse(r.body).event));
+			return deliveries.map((d: any) => [d.event, d.indexInBatch]);
+		};
+		expect(await run('natural')).toEqual(natural.map((e, i) => [e, i]));
+		expect(await run('reversed')).toEqual(natural.map((e, i) => [e, i]).reverse());
+		expect(await run([2, 0, 3, 1])).toEqual([
+			['message_created', 2],
+			['conversation_status_changed', 0],
+			['conversation_updated', 3],
+			['conversation_updated', 1],
+		]);
+		const a = await run({ shuffle: 7 });
+		const b = await run({ shuffle: 7 });
+		expect(a).toEqual(b);
+		expect(a.map((x: any[]) => x[1]).sort()).toEqual([0, 1, 2, 3]);
+	});
+
+	test('payloads are built late, changed_attributes are captured when fired', async () => {
+		for (const [latePayloads, shown] of [
+			[true, 'pending'],
+			[false, 'resolved'],
+		] as Array<[boolean, string]>) {
+			const env = await setup({ latePayloads });
+			await hook(env, ['conversation_status_changed', 'conversation_updated']);
+			const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+			await env.sim.idle();
+			env.sim.resetLogs();
+			env.sim.pauseDeliveries();
+			const resolved = env.sim.setStatus(id, 'resolved');
+			const reopened = env.sim.receiveMessage(id, 'again');
+			env.sim.resumeDeliveries();
+			await Promise.all([resolved, reopened]);
+			const first = env.sim.deliveries()[0].json;
+			const second = env.sim.deliveries()[1].json;
+			expect([first.event, first.status]).toEqual(['conversation_status_changed', shown]);
+			expect([second.event, second.status, second.changed_attributes[0]]).toEqual([
+				'conversation_updated',
+				shown,
+				{ status: { previous_value: 'pending', current_value: 'resolved' } },
+			]);
+		}
+	});
+
+	test('waitForDeliveries resolves on a count or a predicate and rejects on timeout', async () => {
+		const env = await setup();
+		await hook(env);
+		env.sim.createConversation({ inboxId: 1 });
+		const log = await env.sim.waitForDeliveries(3, 2000);
+		expect(log.map((d: any) => d.event)).toEqual(['conversation_created', 'conversation_status_changed', 'conversation_updated']);
+		const byPredicate = await env.sim.waitForDeliveries((l: any[]) => l.some((d) => d.event === 'conversation_updated'), 2000);
+		expect(byPredicate).toHaveLength(3);
+		await expect(env.sim.waitForDeliveries(4, 50)).rejects.toThrow('waitForDeliveries timed out after 50 ms; 3 deliveries');
+	});
+
+	test('automation-rule webhooks are unsigned and named automation_event.<rule event>', async () => {
+		const env = await setup();
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		const entry = await env.sim.sendAutomationEvent(env.recv.url + '/rule', id, 'conversation_resolved');
+		expect([entry.status, entry.target]).toEqual([200, 'automation']);
+		const req = env.recv.requests[0];
+		expect(Object.keys(req.headers).filter((h) => h.startsWith('x-chatwoot'))).toEqual([]);
+		const body = JSON.parse(req.body);
+		expect([body.event, body.id, 'changed_attributes' in body]).toEqual(['automation_event.conversation_resolved', id, false]);
+	});
+});
+
+describe('rate limit', () => {
+	test('429 text/plain "Retry later" with no Retry-After, for the next N requests or one token', async () => {
+		const env = await setup();
+		env.sim.rateLimit({ count: 2 });
+		for (let i = 0; i < 2; i++) {
+			const res = await env.api('GET', '/api/v1/profile');
+			expect([res.status, res.body, res.headers['content-type'], res.headers['retry-after']]).toEqual([429, 'Retry later\n', 'text/plain', undefined]);
+		}
+		expect((await env.api('GET', '/api/v1/profile')).status).toBe(200);
+		env.sim.rateLimit({ count: 1, token: env.tokens.agent });
+		expect((await env.api('GET', '/api/v1/profile')).status).toBe(200);
+		expect((await env.api('GET', '/api/v1/profile', undefined, env.tokens.agent)).status).toBe(429);
+		expect(env.sim.requests().map((r: any) => r.status)).toEqual([429, 429, 200, 200, 429]);
+	});
+});
+
+describe('inbox bot, integrations, assistant and list routes', () => {
+	test('agent_bot / set_agent_bot', async () => {
+		const env = await setup();
+		const { api, tokens } = env;
+		const res = await api('GET', '/api/v1/accounts/1/inboxes/1/agent_bot');
+		expect(res.json).toEqual({
+			agent_bot: {
+				id: 1,
+				name: 'WhatsApp Bot',
+				description: 'Answers WhatsApp customers before a human takes over',
+				thumbnail: '',
+				outgoing_url: 'http://127.0.0.1:9/agent-bot',
+				bot_type: 'webhook',
+				bot_config: {},
+				account_id: 1,
+				access_token: tokens.bot,
+				secret: res.json.agent_bot.secret,
+				system_bot: false,
+			},
+		});
+		const asAgent = await api('GET', '/api/v1/accounts/1/inboxes/1/agent_bot', undefined, tokens.agent);
+		expect(['access_token' in asAgent.json.agent_bot, 'secret' in asAgent.json.agent_bot]).toEqual([false, false]);
+		expect((await api('GET', '/api/v1/accounts/1/inboxes/2/agent_bot')).json).toEqual({ agent_bot: {} });
+		const agentSet = await api('POST', '/api/v1/accounts/1/inboxes/1/set_agent_bot', { agent_bot: null }, tokens.agent);
+		expect([agentSet.status, agentSet.json]).toEqual([401, { error: 'You are not authorized to do this action' }]);
+		const unknown = await api('POST', '/api/v1/accounts/1/inboxes/1/set_agent_bot', { agent_bot: 99 });
+		expect([unknown.status, unknown.json]).toEqual([404, { error: 'Resource could not be found' }]);
+		const removed = await api('POST', '/api/v1/accounts/1/inboxes/1/set_agent_bot', { agent_bot: null });
+		expect([removed.status, removed.body]).toEqual([200, '']);
+		expect(env.sim.activeBot(1)).toBe(false);
+		expect((await api('GET', '/api/v1/accounts/1/inboxes/1/agent_bot')).json).toEqual({ agent_bot: {} });
+		await api('POST', '/api/v1/accounts/1/inboxes/2/set_agent_bot', { agent_bot: 1 });
+		expect(env.sim.activeBot(2)).toBe(true);
+	});
+
+	test('integrations/apps lists dialogflow hooks per inbox; inbox_assistant answers the Captain assistant', async () => {
+		const env = await setup();
+		env.sim.setDialogflow(2, true);
+		const apps = await env.api('GET', '/api/v1/accounts/1/integrations/apps');
+		const dialogflow = apps.json.payload.find((a: any) => a.id === 'dialogflow');
+		expect([dialogflow.enabled, dialogflow.hooks]).toEqual([
+			true,
+			[{ id: 1, app_id: 'dialogflow', status: true, inbox: { id: 2, name: 'Website' }, account_id: 1, hook_type: 'inbox', settings: { project_id: 'shop-bot-1234', region: 'global' }, reference_id: null }],
+		]);
+		const asAgent = await env.api('GET', '/api/v1/accounts/1/integrations/apps', undefined, env.tokens.agent);
+		expect(Object.keys(asAgent.json.payload[0].hooks[0])).toEqual(['id', 'app_id', 'status', 'inbox', 'account_id', 'hook_type']);
+
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		expect((await env.api('GET', `/api/v1/accounts/1/conversations/${id}/inbox_assistant`)).json).toEqual({ assistant: null });
+		env.sim.setCaptain(2, { id: 4, name: 'Captain Shop' });
+		expect((await env.api('GET', `/api/v1/accounts/1/conversations/${id}/inbox_assistant`)).json).toEqual({ assistant: { id: 4, name: 'Captain Shop' } });
+	});
+
+	test('conversation list: default status open, counts, inbox filter, 25 per page', async () => {
+		const env = await setup();
+		for (let i = 0; i < 27; i++) await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.createConversation({ inboxId: 1 });
+		await env.sim.assign(1, 2);
+		const open = await env.api('GET', '/api/v1/accounts/1/conversations', undefined, env.tokens.agent);
+		expect(open.json.data.meta).toEqual({ mine_count: 1, assigned_count: 1, unassigned_count: 26, all_count: 27 });
+		expect(open.json.data.payload).toHaveLength(25);
+		const page2 = await env.api('GET', '/api/v1/accounts/1/conversations?page=2');
+		expect(page2.json.data.payload.map((c: any) => c.id)).toEqual([2, 1]);
+		const pending = await env.api('GET', '/api/v1/accounts/1/conversations?status=pending&inbox_id=1');
+		expect([pending.json.data.meta.all_count, pending.json.data.payload[0].id, pending.json.data.payload[0].status]).toEqual([1, 28, 'pending']);
+		const all = await env.api('GET', '/api/v1/accounts/1/conversations?status=all&assignee_type=me', undefined, env.tokens.agent);
+		expect([all.json.data.meta.all_count, all.json.data.payload.map((c: any) => c.id)]).toEqual([28, [1]]);
+	});
+});
+
+describe('EvolutionAPI client', () => {
+	test('finds or creates contact and conversation, then posts incoming messages; a cached resolved conversation reopens pending', async () => {
+		const env = await setup();
+		await hook(env, ['conversation_status_changed', 'conversation_updated', 'message_created']);
+		env.sim.resetLogs();
+		const evo = createEvolutionClient({ chatwootUrl: env.url, token: env.tokens.administrator });
+		const first = await evo.receiveMessage({ phone: '5511987654321', pushName: 'Maria', text: 'Oi', messageId: 'ABC1' });
+		expect([first.conversationId, first.contactId, first.created, first.message.message_type, first.message.source_id]).toEqual([1, 1, true, 0, 'WAID:ABC1']);
+		expect(env.sim.requests().map((r: any) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+			'GET /api/v1/accounts/1/inboxes 200',
+			'POST /api/v1/accounts/1/contacts/filter 200',
+			'POST /api/v1/accounts/1/contacts 200',
+			'POST /api/v1/accounts/1/contacts/filter 200',
+			'GET /api/v1/accounts/1/contacts/1/conversations 200',
+			'POST /api/v1/accounts/1/conversations 200',
+			'POST /api/v1/accounts/1/conversations/1/messages 200',
+		]);
+		expect(env.sim.requests()[1].body).toEqual({
+			payload: [
+				{ attribute_key: 'phone_number', filter_operator: 'equal_to', values: ['5511987654321'], query_operator: 'OR' },
+				{ attribute_key: 'phone_number', filter_operator: 'equal_to', values: ['551187654321'], query_operator: null },
+			],
+		});
+		expect(env.sim.getConversation(1).status).toBe('pending');
+		await env.sim.setStatus(1, 'resolved');
+		await env.sim.idle();
+		env.sim.resetLogs();
+
+		const second = await evo.receiveMessage({ phone: '5511987654321', text: 'Ainda nao chegou' });
+		expect([second.conversationId, second.created]).toEqual([1, false]);
+		expect(env.sim.requests().map((r: any) => `${r.method} ${r.path}`)).toEqual([
+			'GET /api/v1/accounts/1/conversations/1',
+			'POST /api/v1/accounts/1/conversations/1/messages',
+		]);
+		await env.sim.idle();
+		expect(summary(env.sim.deliveries()).map((s) => [s[0], s[1]])).toEqual([
+			['conversation_status_changed', 'pending'],
+			['conversation_updated', 'pending'],
+			['message_created', 'pending'],
+			['conversation_updated', 'pending'],
+		]);
+
+		await env.sim.setStatus(1, 'resolved');
+		const fresh = createEvolutionClient({ chatwootUrl: env.url, token: env.tokens.administrator, reopenConversation: false });
+		const third = await fresh.receiveMessage({ phone: '+5511987654321', text: 'new topic' });
+		expect([third.conversationId, third.contactId, third.created]).toEqual([2, 1, true]);
+		expect([env.sim.getConversation(1).status, env.sim.getConversation(2).status]).toEqual(['resolved', 'pending']);
+	});
+});
