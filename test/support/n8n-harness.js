@@ -101,7 +101,6 @@ let executionCounter = 0;
 
 /** @param {string} relPath @param {string} exportName @returns {any} */
 function loadClass(relPath, exportName) {
-	// eslint-disable-next-line global-require, import/no-dynamic-require
 	const mod = require(path.join(REPO_ROOT, relPath));
 	const cls = mod[exportName];
 	if (typeof cls !== 'function') throw new Error(`harness: ${relPath} has no exported class ${exportName}`);

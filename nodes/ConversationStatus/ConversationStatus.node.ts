@@ -1,0 +1,402 @@
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	sleep,
+	type IDataObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type INodeExecutionData,
+	type INodePropertyOptions,
+	type INodeType,
+	type INodeTypeDescription,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import type { ConversationApi } from '../shared/conversation-api';
+import { ApiCallError, InvalidParameterError } from '../shared/conversation-api';
+import type { MappingRule, Session } from '../shared/operations';
+import {
+	applyStatus,
+	checkConversationId,
+	createSession,
+	diagnosePending,
+	getStatus,
+	isStatus,
+	syncStatus,
+} from '../shared/operations';
+import { api as chatwootApi } from '../shared/platforms/chatwoot/api';
+import { api as freescoutApi, readUsers } from '../shared/platforms/freescout/api';
+import { mapPool } from '../shared/pool';
+import { DEFAULT_RETRY_POLICY } from '../shared/retry';
+import type { Platform, Status } from '../shared/types';
+import { CREDENTIAL_TYPES, sendApiRequest } from '../transport/request';
+
+const APIS: Record<Platform, ConversationApi> = { chatwoot: chatwootApi, freescout: freescoutApi };
+
+const STATUS_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'Open', value: 'open', description: 'Chatwoot open, FreeScout active' },
+	{ name: 'Pending', value: 'pending' },
+	{ name: 'Resolved', value: 'resolved', description: 'Chatwoot resolved, FreeScout closed' },
+	{ name: 'Snoozed', value: 'snoozed', description: 'Chatwoot only' },
+	{ name: 'Spam', value: 'spam', description: 'FreeScout only' },
+];
+
+export class ConversationStatus implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Conversation Status',
+		name: 'conversationStatus',
+		icon: { light: 'file:../../icons/conversationStatus.svg', dark: 'file:../../icons/conversationStatus.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["platform"]}}',
+		description: 'Force open, set, sync and read conversation statuses in Chatwoot and FreeScout, and find out why conversations go pending',
+		defaults: { name: 'Conversation Status' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'chatwootApi', required: true, displayOptions: { show: { platform: ['chatwoot'] } } },
+			{ name: 'freeScoutApi', required: true, displayOptions: { show: { platform: ['freescout'] } } },
+		],
+		properties: [
+			{
+				displayName: 'Platform',
+				name: 'platform',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Chatwoot', value: 'chatwoot' },
+					{ name: 'FreeScout', value: 'freescout' },
+				],
+				default: 'chatwoot',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Diagnose Pending',
+						value: 'diagnosePending',
+						description: 'Find out why an inbox puts conversations in pending (Chatwoot)',
+						action: 'Diagnose why conversations go pending',
+					},
+					{
+						name: 'Force Open',
+						value: 'forceOpen',
+						description: 'Open a conversation, optionally only when it has a given status',
+						action: 'Force open a conversation',
+					},
+					{
+						name: 'Get Status',
+						value: 'getStatus',
+						description: 'Read the status, assignee and inbox or mailbox of a conversation',
+						action: 'Get the status of a conversation',
+					},
+					{
+						name: 'Set Status',
+						value: 'setStatus',
+						description: 'Set a conversation to a status',
+						action: 'Set the status of a conversation',
+					},
+					{
+						name: 'Sync Status',
+						value: 'syncStatus',
+						description: 'Apply a status from another platform; writes only when it differs',
+						action: 'Sync a status to a conversation',
+					},
+				],
+				default: 'forceOpen',
+			},
+			{
+				displayName: 'Conversation ID',
+				name: 'conversationId',
+				type: 'string',
+				default: '={{ $json.conversationId }}',
+				required: true,
+				description:
+					'Chatwoot: the conversation number in its URL. FreeScout: the conversation ID in its URL (not the #number). The default takes it from the Conversation Status Trigger.',
+				displayOptions: { show: { operation: ['forceOpen', 'getStatus', 'setStatus', 'syncStatus'] } },
+			},
+			{
+				displayName: 'Conversation ID',
+				name: 'diagnoseConversationId',
+				type: 'string',
+				default: '={{ $json.conversationId }}',
+				description: 'A conversation that went pending; its inbox is checked. Leave empty to check an inbox by ID.',
+				displayOptions: { show: { operation: ['diagnosePending'] } },
+			},
+			{
+				displayName: 'Inbox ID',
+				name: 'inboxId',
+				type: 'number',
+				default: 0,
+				description: 'The inbox to check when no conversation is given (0: the conversation\'s inbox)',
+				displayOptions: { show: { operation: ['diagnosePending'] } },
+			},
+			{
+				displayName: 'Only If Current Status Is',
+				name: 'onlyIfStatus',
+				type: 'multiOptions',
+				options: STATUS_OPTIONS,
+				default: [],
+				description:
+					'Open the conversation only when its current status is one of these (for example Pending). Empty: whatever the status.',
+				displayOptions: { show: { operation: ['forceOpen'] } },
+			},
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'options',
+				options: STATUS_OPTIONS,
+				default: 'open',
+				description: 'The status to set. FreeScout has no snoozed status and Chatwoot has no spam status.',
+				displayOptions: { show: { operation: ['setStatus'] } },
+			},
+			{
+				displayName: 'Snoozed Until',
+				name: 'snoozedUntil',
+				type: 'dateTime',
+				default: '',
+				description: 'When the snooze ends. Empty: until the contact writes again.',
+				displayOptions: { show: { operation: ['setStatus'], status: ['snoozed'], platform: ['chatwoot'] } },
+			},
+			{
+				displayName: 'Status',
+				name: 'incomingStatus',
+				type: 'string',
+				default: '={{ $json.status }}',
+				description: 'A normalized status (open, pending, resolved, snoozed or spam), usually from the Conversation Status Trigger',
+				displayOptions: { show: { operation: ['syncStatus'] } },
+			},
+			{
+				displayName: 'Status Mapping',
+				name: 'mapping',
+				type: 'fixedCollection',
+				placeholder: 'Add Mapping',
+				typeOptions: { multipleValues: true },
+				default: {},
+				description:
+					'How incoming statuses translate to this platform. Unmapped statuses are applied as they are; a status the platform lacks falls back to the nearest one (snoozed → pending, spam → resolved).',
+				displayOptions: { show: { operation: ['syncStatus'] } },
+				options: [
+					{
+						displayName: 'Rule',
+						name: 'rules',
+						values: [
+							{
+								displayName: 'From',
+								name: 'from',
+								type: 'options',
+								options: STATUS_OPTIONS,
+								default: 'snoozed',
+							},
+							{
+								displayName: 'To',
+								name: 'to',
+								type: 'options',
+								options: [
+									{ name: 'Do Not Sync', value: 'skip' },
+									...STATUS_OPTIONS,
+								],
+								default: 'skip',
+							},
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Act As User Name or ID',
+						name: 'actAsUserId',
+						type: 'options',
+						typeOptions: { loadOptionsMethod: 'getFreeScoutUsers' },
+						default: '',
+						description:
+							'FreeScout only: the user the status change is recorded as. Empty: the Default User ID of the credential. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					},
+					{
+						displayName: 'Concurrency',
+						name: 'concurrency',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 50 },
+						default: 5,
+						description: 'How many items are processed at the same time. The output keeps the input order.',
+					},
+					{
+						displayName: 'Max Attempts',
+						name: 'maxAttempts',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 10 },
+						default: 4,
+						description: 'Attempts per request when the platform answers 429 or 5xx or cannot be reached (1: no retry)',
+					},
+					{
+						displayName: 'Retry Delay (Ms)',
+						name: 'retryDelayMs',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 500,
+						description:
+							'Wait before the first retry; it doubles for each further retry, with random jitter. A Retry-After header from the platform is honoured.',
+					},
+				],
+			},
+		],
+	};
+
+	methods = {
+		loadOptions: {
+			async getFreeScoutUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const response = await sendApiRequest.call(this, 'freescout', { method: 'GET', path: '/api/users', qs: { pageSize: 100 } });
+				if (response.statusCode < 200 || response.statusCode >= 300) {
+					const failure = freescoutApi.failure(response, {
+						conversationId: null,
+						scope: { accountId: null },
+						action: 'looking up the user for',
+						attempts: 1,
+					});
+					throw new NodeApiError(this.getNode(), { message: failure.message } as JsonObject, {
+						message: failure.message,
+						description: failure.description,
+					});
+				}
+				return readUsers(response.body).map((u) => ({
+					name: `${u.name ?? u.email ?? `User ${u.id}`}${u.role === 'admin' ? ' (admin)' : ''}`,
+					value: u.id,
+					description: u.email ?? undefined,
+				}));
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const platform = this.getNodeParameter('platform', 0) as Platform;
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const api = APIS[platform];
+		const credentials = await this.getCredentials(CREDENTIAL_TYPES[platform]);
+		const session = createSession({
+			api,
+			scope: { accountId: platform === 'chatwoot' ? Number(credentials.accountId) : null },
+			send: async (request) => await sendApiRequest.call(this, platform, request),
+			retry: {
+				maxAttempts: Number(options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts),
+				baseDelayMs: Number(options.retryDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs),
+				maxDelayMs: DEFAULT_RETRY_POLICY.maxDelayMs,
+			},
+			deps: { sleep, random: Math.random, now: Date.now },
+		});
+		const defaultUserId = platform === 'freescout' ? Number(credentials.defaultUserId ?? 0) : null;
+		const continueOnFail = this.continueOnFail();
+
+		const results = await mapPool(
+			items,
+			Number(options.concurrency ?? 5),
+			async (_item, itemIndex) => await runItem(this, session, operation, itemIndex, defaultUserId),
+			{ stopOnError: !continueOnFail },
+		);
+
+		const output: INodeExecutionData[] = [];
+		for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
+			const result = results[itemIndex];
+			if (result.status === 'fulfilled') {
+				output.push({ json: result.value, pairedItem: { item: itemIndex } });
+				continue;
+			}
+			if (result.status === 'skipped') continue;
+			const error = toNodeError(this, result.reason, itemIndex);
+			if (!continueOnFail) throw error;
+			output.push({
+				json: { error: error.message, description: error.description ?? '', platform, operation },
+				pairedItem: { item: itemIndex },
+			});
+		}
+		return [output];
+	}
+}
+
+async function runItem(
+	ctx: IExecuteFunctions,
+	session: Session,
+	operation: string,
+	itemIndex: number,
+	defaultUserId: number | null,
+): Promise<IDataObject> {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const actAs = options.actAsUserId === undefined || options.actAsUserId === '' ? null : Number(options.actAsUserId);
+	const userId = actAs !== null && actAs > 0 ? actAs : defaultUserId;
+
+	if (operation === 'diagnosePending') {
+		const rawId = ctx.getNodeParameter('diagnoseConversationId', itemIndex, '') as unknown;
+		const conversationId = rawId === '' || rawId === null || rawId === undefined ? null : checkConversationId(rawId);
+		const inboxId = Number(ctx.getNodeParameter('inboxId', itemIndex, 0));
+		return { ...(await diagnosePending(session, { conversationId, inboxId: inboxId > 0 ? inboxId : null })) } as unknown as IDataObject;
+	}
+
+	const conversationId = checkConversationId(ctx.getNodeParameter('conversationId', itemIndex));
+	if (operation === 'getStatus') {
+		return { ...(await getStatus(session, conversationId)) } as unknown as IDataObject;
+	}
+	if (operation === 'forceOpen') {
+		const onlyIf = (ctx.getNodeParameter('onlyIfStatus', itemIndex, []) as string[]).filter(isStatus);
+		return { ...(await applyStatus(session, { conversationId, target: 'open', onlyIf, userId })) } as unknown as IDataObject;
+	}
+	if (operation === 'setStatus') {
+		const status = ctx.getNodeParameter('status', itemIndex) as string;
+		if (!isStatus(status)) {
+			throw new NodeOperationError(ctx.getNode(), `Unknown status "${status}"`, {
+				description: 'Choose one of the listed statuses.',
+				itemIndex,
+			});
+		}
+		const until = status === 'snoozed' ? (ctx.getNodeParameter('snoozedUntil', itemIndex, '') as string) : '';
+		const ms = until === '' ? null : Date.parse(until);
+		if (ms !== null && Number.isNaN(ms)) {
+			throw new NodeOperationError(ctx.getNode(), `Snoozed Until is not a date: "${until}"`, {
+				description: 'Give a date and time, for example 2026-12-01T09:00:00Z.',
+				itemIndex,
+			});
+		}
+		const snoozedUntil = ms === null ? null : Math.floor(ms / 1000);
+		return { ...(await applyStatus(session, { conversationId, target: status, userId, snoozedUntil })) } as unknown as IDataObject;
+	}
+	if (operation === 'syncStatus') {
+		const status = ctx.getNodeParameter('incomingStatus', itemIndex) as unknown;
+		const mapping = ctx.getNodeParameter('mapping', itemIndex, {}) as { rules?: Array<{ from: string; to: string }> };
+		const rules: MappingRule[] = (mapping.rules ?? [])
+			.filter((r) => isStatus(r.from) && (r.to === 'skip' || isStatus(r.to)))
+			.map((r) => ({ from: r.from as Status, to: r.to as Status | 'skip' }));
+		return { ...(await syncStatus(session, { conversationId, status, rules, userId })) } as unknown as IDataObject;
+	}
+	throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, { itemIndex });
+}
+
+function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof ApiCallError) {
+		return new NodeApiError(
+			ctx.getNode(),
+			{ message: error.message, description: error.description, platformMessage: error.platformMessage } as JsonObject,
+			{
+				message: error.message,
+				description: error.description,
+				httpCode: error.statusCode === null ? undefined : String(error.statusCode),
+				itemIndex,
+			},
+		);
+	}
+	if (error instanceof InvalidParameterError) {
+		return new NodeOperationError(ctx.getNode(), error.message, { description: error.description, itemIndex });
+	}
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}
