@@ -1,0 +1,345 @@
+/**
+ * The Conversation Status node run in-process by n8n-core (WorkflowExecute) against the Chatwoot simulator,
+ * asserting the exact HTTP calls the simulator received.
+ */
+import { ConversationStatus } from '../../nodes/ConversationStatus/ConversationStatus.node';
+import { createChatwootSimulator } from '../simulators/chatwoot';
+import { startFakeApi } from './fake-api';
+import * as harness from '../support/n8n-harness';
+
+type Sim = ReturnType<typeof createChatwootSimulator>;
+
+describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
+	let sim: Sim;
+	let base: string;
+	let accountId: number;
+	let tokens: { administrator: string; agent: string; bot: string };
+
+	beforeEach(async () => {
+		sim = createChatwootSimulator({ version: '4.15.1', attachBot: false });
+		await sim.start();
+		base = sim.url as string;
+		accountId = sim.ids().accountId;
+		tokens = sim.tokens();
+	});
+	afterEach(async () => sim.stop());
+
+	const credentials = (token: string, url = base) => ({
+		chatwootApi: { baseUrl: url, accountId, accessToken: token, webhookSecret: '', ignoreSslIssues: false },
+	});
+	const calls = () => sim.requests().map((r: { method: string; url: string; body: unknown }) => `${r.method} ${r.url}`);
+	const conv = (id: number) => `/api/v1/accounts/${accountId}/conversations/${id}`;
+
+	async function newConversation(status = 'open'): Promise<number> {
+		const { result } = await sim.createConversation({ status });
+		return result as number;
+	}
+
+	it('Force Open guarded by "pending" makes no write on an open conversation', async () => {
+		const id = await newConversation('open');
+		sim.resetLogs();
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'forceOpen', conversationId: String(id), onlyIfStatus: ['pending'] },
+			credentials: credentials(tokens.administrator),
+		});
+		expect(out.error).toBeUndefined();
+		expect(calls()).toEqual([`GET ${conv(id)}`]);
+		expect(out.jsonItems).toEqual([
+			{
+				platform: 'chatwoot',
+				conversationId: id,
+				previousStatus: 'open',
+				previousPlatformStatus: 'open',
+				status: 'open',
+				platformStatus: 'open',
+				changed: false,
+				skipped: 'current status is open, not pending',
+				warnings: [],
+				notes: [],
+			},
+		]);
+	});
+
+	it('Force Open on a pending conversation: 1 read, the profile once, 1 write; an admin token gives no warning', async () => {
+		const id = await newConversation('pending');
+		sim.resetLogs();
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'forceOpen', conversationId: '={{ $json.conversationId }}', onlyIfStatus: ['pending'] },
+			credentials: credentials(tokens.administrator),
+			inputItems: [{ conversationId: id }],
+		});
+		expect(out.error).toBeUndefined();
+		expect(calls()).toEqual([`GET ${conv(id)}`, 'GET /api/v1/profile', `POST ${conv(id)}/toggle_status`]);
+		expect(sim.requests()[2].body).toEqual({ status: 'open' });
+		expect(out.jsonItems[0]).toMatchObject({ previousStatus: 'pending', status: 'open', changed: true, skipped: null, warnings: [] });
+		expect(sim.getConversation(id).status).toBe('open');
+	});
+
+	it('warns when an agent-role token opens a conversation (Chatwoot self-assigns it); the profile is read once for all items', async () => {
+		const a = await newConversation('pending');
+		const b = await newConversation('resolved');
+		sim.resetLogs();
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'forceOpen', conversationId: '={{ $json.id }}', options: { concurrency: 1 } },
+			credentials: credentials(tokens.agent),
+			inputItems: [{ id: a }, { id: b }],
+		});
+		expect(out.error).toBeUndefined();
+		expect(calls()).toEqual([
+			`GET ${conv(a)}`,
+			'GET /api/v1/profile',
+			`POST ${conv(a)}/toggle_status`,
+			`GET ${conv(b)}`,
+			`POST ${conv(b)}/toggle_status`,
+		]);
+		expect(out.jsonItems.map((j) => j.warnings)).toEqual([
+			[expect.stringContaining(`Chatwoot assigned conversation ${a} to the agent who owns this access token`)],
+			[expect.stringContaining(`Chatwoot assigned conversation ${b} to the agent`)],
+		]);
+		expect(sim.getConversation(a).assigneeId).toBe(sim.ids().agentUserId);
+	});
+
+	it('a bot token: toggle answers success null (bot handoff), which is not a failure', async () => {
+		sim.attachBot();
+		const id = await newConversation('open');
+		expect(sim.getConversation(id).status).toBe('pending');
+		sim.resetLogs();
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'forceOpen', conversationId: String(id) },
+			credentials: credentials(tokens.bot),
+		});
+		expect(out.error).toBeUndefined();
+		expect(calls()).toEqual([`GET ${conv(id)}`, 'GET /api/v1/profile', `POST ${conv(id)}/toggle_status`]);
+		expect(sim.requests()[1].status).toBe(401);
+		expect(sim.requests()[2].response).toMatchObject({ payload: { success: null, current_status: 'open' } });
+		expect(out.jsonItems[0]).toMatchObject({ previousStatus: 'pending', status: 'open', changed: true, warnings: [] });
+		expect(out.jsonItems[0].notes).toEqual([expect.stringContaining('success: null')]);
+	});
+
+	it('Set Status validates before sending: spam is a clear error and nothing is sent', async () => {
+		const id = await newConversation('open');
+		sim.resetLogs();
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'setStatus', conversationId: String(id), status: 'spam' },
+			credentials: credentials(tokens.administrator),
+		});
+		expect(out.errorMessage).toBe('Chatwoot has no "spam" status');
+		expect(calls()).toEqual([]);
+	});
+
+	it('Set Status snoozed with Snoozed Until sends unix seconds', async () => {
+		const id = await newConversation('open');
+		sim.resetLogs();
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: {
+				platform: 'chatwoot',
+				operation: 'setStatus',
+				conversationId: String(id),
+				status: 'snoozed',
+				snoozedUntil: '2031-01-02T03:04:05.000Z',
+			},
+			credentials: credentials(tokens.administrator),
+		});
+		expect(out.error).toBeUndefined();
+		expect(sim.requests()[2].body).toEqual({ status: 'snoozed', snoozed_until: 1925089445 });
+		expect(out.jsonItems[0]).toMatchObject({ previousStatus: 'open', status: 'snoozed', changed: true });
+	});
+
+	it('Get Status reports normalized and platform status, assignee and inbox', async () => {
+		const id = await newConversation('pending');
+		sim.resetLogs();
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: String(id) },
+			credentials: credentials(tokens.administrator),
+		});
+		expect(calls()).toEqual([`GET ${conv(id)}`]);
+		expect(out.jsonItems).toEqual([
+			{
+				platform: 'chatwoot',
+				conversationId: id,
+				conversationNumber: null,
+				status: 'pending',
+				platformStatus: 'pending',
+				assignee: null,
+				accountId,
+				inboxId: sim.ids().apiInboxId,
+				mailboxId: null,
+				snoozedUntil: null,
+				subject: null,
+			},
+		]);
+	});
+
+	it('404 names the conversation and the account; 401 points at the credential', async () => {
+		const missing = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: '999' },
+			credentials: credentials(tokens.administrator),
+		});
+		expect(missing.errorMessage).toBe(
+			`Chatwoot: conversation 999 not found in account ${accountId} (Chatwoot said: "Resource could not be found")`,
+		);
+		const unauthorized = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: '1' },
+			credentials: credentials('wrong-token'),
+		});
+		expect(unauthorized.errorMessage).toBe('Chatwoot rejected the credential while reading conversation 1 (Chatwoot said: "Invalid Access Token")');
+		expect(unauthorized.errorDescription).toContain('Check the Access Token and Account ID of the Chatwoot credential');
+	});
+
+	it('429 "Retry later" (no Retry-After) then 200: retried and succeeds', async () => {
+		const id = await newConversation('pending');
+		sim.resetLogs();
+		sim.rateLimit({ count: 1 });
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: String(id), options: { retryDelayMs: 0 } },
+			credentials: credentials(tokens.administrator),
+		});
+		expect(out.error).toBeUndefined();
+		expect(sim.requests().map((r: { status: number }) => r.status)).toEqual([429, 200]);
+		expect(out.jsonItems[0].status).toBe('pending');
+	});
+
+	it('500 on every attempt fails after Max Attempts with a clear message', async () => {
+		const api = await startFakeApi(() => ({ status: 500, body: { status: 500, error: 'Internal Server Error' } }));
+		try {
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: { platform: 'chatwoot', operation: 'forceOpen', conversationId: '7', options: { maxAttempts: 3, retryDelayMs: 0 } },
+				credentials: credentials(tokens.administrator, api.url),
+			});
+			expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill(`GET ${conv(7)}`));
+			expect(out.errorMessage).toBe(
+				'Chatwoot failed on its side (HTTP 500 after 3 attempts) while reading conversation 7 (Chatwoot said: "Internal Server Error")',
+			);
+		} finally {
+			await api.stop();
+		}
+	});
+
+	it('a dropped connection is retried like a 5xx', async () => {
+		let n = 0;
+		const api = await startFakeApi(() => (n++ === 0 ? 'drop' : undefined));
+		api.forwardTo = base;
+		const id = await newConversation('resolved');
+		try {
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: String(id), options: { retryDelayMs: 0 } },
+				credentials: credentials(tokens.administrator, api.url),
+			});
+			expect(out.error).toBeUndefined();
+			expect(api.log.length).toBe(2);
+			expect(out.jsonItems[0].status).toBe('resolved');
+		} finally {
+			await api.stop();
+		}
+	});
+
+	it('continueOnFail: a failing item becomes an error item, the others go on, pairedItem on all', async () => {
+		const id = await newConversation('pending');
+		sim.resetLogs();
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'forceOpen', conversationId: '={{ $json.id }}' },
+			credentials: credentials(tokens.administrator),
+			inputItems: [{ id: 424242 }, { id }],
+			onError: 'continueRegularOutput',
+		});
+		expect(out.error).toBeUndefined();
+		expect(out.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(out.jsonItems[0]).toEqual({
+			error: `Chatwoot: conversation 424242 not found in account ${accountId} (Chatwoot said: "Resource could not be found")`,
+			description: expect.stringContaining('conversation number shown in Chatwoot'),
+			platform: 'chatwoot',
+			operation: 'forceOpen',
+		});
+		expect(out.jsonItems[1]).toMatchObject({ conversationId: id, previousStatus: 'pending', status: 'open', changed: true });
+	});
+
+	it('50 items with concurrency 5 keep the input order', async () => {
+		const ids: number[] = [];
+		for (let i = 0; i < 50; i++) ids.push(await newConversation(i % 2 === 0 ? 'pending' : 'open'));
+		sim.resetLogs();
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'forceOpen', conversationId: '={{ $json.id }}', options: { concurrency: 5 } },
+			credentials: credentials(tokens.administrator),
+			inputItems: ids.map((id) => ({ id })),
+		});
+		expect(out.error).toBeUndefined();
+		expect(out.jsonItems.map((j) => j.conversationId)).toEqual(ids);
+		expect(out.jsonItems.map((j) => j.changed)).toEqual(ids.map((_id, i) => i % 2 === 0));
+		expect(out.items.map((i) => i.pairedItem)).toEqual(ids.map((_id, item) => ({ item })));
+		const methods = calls();
+		expect(methods.filter((c) => c.startsWith('GET /api/v1/accounts'))).toHaveLength(50);
+		expect(methods.filter((c) => c.startsWith('POST'))).toHaveLength(25);
+		expect(methods.filter((c) => c === 'GET /api/v1/profile')).toHaveLength(1);
+		expect(ids.map((id) => sim.getConversation(id).status)).toEqual(ids.map(() => 'open'));
+	});
+
+	describe('Diagnose Pending', () => {
+		it('finds the inbox agent bot and says how to fix it', async () => {
+			sim.attachBot();
+			const id = await newConversation('open');
+			sim.resetLogs();
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: String(id) },
+				credentials: credentials(tokens.administrator),
+			});
+			expect(out.error).toBeUndefined();
+			const inbox = sim.ids().apiInboxId;
+			expect(calls()).toEqual([
+				`GET ${conv(id)}`,
+				`GET /api/v1/accounts/${accountId}/inboxes/${inbox}/agent_bot`,
+				`GET /api/v1/accounts/${accountId}/integrations/apps`,
+				`GET ${conv(id)}/inbox_assistant`,
+			]);
+			const d = out.jsonItems[0];
+			expect(d).toMatchObject({ platform: 'chatwoot', conversationId: id, inboxId: inbox, status: 'pending', pendingCause: 'agent_bot' });
+			expect(d.finding).toContain(`Inbox ${inbox} has the agent bot`);
+			expect(d.finding).toContain('not a setting of the channel');
+			expect(d.fix).toContain('Bot Configuration → Disconnect');
+			expect(d.checks.map((c: { check: string; result: string }) => [c.check, c.result])).toEqual([
+				['agent_bot', 'found'],
+				['dialogflow', 'clear'],
+				['captain', expect.stringMatching(/clear|not_available/)],
+			]);
+		});
+
+		it('finds an enabled Dialogflow hook', async () => {
+			const inbox = sim.ids().apiInboxId;
+			sim.setDialogflow(inbox, true);
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: '', inboxId: inbox },
+				credentials: credentials(tokens.administrator),
+			});
+			expect(out.error).toBeUndefined();
+			expect(out.jsonItems[0]).toMatchObject({ pendingCause: 'dialogflow', conversationId: null, inboxId: inbox, status: null });
+			expect(out.jsonItems[0].fix).toContain('Dialogflow');
+		});
+
+		it('nothing found: says where else pending comes from', async () => {
+			const id = await newConversation('open');
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: String(id) },
+				credentials: credentials(tokens.administrator),
+			});
+			expect(out.jsonItems[0].pendingCause).toBeNull();
+			expect(out.jsonItems[0].finding).toContain('no bot that Chatwoot counts');
+			expect(out.jsonItems[0].fix).toContain('Automation');
+		});
+	});
+});
