@@ -1,0 +1,397 @@
+/**
+ * The Conversation Status Trigger for Chatwoot, in-process through n8n-core (HookContext / WebhookContext /
+ * WorkflowExecute) against the Chatwoot simulator: webhook lifecycle, signatures, S1, filters, raw payload.
+ */
+import { ConversationStatusTrigger } from '../../nodes/ConversationStatusTrigger/ConversationStatusTrigger.node';
+import { createChatwootSimulator, DEFAULT_SUBSCRIPTIONS } from '../simulators/chatwoot';
+import { createTriggerHarness } from '../support/n8n-webhook-harness';
+
+type Sim = ReturnType<typeof createChatwootSimulator>;
+type Harness = ReturnType<typeof createTriggerHarness>;
+
+const EVENTS = ['conversation_created', 'conversation_status_changed', 'conversation_updated'];
+
+let sim: Sim;
+const harnesses: Harness[] = [];
+
+beforeEach(async () => {
+	sim = createChatwootSimulator({ version: '4.15.1' });
+	await sim.start();
+});
+
+afterEach(async () => {
+	while (harnesses.length > 0) await harnesses.pop()?.close();
+	await sim.stop();
+});
+
+function credentials(role: 'administrator' | 'agent' = 'administrator', webhookSecret = '') {
+	return {
+		baseUrl: sim.url,
+		accountId: sim.ids().accountId,
+		accessToken: sim.tokens()[role],
+		webhookSecret,
+		allowUnauthorizedCerts: false,
+	};
+}
+
+function trigger(
+	options: Record<string, unknown> = {},
+	filters: Record<string, unknown> = {},
+	cred = credentials(),
+): Harness {
+	const harness = createTriggerHarness({
+		nodeClass: ConversationStatusTrigger,
+		parameters: { platform: 'chatwoot', options: { maxWaitMs: 300, ...options }, filters },
+		credentials: { chatwootApi: cred },
+	});
+	harnesses.push(harness);
+	return harness;
+}
+
+function webhookCalls(): Array<{ method: string; path: string; status: number }> {
+	return sim
+		.requests()
+		.filter((request: { path: string }) => request.path.includes('/webhooks'))
+		.map((request: { method: string; path: string; status: number }) => ({
+			method: request.method,
+			path: request.path,
+			status: request.status,
+		}));
+}
+
+async function apiCall(method: string, path: string, body?: unknown): Promise<number> {
+	const response = await fetch(`${sim.url}${path}`, {
+		method,
+		headers: { 'Content-Type': 'application/json', api_access_token: sim.tokens().administrator },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	return response.status;
+}
+
+const webhooksPath = () => `/api/v1/accounts/${sim.ids().accountId}/webhooks`;
+
+describe('webhook lifecycle', () => {
+	test('create registers the URL with the needed events and keeps id and secret; checkExists keeps it; delete removes it', async () => {
+		const harness = trigger();
+		await harness.listen();
+
+		expect(await harness.activate()).toEqual({ existed: false });
+		const [webhook] = sim.webhooks();
+		expect(webhook.url).toBe(harness.webhookUrl());
+		expect([...webhook.subscriptions].sort()).toEqual(EVENTS);
+		expect(harness.staticData().webhook).toEqual({ id: String(webhook.id), url: harness.webhookUrl(), secret: webhook.secret });
+		expect(webhookCalls()).toEqual([{ method: 'POST', path: webhooksPath(), status: 200 }]);
+
+		expect(await harness.activate()).toEqual({ existed: true });
+		expect(webhookCalls().slice(1)).toEqual([{ method: 'GET', path: webhooksPath(), status: 200 }]);
+		expect(sim.webhooks()).toHaveLength(1);
+
+		expect(await harness.remove()).toBe(true);
+		expect(sim.webhooks()).toEqual([]);
+		expect(harness.staticData().webhook).toBeUndefined();
+		expect(webhookCalls().slice(2)).toEqual([{ method: 'DELETE', path: `${webhooksPath()}/${webhook.id}`, status: 200 }]);
+	});
+
+	test('a webhook deleted in Chatwoot is forgotten and registered again', async () => {
+		const harness = trigger();
+		await harness.activate();
+		const oldId = harness.staticData().webhook.id;
+		expect(await apiCall('DELETE', `${webhooksPath()}/${oldId}`)).toBe(200);
+
+		expect(await harness.activate()).toEqual({ existed: false });
+		const [webhook] = sim.webhooks();
+		expect(String(webhook.id)).not.toBe(oldId);
+		expect(harness.staticData().webhook).toEqual({ id: String(webhook.id), url: harness.webhookUrl(), secret: webhook.secret });
+		expect(harness.logs).toContainEqual({ level: 'info', message: expect.stringContaining(`webhook ${oldId} no longer exists`) });
+	});
+
+	test('422 "Url has already been taken" adopts the existing webhook: its id, its secret, our subscriptions', async () => {
+		const harness = trigger();
+		const existing = sim.addWebhook({ url: harness.webhookUrl(), subscriptions: ['message_created'], name: 'by hand' });
+
+		await harness.activate();
+		expect(webhookCalls().map((call) => `${call.method} ${call.status}`)).toEqual(['POST 422', 'GET 200', 'PATCH 200']);
+		const [webhook] = sim.webhooks();
+		expect(webhook.id).toBe(existing.id);
+		expect([...webhook.subscriptions].sort()).toEqual(EVENTS);
+		expect(harness.staticData().webhook).toEqual({ id: String(existing.id), url: harness.webhookUrl(), secret: existing.secret });
+	});
+
+	test('a webhook whose subscriptions were changed is repaired in place', async () => {
+		const harness = trigger();
+		await harness.activate();
+		const id = harness.staticData().webhook.id;
+		expect(await apiCall('PATCH', `${webhooksPath()}/${id}`, { subscriptions: ['message_created'] })).toBe(200);
+
+		expect(await harness.activate()).toEqual({ existed: true });
+		expect([...sim.webhooks()[0].subscriptions].sort()).toEqual(EVENTS);
+		expect(sim.webhooks()).toHaveLength(1);
+	});
+
+	test("an agent's token cannot register: the error says an administrator's token is needed", async () => {
+		const harness = trigger({}, {}, credentials('agent'));
+		await expect(harness.activate()).rejects.toMatchObject({
+			message: expect.stringContaining('Chatwoot could not create the webhook (HTTP 401)'),
+			description: expect.stringContaining("administrator's access token"),
+		});
+		expect(sim.webhooks()).toEqual([]);
+	});
+
+	test('a failed delete is logged with the webhook to remove by hand, and the id is kept', async () => {
+		const harness = trigger();
+		await harness.activate();
+		const id = harness.staticData().webhook.id;
+		harness.credentialsHelper.setCredentials('chatwootApi', credentials('agent'));
+
+		expect(await harness.remove()).toBe(false);
+		expect(harness.logs).toContainEqual({
+			level: 'warn',
+			message: expect.stringMatching(new RegExp(`HTTP 401.*administrator.*Webhook ${id} .*delete it by hand`)),
+		});
+		expect(harness.staticData().webhook.id).toBe(id);
+		expect(sim.webhooks()).toHaveLength(1);
+	});
+
+	test('deleting a webhook that is already gone succeeds', async () => {
+		const harness = trigger();
+		await harness.activate();
+		expect(await apiCall('DELETE', `${webhooksPath()}/${harness.staticData().webhook.id}`)).toBe(200);
+		expect(await harness.remove()).toBe(true);
+		expect(harness.staticData().webhook).toBeUndefined();
+	});
+
+	test('a localhost or private webhook URL is warned about, naming SAFE_FETCH_ALLOW_PRIVATE_NETWORK', async () => {
+		const harness = trigger();
+		await harness.listen();
+		await harness.activate();
+		expect(harness.logs).toContainEqual({
+			level: 'warn',
+			message: expect.stringMatching(/127\.0\.0\.1.*loopback.*SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true/),
+		});
+	});
+
+	test('test URLs (Listen for test event) register their own webhook and clean up, leaving production alone', async () => {
+		const harness = trigger();
+		await harness.activate();
+		await harness.activate({ test: true });
+		expect(sim.webhooks().map((webhook: { url: string }) => webhook.url).sort()).toEqual(
+			[harness.webhookUrl(), harness.webhookUrl({ test: true })].sort(),
+		);
+		expect(harness.staticData({ test: true }).webhook.url).toBe(harness.webhookUrl({ test: true }));
+
+		expect(await harness.remove({ test: true })).toBe(true);
+		expect(sim.webhooks().map((webhook: { url: string }) => webhook.url)).toEqual([harness.webhookUrl()]);
+		expect(harness.staticData().webhook.url).toBe(harness.webhookUrl());
+	});
+
+	test('with "Register Webhook Automatically" off nothing remote is touched and the credential secret verifies', async () => {
+		const harness = trigger({ registerWebhook: false });
+		await harness.listen();
+		const byHand = sim.addWebhook({ url: harness.webhookUrl(), subscriptions: EVENTS });
+		harness.credentialsHelper.setCredentials('chatwootApi', credentials('administrator', byHand.secret));
+		sim.resetLogs();
+
+		expect(await harness.activate()).toEqual({ existed: true });
+		expect(await harness.remove()).toBe(true);
+		expect(sim.requests()).toEqual([]);
+		expect(harness.staticData().webhook).toBeUndefined();
+
+		const { result: id } = await sim.createConversation({ inboxId: sim.ids().webInboxId });
+		await sim.setStatus(id, 'resolved');
+		expect(harness.requests.map((request) => request.status)).toEqual([200, 200, 200]);
+		expect(harness.executions.map((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`))).toEqual([
+			['null>open'],
+			['open>resolved'],
+		]);
+	});
+});
+
+describe('deliveries', () => {
+	async function activeTrigger(options: Record<string, unknown> = {}, filters: Record<string, unknown> = {}) {
+		const harness = trigger(options, filters);
+		await harness.listen();
+		await harness.activate();
+		return harness;
+	}
+
+	/** A conversation in the bot inbox, resolved by an agent: what S1 starts from. */
+	async function resolvedBotConversation(): Promise<number> {
+		const { result: id } = await sim.createConversation({ inboxId: sim.ids().apiInboxId });
+		await sim.setStatus(id, 'resolved');
+		return id;
+	}
+
+	test('S1 live: a customer message reopens a resolved bot-inbox conversation -> exactly one item, resolved -> pending, bot_inbox', async () => {
+		const harness = await activeTrigger();
+		const id = await resolvedBotConversation();
+		const before = harness.executions.length;
+
+		const { deliveries } = await sim.receiveMessage(id, 'Hello again');
+		// The registered webhook has no message_created: the core does not read it.
+		expect(deliveries.map((delivery: { event: string; status: number }) => `${delivery.event}:${delivery.status}`)).toEqual([
+			'conversation_status_changed:200',
+			'conversation_updated:200',
+			'conversation_updated:200',
+		]);
+		const items = harness.executions.slice(before).flatMap((run) => run.items);
+		expect(items).toHaveLength(1);
+		expect(items[0]).toMatchObject({
+			platform: 'chatwoot',
+			conversationId: id,
+			accountId: sim.ids().accountId,
+			inboxId: sim.ids().apiInboxId,
+			status: 'pending',
+			previousStatus: 'resolved',
+			cause: 'bot_inbox',
+			isNewConversation: false,
+		});
+		expect(items[0].raw).toBeUndefined();
+	});
+
+	/**
+	 * S1's four deliveries (status_changed, updated [status], message_created, updated [waiting_since]) as a hand-made
+	 * webhook with Chatwoot's default subscriptions receives them, captured byte for byte with their signatures.
+	 */
+	async function capturedS1() {
+		const harness = trigger({ registerWebhook: false });
+		await harness.listen();
+		const byHand = sim.addWebhook({ url: harness.webhookUrl(), subscriptions: DEFAULT_SUBSCRIPTIONS });
+		harness.credentialsHelper.setCredentials('chatwootApi', credentials('administrator', byHand.secret));
+		const id = await resolvedBotConversation();
+		harness.capture(true);
+		await sim.receiveMessage(id, 'Hello again');
+		harness.capture(false);
+		const s1 = harness.captured.splice(0);
+		expect(s1.map((delivery) => JSON.parse(delivery.body.toString('utf8')).event)).toEqual([
+			'conversation_status_changed',
+			'conversation_updated',
+			'message_created',
+			'conversation_updated',
+		]);
+		return { harness, id, s1 };
+	}
+
+	test.each([
+		['reversed, one after the other', 'reversed'],
+		['all four at once', 'concurrent'],
+		['updated first, then the rest at once', 'updated-first'],
+	])('S1 %s -> exactly one item, resolved -> pending, bot_inbox', async (_name, order) => {
+		const { harness, id, s1 } = await capturedS1();
+		const before = harness.executions.length;
+		expect(harness.executions.flatMap((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`))).toEqual([
+			'null>pending',
+			'pending>resolved',
+		]);
+
+		let results: Array<{ status: number; items: unknown[] }>;
+		if (order === 'reversed') {
+			results = [];
+			for (const delivery of [...s1].reverse()) results.push(await harness.deliver(delivery));
+		} else if (order === 'concurrent') {
+			results = await Promise.all(s1.map((delivery) => harness.deliver(delivery)));
+		} else {
+			const first = await harness.deliver(s1[1]);
+			results = [first, ...(await Promise.all([s1[0], s1[2], s1[3]].map((delivery) => harness.deliver(delivery))))];
+		}
+		expect(results.map((result) => result.status)).toEqual([200, 200, 200, 200]);
+		const items = harness.executions.slice(before).flatMap((run) => run.items);
+		expect(items).toEqual([
+			expect.objectContaining({ conversationId: id, status: 'pending', previousStatus: 'resolved', cause: 'bot_inbox' }),
+		]);
+	});
+
+	test('S1 replayed to a trigger that saw nothing before still gives one item with the exact previous status', async () => {
+		const { harness: live, s1 } = await capturedS1();
+		// A second trigger node with the same webhook secret but an empty memory.
+		const fresh = trigger({ registerWebhook: false }, {}, live.credentialsHelper.credentials.chatwootApi);
+
+		await Promise.all(s1.map((delivery) => fresh.deliver(delivery)));
+		expect(fresh.executions.flatMap((run) => run.items)).toEqual([
+			expect.objectContaining({ status: 'pending', previousStatus: 'resolved', previousStatusSource: 'payload' }),
+		]);
+	});
+
+	test('a wrong signature and a missing signature get 401 and start nothing', async () => {
+		const { harness, s1 } = await capturedS1();
+		const [delivery] = s1;
+		const before = harness.executions.length;
+
+		const tampered = await harness.deliver({
+			headers: { ...delivery.headers, 'x-chatwoot-signature': `sha256=${'0'.repeat(64)}` },
+			body: delivery.body,
+		});
+		expect(tampered).toMatchObject({ status: 401, executed: false, body: { message: expect.stringContaining('Signature rejected') } });
+
+		const bodyChanged = await harness.deliver({
+			headers: delivery.headers,
+			body: Buffer.from(delivery.body.toString('utf8').replace('"pending"', '"open"')),
+		});
+		expect(bodyChanged.status).toBe(401);
+
+		const unsignedHeaders = { ...delivery.headers };
+		delete unsignedHeaders['x-chatwoot-signature'];
+		delete unsignedHeaders['x-chatwoot-timestamp'];
+		const unsigned = await harness.deliver({ headers: unsignedHeaders, body: delivery.body });
+		expect(unsigned).toMatchObject({ status: 401, body: { message: expect.stringContaining('Unsigned delivery rejected') } });
+
+		expect(harness.executions.length).toBe(before);
+		expect(harness.logs.filter((log) => log.level === 'warn' && log.message.includes('rejected'))).toHaveLength(3);
+	});
+
+	test('"Accept Unsigned Deliveries" lets automation webhooks through, but never a wrong signature', async () => {
+		const harness = await activeTrigger({ acceptUnsigned: true });
+		const { result: id } = await sim.createConversation({ inboxId: sim.ids().webInboxId });
+		const before = harness.executions.length;
+		await sim.setStatus(id, 'resolved');
+		await sim.sendAutomationEvent(harness.webhookUrl(), id, 'conversation_opened');
+		expect(harness.requests.slice(-1)[0].status).toBe(200);
+		expect(harness.executions.slice(before).flatMap((run) => run.items.map((item) => item.status))).toEqual(['resolved']);
+
+		const signed = harness.requests.length;
+		expect(signed).toBeGreaterThan(0);
+		const result = await harness.deliver({
+			headers: { 'x-chatwoot-signature': 'sha256=00', 'x-chatwoot-timestamp': '1' },
+			body: '{"event":"conversation_updated"}',
+		});
+		expect(result.status).toBe(401);
+	});
+
+	test('an unparsable body gets 400 with a message', async () => {
+		const harness = trigger({ acceptUnsigned: true });
+		const result = await harness.deliver({ body: '{"event": "conversation_updated", ', headers: {} });
+		expect(result).toMatchObject({ status: 400, executed: false, body: { message: expect.stringContaining('not valid JSON') } });
+	});
+
+	test('"Include Raw Payload" adds the delivery body under raw', async () => {
+		const harness = await activeTrigger({ includeRawPayload: true });
+		const id = await resolvedBotConversation();
+		const before = harness.executions.length;
+		const { deliveries } = await sim.receiveMessage(id, 'Hello again');
+		const items = harness.executions.slice(before).flatMap((run) => run.items);
+		expect(items).toHaveLength(1);
+		const source = deliveries.find(
+			(delivery: { json: { event: string } }) => delivery.json.event === items[0].event[0],
+		);
+		expect(items[0].raw).toEqual(source.json);
+	});
+
+	test.each([
+		['To Status', { toStatuses: ['open'] }, []],
+		['To Status', { toStatuses: ['pending', 'resolved'] }, ['null>pending', 'pending>resolved', 'resolved>pending']],
+		['From Status', { fromStatuses: ['resolved'] }, ['resolved>pending']],
+		['From Status unknown', { fromStatuses: ['unknown'] }, ['null>pending']],
+		['Inbox IDs (other inbox)', { inboxIds: '99, 100' }, []],
+		['Inbox IDs', { inboxIds: '1' }, ['null>pending', 'pending>resolved', 'resolved>pending']],
+		['Causes', { causes: ['bot_inbox'] }, ['resolved>pending']],
+		['Causes', { causes: ['conversation_created', 'unknown'] }, ['null>pending', 'pending>resolved']],
+		['no new conversations', { includeNewConversations: false }, ['pending>resolved', 'resolved>pending']],
+	])('filter %s %j', async (_name, filters, expected) => {
+		const harness = await activeTrigger({}, filters);
+		const id = await resolvedBotConversation();
+		await sim.receiveMessage(id, 'Hello again');
+		expect(harness.requests.every((request) => request.status === 200)).toBe(true);
+		expect(
+			harness.executions.flatMap((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`)),
+		).toEqual(expected);
+	});
+});
