@@ -94,9 +94,11 @@ async function send(this: IHookFunctions, setup: Setup, request: ApiRequest): Pr
 		return await sendApiRequest.call(this, setup.platform, request);
 	} catch (error) {
 		const credentials = await this.getCredentials(CREDENTIAL_TYPES[setup.platform]);
-		throw new NodeApiError(this.getNode(), error as JsonObject, {
+		// Only the text of the cause: n8n would replace the message for known error codes (ECONNREFUSED...).
+		const cause = (error as Error).message;
+		throw new NodeApiError(this.getNode(), { message: cause }, {
 			message: `Could not reach ${PLATFORM_NAMES[setup.platform]} at ${trimBaseUrl(credentials.baseUrl)}`,
-			description: `${request.method} ${request.path} failed before any answer. Check the credential's Base URL and that n8n can reach it.`,
+			description: `${request.method} ${request.path} got no answer (${cause}). Check the credential's Base URL and that n8n can reach it.`,
 		});
 	}
 }
