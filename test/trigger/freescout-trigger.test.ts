@@ -10,7 +10,8 @@ import { createTriggerHarness } from '../support/n8n-webhook-harness';
 type Sim = ReturnType<typeof createFreeScoutSimulator>;
 type Harness = ReturnType<typeof createTriggerHarness>;
 
-const REAL_SECRET = '7eddb821637dfbe1d4635812832e13e1';
+/** The Secret Key of the instance the real deliveries were captured on (see the fixtures README). */
+const CAPTURED_INSTANCE_KEY = '7eddb821637dfbe1d4635812832e13e1';
 const EVENTS = [
 	'convo.status',
 	'convo.customer.reply.created',
@@ -38,7 +39,7 @@ function trigger(
 	sim: Sim | null,
 	options: Record<string, unknown> = {},
 	filters: Record<string, unknown> = {},
-	webhookSecret = sim?.secretKey ?? REAL_SECRET,
+	webhookSecret = sim?.secretKey ?? CAPTURED_INSTANCE_KEY,
 ): Harness {
 	const harness = createTriggerHarness({
 		nodeClass: ConversationStatusTrigger,
@@ -205,7 +206,7 @@ describe('webhook lifecycle', () => {
 
 describe('deliveries', () => {
 	test('the real FreeScout deliveries, replayed byte for byte, give one item per real change', async () => {
-		const harness = trigger(null, { registerWebhook: false }, {}, REAL_SECRET);
+		const harness = trigger(null, { registerWebhook: false }, {}, CAPTURED_INSTANCE_KEY);
 		const results = [];
 		for (const delivery of realFreeScoutDeliveries()) {
 			const result = await harness.deliver({
@@ -235,7 +236,7 @@ describe('deliveries', () => {
 	});
 
 	test('a wrong and a missing signature get 401 and start nothing', async () => {
-		const harness = trigger(null, { registerWebhook: false }, {}, REAL_SECRET);
+		const harness = trigger(null, { registerWebhook: false }, {}, CAPTURED_INSTANCE_KEY);
 		const [created] = realFreeScoutDeliveries();
 		const wrong = await harness.deliver({
 			body: created.body,
@@ -255,7 +256,7 @@ describe('deliveries', () => {
 	});
 
 	test('ten identical retries of one delivery, one after the other and at once, start one execution', async () => {
-		const harness = trigger(null, { registerWebhook: false }, {}, REAL_SECRET);
+		const harness = trigger(null, { registerWebhook: false }, {}, CAPTURED_INSTANCE_KEY);
 		const deliveries = realFreeScoutDeliveries();
 		const request = (delivery: (typeof deliveries)[number]) => ({
 			body: delivery.body,
