@@ -30,7 +30,7 @@ function credentials(role: 'administrator' | 'agent' = 'administrator', webhookS
 		accountId: sim.ids().accountId,
 		accessToken: sim.tokens()[role],
 		webhookSecret,
-		allowUnauthorizedCerts: false,
+		ignoreSslIssues: false,
 	};
 }
 

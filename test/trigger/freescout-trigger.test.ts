@@ -5,13 +5,12 @@
 import { ConversationStatusTrigger } from '../../nodes/ConversationStatusTrigger/ConversationStatusTrigger.node';
 import { createFreeScoutSimulator } from '../simulators/freescout';
 import { realFreeScoutDeliveries } from '../support/fixtures';
+import { FREESCOUT_REAL_KEY } from '../support/test-keys';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
 
 type Sim = ReturnType<typeof createFreeScoutSimulator>;
 type Harness = ReturnType<typeof createTriggerHarness>;
 
-/** The Secret Key of the instance the real deliveries were captured on (see the fixtures README). */
-const CAPTURED_INSTANCE_KEY = '7eddb821637dfbe1d4635812832e13e1';
 const EVENTS = [
 	'convo.status',
 	'convo.customer.reply.created',
@@ -39,7 +38,7 @@ function trigger(
 	sim: Sim | null,
 	options: Record<string, unknown> = {},
 	filters: Record<string, unknown> = {},
-	webhookSecret = sim?.secretKey ?? CAPTURED_INSTANCE_KEY,
+	webhookSecret = sim?.secretKey ?? FREESCOUT_REAL_KEY,
 ): Harness {
 	const harness = createTriggerHarness({
 		nodeClass: ConversationStatusTrigger,
@@ -50,7 +49,7 @@ function trigger(
 				apiKey: sim?.apiKey ?? 'unused',
 				webhookSecret,
 				defaultUserId: 0,
-				allowUnauthorizedCerts: false,
+				ignoreSslIssues: false,
 			},
 		},
 	});
@@ -123,7 +122,7 @@ describe('webhook lifecycle', () => {
 			baseUrl: sim.url,
 			apiKey: 'wrong',
 			webhookSecret: sim.secretKey,
-			allowUnauthorizedCerts: false,
+			ignoreSslIssues: false,
 		});
 		await expect(harness.activate()).rejects.toMatchObject({
 			message: 'FreeScout could not create the webhook (HTTP 401): Not Authorized',
@@ -140,7 +139,7 @@ describe('webhook lifecycle', () => {
 			baseUrl: sim.url,
 			apiKey: 'wrong',
 			webhookSecret: sim.secretKey,
-			allowUnauthorizedCerts: false,
+			ignoreSslIssues: false,
 		});
 		expect(await harness.remove()).toBe(false);
 		expect(harness.logs).toContainEqual({
@@ -206,7 +205,7 @@ describe('webhook lifecycle', () => {
 
 describe('deliveries', () => {
 	test('the real FreeScout deliveries, replayed byte for byte, give one item per real change', async () => {
-		const harness = trigger(null, { registerWebhook: false }, {}, CAPTURED_INSTANCE_KEY);
+		const harness = trigger(null, { registerWebhook: false }, {}, FREESCOUT_REAL_KEY);
 		const results = [];
 		for (const delivery of realFreeScoutDeliveries()) {
 			const result = await harness.deliver({
@@ -236,7 +235,7 @@ describe('deliveries', () => {
 	});
 
 	test('a wrong and a missing signature get 401 and start nothing', async () => {
-		const harness = trigger(null, { registerWebhook: false }, {}, CAPTURED_INSTANCE_KEY);
+		const harness = trigger(null, { registerWebhook: false }, {}, FREESCOUT_REAL_KEY);
 		const [created] = realFreeScoutDeliveries();
 		const wrong = await harness.deliver({
 			body: created.body,
@@ -256,7 +255,7 @@ describe('deliveries', () => {
 	});
 
 	test('ten identical retries of one delivery, one after the other and at once, start one execution', async () => {
-		const harness = trigger(null, { registerWebhook: false }, {}, CAPTURED_INSTANCE_KEY);
+		const harness = trigger(null, { registerWebhook: false }, {}, FREESCOUT_REAL_KEY);
 		const deliveries = realFreeScoutDeliveries();
 		const request = (delivery: (typeof deliveries)[number]) => ({
 			body: delivery.body,
