@@ -508,7 +508,7 @@ describe('status logic and event sequences', () => {
 	});
 
 	test.each([
-		['no bot', (_s: Sim) => undefined, 2, 'open'],
+		['no bot', () => undefined, 2, 'open'],
 		['agent bot', (s: Sim) => s.attachBot(2), 2, 'pending'],
 		['enabled Dialogflow hook', (s: Sim) => s.setDialogflow(2, true), 2, 'pending'],
 		['disabled Dialogflow hook', (s: Sim) => s.setDialogflow(2, false), 2, 'open'],

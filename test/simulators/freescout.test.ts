@@ -7,9 +7,10 @@ import {
 	phpJsonEncode,
 } from './freescout';
 import { requestJson } from './http-util';
+import { FREESCOUT_REAL_KEY, FREESCOUT_TEST_API_KEY } from '../support/test-keys';
 
-const REAL_SECRET = '7eddb821637dfbe1d4635812832e13e1';
-const API_KEY = 'test-api-key-0123456789abcdef0000';
+const REAL_SECRET: string = FREESCOUT_REAL_KEY;
+const API_KEY: string = FREESCOUT_TEST_API_KEY;
 const ALL_CONVO_EVENTS = [
 	'convo.created',
 	'convo.status',

@@ -6,6 +6,8 @@ module.exports = {
 	FREESCOUT_REAL_KEY: '7eddb821637dfbe1d4635812832e13e1',
 	/** FreeScout's published signature test vector. */
 	FREESCOUT_VECTOR_KEY: '5f4dcc3b5aa765d61d8327deb882cf99',
+	/** API key of the FreeScout simulator in its own tests. */
+	FREESCOUT_TEST_API_KEY: 'test-api-key-0123456789abcdef0000',
 	/** Any other key, for signature tests. */
 	OTHER_TEST_KEY: 'whsec-cw-1',
 };
