@@ -454,13 +454,14 @@ export class ConversationStatusTrigger implements INodeType {
 			now: () => Date.now(),
 			sleep,
 		});
-		staticData[MEMORY_KEY] = memory.snapshot() as unknown as IDataObject;
-
 		if (outcome.httpStatus !== 200) {
+			// Rejected before the memory was consulted: nothing to persist.
 			if (outcome.httpStatus === 401) this.logger.warn(`Conversation Status Trigger: ${outcome.message}`);
 			this.getResponseObject().status(outcome.httpStatus).json({ message: outcome.message });
 			return { noWebhookResponse: true };
 		}
+		// The process-wide memory is the live copy; static data keeps it across restarts.
+		staticData[MEMORY_KEY] = memory.snapshot() as unknown as IDataObject;
 		if ('ignored' in outcome) return { webhookResponse: { received: true, ignored: outcome.ignored } };
 
 		const item: IDataObject = { ...(outcome.change as unknown as IDataObject) };

@@ -232,6 +232,8 @@ describe('deliveries', () => {
 			'011-convo.status:200:resolved>open',
 		]);
 		expect(harness.executions).toHaveLength(9);
+		// The memory persists in the node's static data (what survives an n8n restart).
+		expect(harness.staticData().memory.conversations).toEqual({ 'freescout:1': expect.objectContaining({ s: 'open' }) });
 	});
 
 	test('a wrong and a missing signature get 401 and start nothing', async () => {
