@@ -216,7 +216,7 @@ export class ConversationStatusTrigger implements INodeType {
 						description: 'Only changes with one of these causes. Empty means any cause.',
 						options: [
 							{ name: 'Agent', value: 'agent', description: 'A person changed it in the platform' },
-							{ name: 'API', value: 'api', description: 'A user listed in "API User IDs" changed it' },
+							{ name: 'API', value: 'api', description: "A user listed in the option 'API User IDs' changed it" },
 							{ name: 'Automation', value: 'automation', description: 'An automation rule or macro' },
 							{
 								name: 'Bot Inbox',
@@ -235,7 +235,7 @@ export class ConversationStatusTrigger implements INodeType {
 						type: 'multiOptions',
 						default: [],
 						description:
-							'Only changes from one of these statuses. "Unknown" matches changes whose previous status is not known (new conversations). Empty means any.',
+							"Only changes from one of these statuses. 'Unknown' matches changes whose previous status is not known (new conversations). Empty means any.",
 						options: [...STATUS_OPTIONS, { name: 'Unknown', value: 'unknown' }],
 					},
 					{
@@ -296,7 +296,7 @@ export class ConversationStatusTrigger implements INodeType {
 						default: '',
 						placeholder: 'e.g. 3',
 						description:
-							'Users whose changes get the cause "API" (for example the user the Conversation Status node acts as), comma-separated',
+							"Users whose changes get the cause 'API' (for example the user the Conversation Status node acts as), comma-separated",
 					},
 					{
 						displayName: 'Companion Wait (Ms)',
@@ -312,7 +312,7 @@ export class ConversationStatusTrigger implements INodeType {
 						name: 'includeRawPayload',
 						type: 'boolean',
 						default: false,
-						description: 'Whether to add the delivery body the change was read from under "raw"',
+						description: "Whether to add the delivery body the change was read from, in the field 'raw'",
 					},
 					{
 						displayName: 'Register Webhook Automatically',
