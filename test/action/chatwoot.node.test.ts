@@ -330,6 +330,64 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			expect(out.jsonItems[0].fix).toContain('Dialogflow');
 		});
 
+		it('finds a Captain assistant through the conversation and names it in the fix', async () => {
+			const inbox = sim.ids().apiInboxId;
+			sim.setCaptain(inbox, { id: 7, name: 'Sales Helper' });
+			const id = await newConversation('open');
+			sim.resetLogs();
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: String(id) },
+				credentials: credentials(tokens.administrator),
+			});
+			expect(out.error).toBeUndefined();
+			expect(calls()).toContain(`GET ${conv(id)}/inbox_assistant`);
+			const d = out.jsonItems[0];
+			expect(d).toMatchObject({ conversationId: id, inboxId: inbox, pendingCause: 'captain' });
+			expect(d.finding).toContain(`Inbox ${inbox} has the Captain assistant "Sales Helper"`);
+			expect(d.fix).toContain('Captain → Assistants → "Sales Helper" → Inboxes');
+			expect(d.checks.map((c: { check: string; result: string }) => [c.check, c.result])).toEqual([
+				['agent_bot', 'clear'],
+				['dialogflow', 'clear'],
+				['captain', 'found'],
+			]);
+		});
+
+		it('on the Community edition (no inbox_assistant route, 404) Captain is reported as not available, not as an error', async () => {
+			await sim.stop();
+			sim = createChatwootSimulator({ version: '4.15.1', attachBot: false, enterprise: false });
+			await sim.start();
+			base = sim.url as string;
+			const id = await newConversation('open');
+			sim.resetLogs();
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: String(id) },
+				credentials: credentials(sim.tokens().administrator),
+			});
+			expect(out.error).toBeUndefined();
+			expect(calls()).toContain(`GET ${conv(id)}/inbox_assistant`);
+			const captain = out.jsonItems[0].checks.find((c: { check: string }) => c.check === 'captain');
+			expect(captain).toMatchObject({ result: 'not_available' });
+			expect(captain.detail).toContain('Community edition');
+			expect(out.jsonItems[0].pendingCause).toBeNull();
+		});
+
+		it('with only an inbox ID, says Captain needs a conversation to be checked', async () => {
+			const inbox = sim.ids().apiInboxId;
+			sim.resetLogs();
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: '', inboxId: inbox },
+				credentials: credentials(tokens.administrator),
+			});
+			expect(out.error).toBeUndefined();
+			expect(calls().some((c: string) => c.endsWith('/inbox_assistant'))).toBe(false);
+			const captain = out.jsonItems[0].checks.find((c: { check: string }) => c.check === 'captain');
+			expect(captain).toMatchObject({ result: 'not_available' });
+			expect(captain.detail).toContain('give a conversation ID');
+		});
+
 		it('nothing found: says where else pending comes from', async () => {
 			const id = await newConversation('open');
 			const out = await harness.runNode({
