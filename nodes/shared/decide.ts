@@ -46,9 +46,20 @@ export function decide(observation: Observation, memory: Memory, options: Decide
 
 	memory.set(key, { s: status, t: observedAt });
 	const { cause, actor } = observation.explain(previous.status);
+	const fields = observation.fields;
+	// Written out rather than spread: see observation.ts.
 	const change: StatusChange = {
 		platform: observation.platform,
-		...observation.fields,
+		conversationId: fields.conversationId,
+		conversationNumber: fields.conversationNumber,
+		accountId: fields.accountId,
+		mailboxId: fields.mailboxId,
+		inboxId: fields.inboxId,
+		contact: fields.contact,
+		assignee: fields.assignee,
+		subject: fields.subject,
+		conversationUrl: fields.conversationUrl,
+		isNewConversation: fields.isNewConversation,
 		status,
 		previousStatus: previous.status,
 		previousStatusSource: previous.source,

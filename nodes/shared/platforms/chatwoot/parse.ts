@@ -6,6 +6,7 @@
  * messages[0] is the latest non-activity message with an integer message_type (0 = incoming).
  */
 import { finiteNumber, integer, isoMs, list, record, text, type JsonRecord } from '../../json';
+import { asNewConversation, observation, type ObservationBase } from '../../observation';
 import {
 	ignored,
 	type Actor,
@@ -14,7 +15,6 @@ import {
 	type ChangeFields,
 	type Contact,
 	type Explanation,
-	type Observation,
 	type ParseContext,
 	type ParseResult,
 	type Status,
@@ -49,19 +49,18 @@ export function parseChatwoot(body: unknown, context: ParseContext): ParseResult
 
 	const fields = conversationFields(payload, conversationId, context);
 	const bodyUpdatedAt = secondsToMs(payload.updated_at);
-	const base = {
-		platform: 'chatwoot' as const,
+	const base: ObservationBase = {
+		platform: 'chatwoot',
 		event,
 		conversationKey: `chatwoot:${fields.accountId ?? '?'}:${conversationId}`,
-		previousPlatformStatusHint: null,
 		fields,
 	};
 
 	if (automated) {
 		// Automation and macro webhooks carry only the conversation, built when the rule ran.
 		const reportsChange = baseEvent === 'conversation_resolved' || baseEvent === 'conversation_opened';
-		return {
-			...base,
+		return observation(base, {
+			previousPlatformStatusHint: null,
 			status,
 			platformStatus,
 			previousPlatformStatus: null,
@@ -69,25 +68,25 @@ export function parseChatwoot(body: unknown, context: ParseContext): ParseResult
 			kind: reportsChange ? 'transition' : 'state',
 			weak: true,
 			explain: () => ({ cause: 'automation', actor: null }),
-		};
+		});
 	}
 
 	switch (baseEvent) {
 		case 'conversation_created':
-			return {
-				...base,
+			return observation(base, {
+				previousPlatformStatusHint: null,
 				status,
 				platformStatus,
 				previousPlatformStatus: null,
 				observedAt: bodyUpdatedAt ?? secondsToMs(payload.created_at) ?? 0,
 				kind: 'created',
 				weak: false,
-				fields: { ...fields, isNewConversation: true },
+				fields: asNewConversation(fields),
 				explain: () => createdExplanation(payload, status, fields.contact),
-			};
+			});
 		case 'conversation_status_changed':
-			return {
-				...base,
+			return observation(base, {
+				previousPlatformStatusHint: null,
 				status,
 				platformStatus,
 				previousPlatformStatus: null,
@@ -95,18 +94,13 @@ export function parseChatwoot(body: unknown, context: ParseContext): ParseResult
 				kind: 'transition',
 				weak: true,
 				explain: (previous) => changeExplanation(payload, previous, status, null, fields.contact),
-			};
+			});
 		case 'conversation_updated':
 			return fromUpdated(payload, base, bodyUpdatedAt);
 		default:
 			return ignored(`${event} does not report a status change`);
 	}
 }
-
-type ObservationBase = Pick<
-	Observation,
-	'platform' | 'event' | 'conversationKey' | 'previousPlatformStatusHint' | 'fields'
->;
 
 function fromUpdated(payload: JsonRecord, base: ObservationBase, bodyUpdatedAt: number | null): ParseResult {
 	const changes = changedAttributes(payload);
@@ -127,21 +121,21 @@ function fromUpdated(payload: JsonRecord, base: ObservationBase, bodyUpdatedAt: 
 		createdAt !== null &&
 		observedAt - createdAt <= CREATION_WINDOW_MS;
 	if (isCreation) {
-		return {
-			...base,
+		return observation(base, {
+			previousPlatformStatusHint: null,
 			status,
 			platformStatus,
 			previousPlatformStatus: null,
 			observedAt,
 			kind: 'created',
 			weak: false,
-			fields: { ...base.fields, isNewConversation: true },
+			fields: asNewConversation(base.fields),
 			explain: () => createdExplanation(payload, status, base.fields.contact),
-		};
+		});
 	}
 	const snoozedUntil = isoMs(changes.snoozed_until?.previous_value);
-	return {
-		...base,
+	return observation(base, {
+		previousPlatformStatusHint: null,
 		status,
 		platformStatus,
 		previousPlatformStatus,
@@ -156,7 +150,7 @@ function fromUpdated(payload: JsonRecord, base: ObservationBase, bodyUpdatedAt: 
 				snoozedUntil !== null ? { snoozedUntil, observedAt } : null,
 				base.fields.contact,
 			),
-	};
+	});
 }
 
 interface AttributeChange {

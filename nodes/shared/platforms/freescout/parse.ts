@@ -8,11 +8,13 @@
  * convo.status. Localized action.text, preview, threadsCount and stale closedAt/closedBy are never used.
  */
 import { integer, isoMs, joinName, list, record, text, type JsonRecord } from '../../json';
+import { observation, type ObservationBase } from '../../observation';
 import {
 	ignored,
 	type Actor,
 	type Cause,
 	type ChangeFields,
+	type Observation,
 	type ParseContext,
 	type ParseResult,
 } from '../../types';
@@ -51,27 +53,29 @@ export function parseFreeScout(body: unknown, event: string | null, context: Par
 	const threads = list(record(payload._embedded)?.threads)
 		.map(record)
 		.filter((thread): thread is JsonRecord => thread !== null);
-	const base = {
-		platform: 'freescout' as const,
+	const base: ObservationBase = {
+		platform: 'freescout',
 		event,
 		conversationKey: `freescout:${conversationId}`,
-		status,
-		platformStatus,
-		previousPlatformStatus: null,
-		observedAt: isoMs(payload.updatedAt) ?? 0,
-		weak: false,
 		fields: conversationFields(payload, conversationId, context, event === 'convo.created'),
 	};
+	const observedAt = isoMs(payload.updatedAt) ?? 0;
+	const observe = (kind: Observation['kind'], hint: string | null, explain: Observation['explain']) =>
+		observation(base, {
+			status,
+			platformStatus,
+			previousPlatformStatus: null,
+			previousPlatformStatusHint: hint,
+			observedAt,
+			kind,
+			weak: false,
+			explain,
+		});
 
 	switch (event as FreeScoutEvent) {
 		case 'convo.created': {
 			const actor = personActor(record(payload.createdBy), context);
-			return {
-				...base,
-				kind: 'created',
-				previousPlatformStatusHint: null,
-				explain: () => ({ cause: 'conversation_created', actor }),
-			};
+			return observe('created', null, () => ({ cause: 'conversation_created', actor }));
 		}
 		case 'convo.status': {
 			const lineItems = statusLineItems(threads);
@@ -81,32 +85,17 @@ export function parseFreeScout(body: unknown, event: string | null, context: Par
 			const earlier = ownIndex === -1 ? null : lineItems[ownIndex + 1];
 			const author = own !== null ? record(own.createdBy) : record(newestOfType(threads, 'message')?.createdBy);
 			const explanation = authorExplanation(author, context);
-			return {
-				...base,
-				kind: 'transition',
-				previousPlatformStatusHint: earlier ? text(earlier.status) : null,
-				explain: () => explanation,
-			};
+			return observe('transition', earlier ? text(earlier.status) : null, () => explanation);
 		}
 		case 'convo.customer.reply.created': {
 			const actor = personActor(record(payload.customer), context);
-			return {
-				...base,
-				kind: 'state',
-				previousPlatformStatusHint: hintBefore(threads, 'customer'),
-				explain: () => ({ cause: 'customer_message', actor }),
-			};
+			return observe('state', hintBefore(threads, 'customer'), () => ({ cause: 'customer_message', actor }));
 		}
 		case 'convo.agent.reply.created':
 		case 'convo.note.created': {
 			const threadType = event === 'convo.note.created' ? 'note' : 'message';
 			const explanation = authorExplanation(record(newestOfType(threads, threadType)?.createdBy), context);
-			return {
-				...base,
-				kind: 'state',
-				previousPlatformStatusHint: hintBefore(threads, threadType),
-				explain: () => explanation,
-			};
+			return observe('state', hintBefore(threads, threadType), () => explanation);
 		}
 	}
 }
