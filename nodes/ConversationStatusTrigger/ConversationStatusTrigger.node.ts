@@ -450,6 +450,7 @@ export class ConversationStatusTrigger implements INodeType {
 		};
 		const key = memoryKey(this.getWorkflow().id, this.getNode().id, this.getMode() === 'manual');
 		const memory = memoryFor(key, staticData[MEMORY_KEY], rememberedConversations(options));
+		const revision = memory.revision;
 		const outcome = await handleDelivery(PLATFORMS[platform], delivery, settings, memory, {
 			now: () => Date.now(),
 			sleep,
@@ -460,8 +461,10 @@ export class ConversationStatusTrigger implements INodeType {
 			this.getResponseObject().status(outcome.httpStatus).json({ message: outcome.message });
 			return { noWebhookResponse: true };
 		}
-		// The process-wide memory is the live copy; static data keeps it across restarts.
-		staticData[MEMORY_KEY] = memory.snapshot() as unknown as IDataObject;
+		// The process-wide memory is the live copy; static data keeps it across restarts. n8n writes static data to
+		// its database after each webhook call that changed it, so only a changed status is worth a write: after a
+		// restart, duplicates and retries of a persisted status are still recognised as "not a change".
+		if (memory.revision !== revision) staticData[MEMORY_KEY] = memory.snapshot() as unknown as IDataObject;
 		if ('ignored' in outcome) return { webhookResponse: { received: true, ignored: outcome.ignored } };
 
 		const item: IDataObject = { ...(outcome.change as unknown as IDataObject) };

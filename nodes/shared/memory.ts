@@ -42,6 +42,8 @@ export function restoreMemory(value: unknown): MemoryState {
 export class Memory {
 	private readonly conversations: Map<string, RememberedStatus>;
 	private readonly deliveries: Map<string, number>;
+	/** Counts changes of a remembered status (a new conversation or a different status), not refreshes. */
+	private statusRevision = 0;
 
 	constructor(
 		state: MemoryState,
@@ -59,9 +61,15 @@ export class Memory {
 
 	/** Stores the status and makes the conversation the most recently used. */
 	set(key: string, value: RememberedStatus): void {
+		if (this.conversations.get(key)?.s !== value.s) this.statusRevision++;
 		this.conversations.delete(key);
 		this.conversations.set(key, value);
 		trim(this.conversations, this.maxConversations);
+	}
+
+	/** Changes whenever a remembered status changes: compare two readings to know whether to persist. */
+	get revision(): number {
+		return this.statusRevision;
 	}
 
 	hasDelivery(fingerprint: string): boolean {

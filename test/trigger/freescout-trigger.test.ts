@@ -274,6 +274,24 @@ describe('deliveries', () => {
 		expect(harness.executions).toHaveLength(2);
 	});
 
+	test('static data (saved by n8n after each webhook call that changes it) is written only when a status changed', async () => {
+		const harness = trigger(null, { registerWebhook: false }, {}, FREESCOUT_REAL_KEY);
+		const deliveries = realFreeScoutDeliveries();
+		const closing = deliveries.find((delivery) => delivery.name.startsWith('004'));
+		if (closing === undefined) throw new Error('fixture 004 missing');
+		const request = { body: closing.body, headers: { 'X-FreeScout-Event': closing.event, 'X-FreeScout-Signature': closing.signature } };
+		expect((await harness.deliver(request)).executed).toBe(true);
+		const persisted = harness.staticData().memory;
+		expect(persisted.conversations).toEqual({ 'freescout:1': expect.objectContaining({ s: 'resolved' }) });
+		// A retry and a delivery of the same status leave the persisted copy as it was.
+		await harness.deliver(request);
+		const sameStatus = deliveries.find((delivery) => delivery.name.startsWith('002'));
+		if (sameStatus === undefined) throw new Error('fixture 002 missing');
+		await harness.deliver({ body: sameStatus.body, headers: { 'X-FreeScout-Event': sameStatus.event, 'X-FreeScout-Signature': sameStatus.signature } });
+		expect(harness.staticData().memory).toBe(persisted);
+		expect(harness.executions).toHaveLength(1);
+	});
+
 	test.each(['1.0.81', '1.0.82'])('close via "send" in the reply form (module %s) -> exactly one item', async (version) => {
 		const sim = await simulator(version);
 		const harness = await activeTrigger(sim);

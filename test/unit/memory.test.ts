@@ -14,6 +14,19 @@ describe('memory', () => {
 		expect(memory.get('c:1')).toEqual({ s: 'resolved', t: 4 });
 	});
 
+	it('its revision moves only when a remembered status changes', () => {
+		const memory = new Memory(emptyMemory(), 3);
+		const revisions = [memory.revision];
+		memory.set('c:1', { s: 'open', t: 1 }); // new conversation
+		revisions.push(memory.revision);
+		memory.set('c:1', { s: 'open', t: 2 }); // same status, later: a refresh
+		memory.addDelivery('d:1', 2);
+		revisions.push(memory.revision);
+		memory.set('c:1', { s: 'resolved', t: 3 });
+		revisions.push(memory.revision);
+		expect(revisions).toEqual([0, 1, 1, 2]);
+	});
+
 	it('keeps twice as many delivery fingerprints as conversations', () => {
 		const memory = new Memory(emptyMemory(), 2);
 		for (let index = 1; index <= 6; index++) memory.addDelivery(`d:${index}`, index);
