@@ -1186,8 +1186,11 @@ function createChatwootSimulator(options = {}) {
 	const sim = {
 		/** @type {string|null} base url once started */
 		url: /** @type {string|null} */ (null),
-		/** @returns {Promise<{url: string}>} */
-		async start() {
+		/**
+		 * @param {{ port?: number }} [o] port to listen on (default: a free one)
+		 * @returns {Promise<{url: string}>}
+		 */
+		async start({ port = 0 } = {}) {
 			if (server) return { url: /** @type {string} */ (sim.url) };
 			server = http.createServer((req, res) => {
 				handle(req, res).catch((err) => {
@@ -1199,7 +1202,7 @@ function createChatwootSimulator(options = {}) {
 					void err;
 				});
 			});
-			const url = await listen(server);
+			const url = await listen(server, port);
 			sim.url = url;
 			return { url };
 		},

@@ -1075,7 +1075,8 @@ function createFreeScoutSimulator(options = {}) {
 		moduleVersion: opts.moduleVersion,
 		options: opts,
 
-		async start() {
+		/** Listens on 127.0.0.1:`port` (default: a free one). */
+		async start({ port = 0 } = {}) {
 			if (server) return { url: baseUrl };
 			server = http.createServer((req, res) => {
 				handle(req, res).catch((err) => {
@@ -1083,7 +1084,7 @@ function createFreeScoutSimulator(options = {}) {
 					if (!res.headersSent) send(res, 500, htmlPage(500, 'Server Error'), HTML_HEADERS);
 				});
 			});
-			baseUrl = await listen(server);
+			baseUrl = await listen(server, port);
 			log(`listening on ${baseUrl}`);
 			return { url: baseUrl };
 		},

@@ -4,14 +4,14 @@
  *
  * Every outgoing request is restricted to loopback hosts: simulators and test clients must
  * never send traffic anywhere but this machine. Servers listen on 127.0.0.1 with an
- * OS-chosen port.
+ * OS-chosen port unless given one.
  *
  * API (keep it stable, other simulators use it):
  *   readBody(req)                         -> Promise<Buffer>
  *   parseBody(buffer, contentType)        -> { ok, value, error } (JSON or urlencoded; empty -> {})
  *   send(res, status, body, headers)      -> writes a response; body: string | Buffer | undefined
  *   sendJson(res, status, value, headers) -> JSON.stringify(value) with application/json
- *   listen(server)                        -> Promise<string> base url "http://127.0.0.1:<port>"
+ *   listen(server, port = 0)              -> Promise<string> base url "http://127.0.0.1:<port>"
  *   close(server)                         -> Promise<void> (also drops keep-alive sockets)
  *   request({ method, url, headers, body, timeoutMs })
  *                                          -> Promise<{ status, headers, body }> (body: string)
@@ -91,10 +91,10 @@ function sendJson(res, status, value, headers) {
 	);
 }
 
-function listen(server) {
+function listen(server, port = 0) {
 	return new Promise((resolve, reject) => {
 		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
+		server.listen(port, '127.0.0.1', () => {
 			server.removeListener('error', reject);
 			const addr = server.address();
 			resolve(`http://127.0.0.1:${addr.port}`);

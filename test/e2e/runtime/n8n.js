@@ -42,15 +42,19 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // ---- process bookkeeping: nothing outlives the caller -------------------------------------
 
 const running = new Set();
-let hooksInstalled = false;
+let exitHookInstalled = false;
+let signalHooksInstalled = false;
 
-function installExitHooks() {
-	if (hooksInstalled) return;
-	hooksInstalled = true;
-	// Last resort (synchronous): kill whatever is still running and drop its folder.
-	process.on('exit', () => {
-		for (const instance of running) instance.killNow();
-	});
+function installExitHooks({ signals }) {
+	if (!exitHookInstalled) {
+		exitHookInstalled = true;
+		// Last resort (synchronous): kill whatever is still running and drop its folder.
+		process.on('exit', () => {
+			for (const instance of running) instance.killNow();
+		});
+	}
+	if (!signals || signalHooksInstalled) return;
+	signalHooksInstalled = true;
 	for (const [signal, code] of [
 		['SIGINT', 130],
 		['SIGTERM', 143],
@@ -181,15 +185,20 @@ function nodeItems(execution, nodeName, { output = 0, run = 0 } = {}) {
  * @param {Record<string,string>} [options.env] extra environment for n8n (wins over the defaults).
  * @param {(line: string) => void} [options.log] progress lines; default: stderr.
  * @param {number} [options.readyTimeoutMs] default 120 s.
+ * @param {number} [options.port] port to listen on; default a free one.
+ * @param {boolean} [options.signalHooks] stop every instance and exit on SIGINT/SIGTERM (default true);
+ *   false for a caller that handles those signals itself (the 'exit' hook still kills leftovers).
  */
 async function startN8n({
 	packageDir,
 	env = {},
 	log = (line) => process.stderr.write(`${line}\n`),
 	readyTimeoutMs = 120_000,
+	port: requestedPort,
+	signalHooks = true,
 } = {}) {
 	const { nodeBin, n8nBin, runtimeDir } = await ensureRuntime({ log });
-	installExitHooks();
+	installExitHooks({ signals: signalHooks });
 
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
 	const logFile = path.join(userFolder, 'n8n.log');
@@ -200,7 +209,7 @@ async function startN8n({
 		fs.rmSync(userFolder, { recursive: true, force: true });
 		throw error;
 	}
-	const port = await freePort();
+	const port = requestedPort ?? (await freePort());
 	let brokerPort = await freePort();
 	while (brokerPort === port) brokerPort = await freePort();
 

@@ -3,14 +3,14 @@
 // delivery from the simulators passes through it. Tests use it to make n8n's answer look like a failure
 // to the sender (a reverse proxy timing out, a 502 from a load balancer), which makes FreeScout retry.
 //
-//   const proxy = await startProxy();           // proxy.url: "http://127.0.0.1:<port>"
+//   const proxy = await startProxy();           // proxy.url: "http://127.0.0.1:<port>" ({port} to fix it)
 //   proxy.setTarget(n8n.baseUrl);
 //   proxy.failNext({ count: 1, status: 502, forward: true });  // forward to n8n, answer 502 anyway
 //   proxy.log                                    // [{method, path, status, forwardedStatus, failed}]
 //   await proxy.close();
 const http = require('node:http');
 
-async function startProxy() {
+async function startProxy({ port = 0 } = {}) {
 	let target = null;
 	const failures = [];
 	const log = [];
@@ -63,11 +63,10 @@ async function startProxy() {
 	});
 	await new Promise((resolve, reject) => {
 		server.once('error', reject);
-		server.listen(0, '127.0.0.1', resolve);
+		server.listen(port, '127.0.0.1', resolve);
 	});
-	const { port } = server.address();
 	return {
-		url: `http://127.0.0.1:${port}`,
+		url: `http://127.0.0.1:${server.address().port}`,
 		log,
 		setTarget(url) {
 			target = url.replace(/\/$/, '');

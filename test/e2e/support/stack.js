@@ -56,21 +56,28 @@ function triggersOf(workflow) {
 		.map((node) => ({ name: node.name, webhookId: node.webhookId, platform: node.parameters.platform }));
 }
 
-async function startStack({ log } = {}) {
-	const proxy = await startProxy();
+/**
+ * Options (all optional; the tests use none but `log`): `n8nPort` and `proxyPort` fix the ports (default
+ * free ones), `webhookUrl` replaces the proxy as N8N_WEBHOOK_URL (e.g. a public tunnel to n8n), `owner`
+ * ({email, firstName, lastName, password}) is the owner to set up, `signalHooks` as in startN8n.
+ */
+async function startStack({ log, n8nPort, proxyPort, webhookUrl, owner, signalHooks } = {}) {
+	const proxy = await startProxy({ port: proxyPort });
 	let n8n;
 	try {
 		n8n = await startN8n({
 			packageDir: REPO_ROOT,
 			env: {
-				N8N_WEBHOOK_URL: `${proxy.url}/`,
+				N8N_WEBHOOK_URL: webhookUrl ?? `${proxy.url}/`,
 				// jest sets NODE_ENV=test, with which n8n 2.41 exits 1 at start without a log line.
 				NODE_ENV: 'production',
 			},
 			log,
+			port: n8nPort,
+			signalHooks,
 		});
 		proxy.setTarget(n8n.baseUrl);
-		await n8n.setupOwner();
+		await n8n.setupOwner(owner);
 	} catch (error) {
 		if (n8n) await n8n.stop();
 		await proxy.close();
