@@ -3,12 +3,13 @@
 // and drives it over its internal REST API the way the editor UI does: owner setup, credentials,
 // workflows, publish/unpublish, executions. Used by the end-to-end tests, the demo and the benchmark.
 //
-// Every instance gets a fresh temporary user folder (SQLite DB, logs) and two free ports, and runs
-// in its own process group so that stop() (or the exit/SIGINT/SIGTERM hooks registered here) can
-// take down n8n together with its task-runner child. The package under test is copied, as
-// `npm pack` would ship it (package.json + its `files`), into `<userFolder>/.n8n/nodes/node_modules/`,
-// which is where n8n loads community packages from, so node types are named `<package>.<node>`
-// exactly as after a UI install, and `require('n8n-workflow')` resolves to n8n's own copy.
+// Every instance gets a fresh temporary user folder (SQLite DB, logs) and free ports (n8n's own may
+// be given), and runs in its own process group so that stop() (or the exit/SIGINT/SIGTERM hooks
+// registered here) can take down n8n together with its task-runner child. The package under test is
+// copied, as `npm pack` would ship it (package.json + its `files`), into
+// `<userFolder>/.n8n/nodes/node_modules/`, which is where n8n loads community packages from, so node
+// types are named `<package>.<node>` exactly as after a UI install, and `require('n8n-workflow')`
+// resolves to n8n's own copy.
 //
 //   const n8n = await startN8n({ packageDir, env, log });
 //   await n8n.setupOwner();
