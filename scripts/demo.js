@@ -623,6 +623,7 @@ function watchExecutions(context, onExecution, { intervalMs, log }) {
 	let timer;
 	let stopped = false;
 	let primed = false;
+	let lastError;
 	async function poll() {
 		try {
 			const executions = (await demoExecutions(context)).sort((a, b) => Number(a.id) - Number(b.id));
@@ -632,8 +633,11 @@ function watchExecutions(context, onExecution, { intervalMs, log }) {
 				if (primed) onExecution(await describeExecution(context, execution));
 			}
 			primed = true;
+			lastError = undefined;
 		} catch (error) {
-			if (!stopped) log(`watching executions: ${error.message}`);
+			// Once per distinct error, not every second while n8n is unreachable.
+			if (!stopped && error.message !== lastError) log(`watching executions: ${error.message}`);
+			lastError = error.message;
 		}
 		if (!stopped) timer = setTimeout(poll, intervalMs);
 	}
