@@ -58,7 +58,9 @@
  *     X-Chatwoot-Timestamp always comes from the real wall clock (shiftable with setSignatureTimestampOffset),
  *     even with the manual clock, so a receiver's freshness window keeps working. Secrets are generated here
  *     (has_secure_token style) and cannot be set through the API.
- *     Delivery order within one operation: natural, reversed, seeded shuffle or explicit permutation.
+ *     Every event is its own job, run concurrently as Sidekiq does (no ordering guarantee, reference §6): the
+ *     sends of one operation start in a chosen order (natural, reversed, seeded shuffle or explicit
+ *     permutation) without waiting for each other's responses, at most `deliveryConcurrency` at once.
  *   - Automation-rule webhooks: unsigned, no X-Chatwoot-* headers, event "automation_event.<rule event>".
  *
  * Deliberately not modelled: multiple accounts (a second id exists only to answer "not authorized to access
@@ -163,6 +165,7 @@ function present(v) {
  * @param {number} [options.startTime] epoch ms: use a manual clock starting there (default: real clock).
  * @param {object} [options.tokens] fixed tokens { administrator, agent, bot } (default: random).
  * @param {'natural'|'reversed'|{shuffle:number}|number[]} [options.deliveryOrder='natural']
+ * @param {number} [options.deliveryConcurrency=10] deliveries in flight at once (Sidekiq workers); 1 = one by one.
  * @param {number} [options.webhookTimeoutMs=5000]
  * @param {boolean} [options.latePayloads=true] build payloads at send time (Chatwoot) or at fire time.
  * @param {boolean} [options.enterprise=true] enterprise edition (Captain, inbox_assistant route).
@@ -181,6 +184,7 @@ function createChatwootSimulator(options = {}) {
 			startTime: null,
 			tokens: {},
 			deliveryOrder: 'natural',
+			deliveryConcurrency: 10,
 			webhookTimeoutMs: 5000,
 			latePayloads: true,
 			enterprise: true,
@@ -307,6 +311,8 @@ function createChatwootSimulator(options = {}) {
 	let pumpScheduled = false;
 	let paused = false;
 	let resumeWaiters = [];
+	let inFlight = 0;
+	const slotWaiters = [];
 	let idleWaiters = [];
 	const deliveryWaiters = new Set();
 	let deliveryLog = [];
@@ -354,13 +360,16 @@ function createChatwootSimulator(options = {}) {
 		return { result, done: commitBatch(batch) };
 	}
 
+	/** Logs list deliveries in the order they were sent; they are written when they finish. */
+	const bySeq = (a, b) => a.seq - b.seq;
+
 	function commitBatch(batch) {
 		if (!batch.jobs.length) return Promise.resolve([]);
 		batch.jobs.forEach((j, i) => (j.indexInBatch = i));
 		for (const j of orderBatch(batch.jobs)) queue.push(j);
 		schedulePump();
 		return Promise.all(batch.jobs.map((j) => j.done.promise)).then(() =>
-			deliveryLog.filter((e) => e.batch === batch.id),
+			deliveryLog.filter((e) => e.batch === batch.id).sort(bySeq),
 		);
 	}
 
@@ -396,19 +405,29 @@ function createChatwootSimulator(options = {}) {
 		});
 	}
 
+	// Each event is its own Sidekiq job, and Sidekiq runs jobs concurrently: deliveries start in the batch's
+	// order but do not wait for each other (a receiver that holds one delivery still gets the next).
 	async function pump() {
 		if (pumping) return;
 		pumping = true;
 		try {
 			while (queue.length) {
 				while (paused) await new Promise((r) => resumeWaiters.push(r));
+				while (inFlight >= opts.deliveryConcurrency) await new Promise((r) => slotWaiters.push(r));
 				const job = queue.shift();
-				try {
-					await processJob(job);
-				} catch (err) {
-					job.error = err;
-				}
-				job.done.resolve();
+				inFlight++;
+				processJob(job)
+					.catch((err) => {
+						job.error = err;
+					})
+					.finally(() => {
+						inFlight--;
+						job.done.resolve();
+						slotWaiters.splice(0).forEach((r) => r());
+						checkIdle();
+					});
+				// Let this request go out before the next job starts, so sends start in the chosen order.
+				await new Promise((r) => setImmediate(r));
 			}
 		} finally {
 			pumping = false;
@@ -417,7 +436,7 @@ function createChatwootSimulator(options = {}) {
 	}
 
 	function isIdle() {
-		return !pumping && !pumpScheduled && queue.length === 0;
+		return !pumping && !pumpScheduled && queue.length === 0 && inFlight === 0;
 	}
 
 	function checkIdle() {
@@ -1487,7 +1506,7 @@ function createChatwootSimulator(options = {}) {
 		},
 		/** @returns {any[]} */
 		deliveries() {
-			return deliveryLog.slice();
+			return deliveryLog.slice().sort(bySeq);
 		},
 		/** @returns {any[]} */
 		requests() {

@@ -674,6 +674,32 @@ describe('delivery semantics', () => {
 		]);
 	});
 
+	test('deliveries run concurrently like Sidekiq jobs: a receiver holding one still gets the next', async () => {
+		const env = await setup();
+		await hook(env);
+		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+		await env.sim.setStatus(id, 'resolved');
+		await env.sim.idle();
+		let releaseFirst: () => void = () => undefined;
+		const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+		const arrivals: string[] = [];
+		env.recv.handler = async (entry: { body: string }) => {
+			const event = JSON.parse(entry.body).event;
+			arrivals.push(event);
+			if (event === 'conversation_status_changed') await firstHeld; // answered only after its companion came
+			else if (event === 'conversation_updated') releaseFirst();
+			return null;
+		};
+		const { deliveries } = await env.sim.receiveMessage(id, 'x');
+		expect(arrivals.slice(0, 2)).toEqual(['conversation_status_changed', 'conversation_updated']);
+		expect(deliveries.map((d: any) => [d.event, d.status])).toEqual([
+			['conversation_status_changed', 200],
+			['conversation_updated', 200],
+			['message_created', 200],
+			['conversation_updated', 200],
+		]);
+	});
+
 	test('delivery order options: reversed, explicit permutation, seeded shuffle', async () => {
 		const natural = ['conversation_status_changed', 'conversation_updated', 'message_created', 'conversation_updated'];
 		const run = async (order: unknown) => {

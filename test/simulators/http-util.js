@@ -18,10 +18,10 @@
  *                                             rejects on connection errors / timeout (err.code)
  *   requestJson(opts)                     -> like request, plus `json` (parsed body or null)
  *   assertLoopback(url)                   -> throws unless the host is 127.0.0.1 / localhost / ::1
- *   startReceiver({ status, body, handler }) -> Promise<{ url, requests, status, body, close() }>
+ *   startReceiver({ status, body, handler }) -> Promise<{ url, requests, status, body, handler, close() }>
  *                                             a recording HTTP endpoint (webhook target) on 127.0.0.1;
  *                                             requests: [{ method, url, headers, body (raw string) }];
- *                                             `status` / `body` can be changed between requests;
+ *                                             `status` / `body` / `handler` can be changed between requests;
  *                                             handler(rec) may return { status, body } per request.
  */
 const http = require('http');
@@ -174,13 +174,13 @@ async function requestJson(opts) {
 
 /**
  * @typedef {{ method: string, url: string, headers: Record<string, any>, body: string }} ReceivedRequest
- * @typedef {{ url: string, requests: ReceivedRequest[], status: number, body: any, close: () => Promise<void> }} Receiver
+ * @typedef {{ url: string, requests: ReceivedRequest[], status: number, body: any, handler: ((req: ReceivedRequest) => any) | null, close: () => Promise<void> }} Receiver
  * @param {{ status?: number, body?: any, handler?: ((req: ReceivedRequest) => any) | null }} [options]
  * @returns {Promise<Receiver>}
  */
 async function startReceiver({ status = 200, body = 'ok', handler = null } = {}) {
 	/** @type {Receiver} */
-	const rec = { url: '', requests: [], status, body, close: () => Promise.resolve() };
+	const rec = { url: '', requests: [], status, body, handler, close: () => Promise.resolve() };
 	const server = http.createServer((req, res) => {
 		readBody(req).then(
 			async (raw) => {
@@ -188,7 +188,7 @@ async function startReceiver({ status = 200, body = 'ok', handler = null } = {})
 				rec.requests.push(entry);
 				let out = null;
 				try {
-					out = handler ? await handler(entry) : null;
+					out = rec.handler ? await rec.handler(entry) : null;
 				} catch {
 					out = { status: 500, body: 'receiver handler failed' };
 				}
