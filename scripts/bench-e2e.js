@@ -1,0 +1,460 @@
+'use strict';
+// End-to-end benchmark (a script, not a test): one real n8n, the simulators, and per scenario
+//   (a)  the example workflow with this package,
+//   (b)  the Webhook + IF + HTTP Request / Set chain a user builds by hand (scripts/bench/handmade-*.json),
+//        its webhook subscribed to the same events the trigger registers (it gets the same deliveries),
+//   (b') the same hand-built chain subscribed only to the events its IF looks at (the least a user sends it).
+// Scenarios: N S1 reopens on Chatwoot (the agent resolves, the customer writes through EvolutionAPI, the bot
+// inbox reopens as pending, the workflow opens it) and N FreeScout close-via-send (a new customer
+// conversation, then an agent reply with "send & close"). Phases run one after the other, each on its own
+// conversations and with only its own webhook registered, so the n8n CPU read from /proc before and after a
+// phase belongs to it. Prints per phase: deliveries, executions started, actions taken and n8n CPU seconds per
+// change, latency p50/p90, and the ratios a/b.
+//
+//   npm run bench:e2e -- --n 20 [--warmup 2] [--module 1.0.82] [--undo-ms 1000] [--n8n-env KEY=VALUE ...]
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { parseArgs } = require('node:util');
+const { createChatwootSimulator } = require('../test/simulators/chatwoot');
+const { createEvolutionClient } = require('../test/simulators/evolution-client');
+const { createFreeScoutSimulator } = require('../test/simulators/freescout');
+const { ensureRuntime } = require('../test/e2e/runtime/install');
+const { startN8n } = require('../test/e2e/runtime/n8n');
+const { startProxy } = require('../test/e2e/support/proxy');
+const { prepareExample, sleep, REPO_ROOT } = require('../test/e2e/support/stack');
+
+const { values: args } = parseArgs({
+	options: {
+		n: { type: 'string', default: '20' },
+		warmup: { type: 'string', default: '2' },
+		module: { type: 'string', default: '1.0.82' },
+		'undo-ms': { type: 'string', default: '1000' },
+		// Extra n8n environment, e.g. N8N_EXPRESSION_ENGINE=legacy to see what its expression isolates cost.
+		'n8n-env': { type: 'string', multiple: true, default: [] },
+	},
+});
+const N = Number(args.n);
+const WARMUP = Number(args.warmup);
+const MODULE_VERSION = args.module;
+// FreeScout's 15 s undo window before the reply event, compressed; it only adds idle time.
+const UNDO_DELAY_MS = Number(args['undo-ms']);
+const N8N_ENV = Object.fromEntries(
+	args['n8n-env'].map((pair) => {
+		const match = /^([A-Z0-9_]+)=(.*)$/.exec(pair);
+		if (!match) throw new Error(`--n8n-env takes KEY=VALUE, not "${pair}"`);
+		return [match[1], match[2]];
+	}),
+);
+if (!(N > 0) || !(WARMUP >= 0) || !(UNDO_DELAY_MS >= 0)) throw new Error('--n, --warmup and --undo-ms take numbers');
+
+const BENCH_DIR = path.join(__dirname, 'bench');
+const NOTIFICATION = 'Build notification';
+const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
+// After a change settled in the simulator: time for n8n to finish and save the execution before the next one.
+const QUIET_MS = 300;
+const FIX_TIMEOUT_MS = 20_000;
+const HANDMADE_BASE_URL = 'https://chatwoot.example.com';
+const IDLE_SAMPLE_MS = 10_000;
+// n8n counts as settled after its start when it used less than 2% of a core in three 5 s windows in a row
+// (its start-up work comes in bursts over about 30 s).
+const SETTLED_RATE = 0.02;
+const SETTLED_WINDOWS = 3;
+const SETTLE_TIMEOUT_MS = 180_000;
+
+const log = (line) => process.stderr.write(`${line}\n`);
+
+function percentile(values, p) {
+	const sorted = [...values].sort((x, y) => x - y);
+	return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function waitUntil(what, check, { timeoutMs = FIX_TIMEOUT_MS, intervalMs = 2 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		if (check()) return Date.now();
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(intervalMs);
+	}
+}
+
+/** A hand-built workflow from scripts/bench/, its placeholder Chatwoot address and credentials filled in. */
+function prepareHandmade(file, { baseUrl, credential } = {}) {
+	const workflow = JSON.parse(fs.readFileSync(path.join(BENCH_DIR, file), 'utf8'));
+	for (const node of workflow.nodes) {
+		if (typeof node.parameters.url === 'string' && baseUrl) {
+			node.parameters.url = node.parameters.url.replace(HANDMADE_BASE_URL, baseUrl);
+		}
+		for (const type of Object.keys(node.credentials ?? {})) {
+			node.credentials[type] = { id: credential.id, name: credential.name };
+		}
+	}
+	const webhook = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
+	return {
+		workflow: { name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings },
+		path: webhook.parameters.path,
+	};
+}
+
+/** Waits until every execution of the workflow has finished; polls slowly, since polling costs n8n CPU too. */
+async function allFinished(n8n, workflowId) {
+	for (;;) {
+		const executions = await n8n.listExecutions(workflowId);
+		if (executions.every((execution) => FINISHED.has(execution.status))) return executions;
+		await sleep(500);
+	}
+}
+
+/**
+ * Runs `warmup` unmeasured cycles, then `N` measured ones, and reads n8n's process-tree CPU, the executions of
+ * the workflow and the deliveries that reached n8n (through the stack's proxy) around the measured ones. Each
+ * cycle returns a sample `{firstDeliveryAt, fixedAt?, conversationId?}`; afterwards `matchRun(sample, runs)`
+ * picks the run of `actionNode` that acted on it. Actions are counted by `actions()` (a counter read before and
+ * after) or else as the items `actionNode` output.
+ */
+async function phase(stack, { label, workflowId, hookPath, cycle, actionNode, matchRun, actions }) {
+	const { n8n, proxy } = stack;
+	for (let index = 0; index < WARMUP; index++) await cycle(`warmup ${index + 1}`);
+	await sleep(QUIET_MS);
+	const before = new Set((await allFinished(n8n, workflowId)).map((execution) => execution.id));
+	const proxyStart = proxy.log.length;
+	const actionsBefore = actions?.();
+	const cpuBefore = n8n.cpuSeconds();
+	const wallBefore = Date.now();
+	const samples = [];
+	for (let index = 0; index < N; index++) samples.push(await cycle(`${index + 1}/${N}`));
+	await sleep(QUIET_MS);
+	const executions = (await allFinished(n8n, workflowId)).filter((execution) => !before.has(execution.id));
+	const cpuSeconds = n8n.cpuSeconds() - cpuBefore;
+	const wallSeconds = (Date.now() - wallBefore) / 1000;
+	const actionsAfter = actions?.();
+	const deliveries = proxy.log.slice(proxyStart).filter((entry) => entry.path === hookPath).length;
+	const failed = executions.filter((execution) => execution.status !== 'success');
+	if (failed.length > 0) throw new Error(`${label}: ${failed.length} execution(s) did not succeed: ${JSON.stringify(failed.slice(0, 3))}`);
+	log(`${label}: ${N} changes, ${executions.length} executions, ${cpuSeconds.toFixed(2)} s n8n CPU, ${wallSeconds.toFixed(1)} s wall`);
+
+	// Read after the CPU: fetching run data costs n8n CPU too.
+	const runs = await runsOf(n8n, executions, actionNode);
+	for (const sample of samples) {
+		const run = matchRun(sample, runs);
+		if (!run) throw new Error(`${label}: no run of "${actionNode}" for the change at ${new Date(sample.firstDeliveryAt).toISOString()}`);
+		sample.startMs = run.startedAt - sample.firstDeliveryAt;
+		sample.latencyMs = (sample.fixedAt ?? run.finishedAt) - sample.firstDeliveryAt;
+	}
+	const actionCount = actions ? actionsAfter - actionsBefore : runs.reduce((sum, run) => sum + run.items.length, 0);
+	return { label, samples, executions, cpuSeconds, wallSeconds, deliveries, actionsPerChange: actionCount / N };
+}
+
+/** The runs of `nodeName` in `executions`, oldest first: execution start, the node's end, its output items. */
+async function runsOf(n8n, executions, nodeName) {
+	const runs = [];
+	for (const { id, startedAt } of executions) {
+		const run = (await n8n.getExecution(id)).data?.resultData?.runData?.[nodeName]?.[0];
+		if (!run) continue;
+		runs.push({
+			startedAt: Date.parse(startedAt),
+			finishedAt: run.startTime + run.executionTime,
+			items: (run.data?.main?.[0] ?? []).map((item) => item.json),
+		});
+	}
+	return runs.sort((x, y) => x.startedAt - y.startedAt);
+}
+
+/**
+ * Waits until n8n has finished its start-up work (it burns CPU for about half a minute after it is ready),
+ * then returns its idle CPU seconds per wall second (timers, housekeeping) over IDLE_SAMPLE_MS.
+ */
+async function settledIdleRate(n8n) {
+	const rateOver = async (ms) => {
+		const cpuBefore = n8n.cpuSeconds();
+		const wallBefore = Date.now();
+		await sleep(ms);
+		return (n8n.cpuSeconds() - cpuBefore) / ((Date.now() - wallBefore) / 1000);
+	};
+	const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+	for (let quiet = 0; quiet < SETTLED_WINDOWS && Date.now() < deadline; ) {
+		quiet = (await rateOver(5000)) > SETTLED_RATE ? 0 : quiet + 1;
+	}
+	return await rateOver(IDLE_SAMPLE_MS);
+}
+
+/** The time of the first delivery to `hookPath` that reached n8n's address after proxy log entry `from`. */
+function firstDeliveryAt(proxy, from, hookPath) {
+	const entry = proxy.log.slice(from).find((candidate) => candidate.path === hookPath);
+	if (!entry) throw new Error(`no delivery reached ${hookPath}`);
+	return entry.at;
+}
+
+/**
+ * n8n behind the e2e proxy (its N8N_WEBHOOK_URL, which also timestamps every delivery), as the e2e suite's
+ * support/stack.js starts it, plus the --n8n-env of this run.
+ */
+async function startBenchStack() {
+	const proxy = await startProxy();
+	let n8n;
+	try {
+		n8n = await startN8n({
+			packageDir: REPO_ROOT,
+			env: { N8N_WEBHOOK_URL: `${proxy.url}/`, ...N8N_ENV },
+			log,
+		});
+		proxy.setTarget(n8n.baseUrl);
+		await n8n.setupOwner();
+	} catch (error) {
+		await n8n?.stop();
+		await proxy.close();
+		throw error;
+	}
+	return {
+		n8n,
+		proxy,
+		async stop() {
+			try {
+				await n8n.stop();
+			} finally {
+				await proxy.close();
+			}
+		},
+	};
+}
+
+// ---- Chatwoot: S1 reopens ---------------------------------------------------------------------------------
+
+async function chatwootScenario(stack) {
+	const { n8n, proxy } = stack;
+	const sim = createChatwootSimulator({ version: '4.15.1' });
+	await sim.start();
+	try {
+		const admin = sim.tokens().administrator;
+		const evolution = createEvolutionClient({ chatwootUrl: sim.url, token: admin });
+		const toggles = () => sim.requests().filter((request) => request.method === 'POST' && /\/toggle_status$/.test(request.path)).length;
+		let phones = 0;
+
+		/** A new WhatsApp customer (a new conversation, pending in the bot inbox, opened by the workflow); then S1 cycles. */
+		async function customer(label, hookPath) {
+			const phone = `55119876500${++phones}`;
+			const { conversationId } = await evolution.receiveMessage({ phone, text: 'Oi, preciso de ajuda' });
+			await waitUntil(`${label}: new conversation ${conversationId} opened`, () => sim.getConversation(conversationId).status === 'open');
+			await sim.idle();
+			await sleep(QUIET_MS);
+			return async (cycleLabel) => {
+				await sim.setStatus(conversationId, 'resolved');
+				await sim.idle();
+				await sleep(QUIET_MS);
+				const from = proxy.log.length;
+				await evolution.receiveMessage({ phone, text: 'Voltei, ainda não funcionou' });
+				const fixedAt = await waitUntil(`${label} ${cycleLabel}: conversation ${conversationId} open again`, () => sim.getConversation(conversationId).status === 'open');
+				await sim.idle();
+				await sleep(QUIET_MS);
+				return { firstDeliveryAt: firstDeliveryAt(proxy, from, hookPath), fixedAt };
+			};
+		}
+
+		// Cycles run one after the other: a change's execution is the first one acting after its first delivery.
+		const matchRun = (sample, runs) => runs.find((run) => run.startedAt >= sample.firstDeliveryAt);
+
+		async function run(label, workflowId, hookPath, actionNode) {
+			const cycle = await customer(label, hookPath);
+			return await phase(stack, { label, workflowId, hookPath, cycle, actionNode, matchRun, actions: toggles });
+		}
+
+		// (a) example 1 with the trigger, which registers its own webhook.
+		const credential = await n8n.createCredential({
+			name: 'Chatwoot account',
+			type: 'chatwootApi',
+			data: { baseUrl: sim.url, accountId: sim.ids().accountId, accessToken: admin, webhookSecret: '', ignoreSslIssues: false },
+		});
+		const example = await n8n.createWorkflow(prepareExample('chatwoot-reopen-as-open.json', { credentials: { chatwootApi: credential } }));
+		await n8n.activateWorkflow(example.id);
+		const [registered] = sim.webhooks();
+		const a = await run('chatwoot (a)', example.id, new URL(registered.url).pathname, 'Force Open');
+		await n8n.deactivateWorkflow(example.id);
+
+		// (b) the hand-built chain; its webhook added by hand in Chatwoot (Settings → Integrations → Webhooks).
+		const headerAuth = await n8n.createCredential({
+			name: 'Chatwoot api_access_token',
+			type: 'httpHeaderAuth',
+			data: { name: 'api_access_token', value: admin },
+		});
+		const handmade = prepareHandmade('handmade-chatwoot.json', { baseUrl: sim.url, credential: headerAuth });
+		const stored = await n8n.createWorkflow(handmade.workflow);
+		await n8n.activateWorkflow(stored.id);
+		const url = n8n.webhookUrl(handmade.path);
+		const hook = sim.addWebhook({ url, subscriptions: registered.subscriptions });
+		const b = await run('chatwoot (b)', stored.id, new URL(url).pathname, 'Open it');
+		const minimal = ['conversation_status_changed'];
+		const patched = await fetch(`${sim.url}/api/v1/accounts/${sim.ids().accountId}/webhooks/${hook.id}`, {
+			method: 'PATCH',
+			headers: { 'content-type': 'application/json', api_access_token: admin },
+			body: JSON.stringify({ subscriptions: minimal }),
+		});
+		if (!patched.ok) throw new Error(`updating the hand-made Chatwoot webhook: ${patched.status}`);
+		const bMinimal = await run("chatwoot (b')", stored.id, new URL(url).pathname, 'Open it');
+		await n8n.deactivateWorkflow(stored.id);
+
+		return {
+			title: `Chatwoot S1 reopen (simulator 4.15.1, bot inbox, EvolutionAPI feeder), N = ${N}`,
+			action: 'toggle_status calls',
+			subscriptions: { same: registered.subscriptions, minimal },
+			phases: [a, b, bMinimal],
+		};
+	} finally {
+		await sim.stop();
+	}
+}
+
+// ---- FreeScout: close via send -----------------------------------------------------------------------------
+
+async function freescoutScenario(stack) {
+	const { n8n, proxy } = stack;
+	const sim = createFreeScoutSimulator({ moduleVersion: MODULE_VERSION, undoDelayMs: UNDO_DELAY_MS });
+	await sim.start();
+	try {
+		let conversations = 0;
+		const cycleFor = (label, hookPath) => async (cycleLabel) => {
+			const conversationId = sim.createConversation({ subject: `Printer on fire ${++conversations}`, text: 'Help!' });
+			await sim.idle(30_000);
+			await sleep(QUIET_MS);
+			const from = proxy.log.length;
+			sim.replyFromUi(conversationId, { text: 'Fixed, closing.', status: 'closed' });
+			await sim.idle(30_000 + UNDO_DELAY_MS);
+			await sleep(QUIET_MS);
+			if (sim.getConversation(conversationId).status !== 'closed') throw new Error(`${label} ${cycleLabel}: not closed`);
+			return { conversationId, firstDeliveryAt: firstDeliveryAt(proxy, from, hookPath) };
+		};
+
+		// The notification of a change is the first one built for its conversation.
+		const matchRun = (sample, runs) => runs.find((run) => run.items.some((item) => Number(item.conversationId) === sample.conversationId));
+
+		async function run(label, workflowId, hookPath) {
+			return await phase(stack, { label, workflowId, hookPath, cycle: cycleFor(label, hookPath), actionNode: NOTIFICATION, matchRun });
+		}
+
+		// (a) example 2 with the trigger, which registers its own webhook.
+		const credential = await n8n.createCredential({
+			name: 'FreeScout account',
+			type: 'freeScoutApi',
+			data: { baseUrl: sim.url, apiKey: sim.apiKey, webhookSecret: sim.secretKey, defaultUserId: 1, ignoreSslIssues: false },
+		});
+		const example = await n8n.createWorkflow(prepareExample('freescout-close-and-reopen.json', { credentials: { freeScoutApi: credential } }));
+		await n8n.activateWorkflow(example.id);
+		const [registered] = sim.getWebhooks();
+		const a = await run('freescout (a)', example.id, new URL(registered.url).pathname);
+		await n8n.deactivateWorkflow(example.id);
+
+		// (b) the hand-built chain; its webhook added by hand in Manage → API & Webhooks.
+		const handmade = prepareHandmade('handmade-freescout.json');
+		const stored = await n8n.createWorkflow(handmade.workflow);
+		await n8n.activateWorkflow(stored.id);
+		const url = n8n.webhookUrl(handmade.path);
+		const hook = sim.addWebhook(url, registered.events);
+		const b = await run('freescout (b)', stored.id, new URL(url).pathname);
+		const removed = await fetch(`${sim.url}/api/webhooks/${hook.id}`, { method: 'DELETE', headers: { 'X-FreeScout-API-Key': sim.apiKey } });
+		if (!removed.ok) throw new Error(`deleting the hand-made FreeScout webhook: ${removed.status}`);
+		const minimal = ['convo.status', 'convo.agent.reply.created'];
+		sim.addWebhook(url, minimal);
+		const bMinimal = await run("freescout (b')", stored.id, new URL(url).pathname);
+		await n8n.deactivateWorkflow(stored.id);
+
+		return {
+			title: `FreeScout close via send (simulator, module ${MODULE_VERSION}), N = ${N}`,
+			action: 'notifications built',
+			subscriptions: { same: registered.events, minimal },
+			phases: [a, b, bMinimal],
+		};
+	} finally {
+		await sim.stop();
+	}
+}
+
+// ---- report ------------------------------------------------------------------------------------------------
+
+function metrics(result) {
+	const latencies = result.samples.map((sample) => sample.latencyMs);
+	const starts = result.samples.map((sample) => sample.startMs);
+	return {
+		deliveries: result.deliveries / N,
+		executions: result.executions.length / N,
+		actions: result.actionsPerChange,
+		cpu: result.cpuSeconds / N,
+		p50: percentile(latencies, 50),
+		p90: percentile(latencies, 90),
+		start50: percentile(starts, 50),
+	};
+}
+
+const fixed = (digits) => (value) => value.toFixed(digits);
+const ROWS = [
+	['deliveries received per change', 'deliveries', fixed(2)],
+	['executions started per change', 'executions', fixed(2)],
+	[null, 'actions', fixed(2)], // named after the scenario's action
+	['n8n CPU s per change', 'cpu', fixed(3)],
+	['latency p50 ms', 'p50', fixed(0)],
+	['latency p90 ms', 'p90', fixed(0)],
+	['of which until the acting execution started, p50 ms', 'start50', fixed(0)],
+];
+
+function report(scenario, idleRate) {
+	const [a, b, bMinimal] = scenario.phases.map(metrics);
+	const lines = [
+		`### ${scenario.title}`,
+		'',
+		`(b) subscribed to ${scenario.subscriptions.same.join(', ')}; (b') to ${scenario.subscriptions.minimal.join(', ')}.`,
+		'',
+		"| per real status change | (a) package | (b) hand-built, same deliveries | (b') hand-built, minimal subscriptions | a/b | a/b' |",
+		'|---|---|---|---|---|---|',
+	];
+	for (const [name, key, format] of ROWS) {
+		const label = name ?? `${scenario.action} per change`;
+		const ratio = (other) => (other[key] === 0 ? '-' : (a[key] / other[key]).toFixed(2));
+		lines.push(`| ${label} | ${format(a[key])} | ${format(b[key])} | ${format(bMinimal[key])} | ${ratio(b)} | ${ratio(bMinimal)} |`);
+	}
+	const verdict = (met) => (met ? 'met' : 'MISSED');
+	const cpuFactor = (other) => (other.cpu / a.cpu).toFixed(1);
+	lines.push(
+		'',
+		`- 1 execution per change: ${verdict(Math.abs(a.executions - 1) < 1e-9)} (${a.executions.toFixed(2)})`,
+		`- at least 2x less n8n CPU per change: vs (b) ${verdict(b.cpu >= 2 * a.cpu)} (${cpuFactor(b)}x), vs (b') ${verdict(bMinimal.cpu >= 2 * a.cpu)} (${cpuFactor(bMinimal)}x)`,
+		`- latency within 1.1x: vs (b) p50 ${verdict(a.p50 <= 1.1 * b.p50)}, p90 ${verdict(a.p90 <= 1.1 * b.p90)}; vs (b') p50 ${verdict(a.p50 <= 1.1 * bMinimal.p50)}, p90 ${verdict(a.p90 <= 1.1 * bMinimal.p90)}`,
+		`- wall time of the measured cycles, and the share of n8n's idle CPU in the CPU per change: ${scenario.phases
+			.map((result) => `${result.label} ${result.wallSeconds.toFixed(0)} s, ${((result.wallSeconds * idleRate) / N).toFixed(3)} s`)
+			.join('; ')}`,
+	);
+	return lines.join('\n');
+}
+
+async function main() {
+	const { nodeBin, runtimeDir } = await ensureRuntime({ log });
+	const n8nVersion = JSON.parse(fs.readFileSync(path.join(runtimeDir, 'n8n', 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
+	const n8nNode = execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim();
+	const loadBefore = os.loadavg();
+	const stack = await startBenchStack();
+	try {
+		const idleRate = await settledIdleRate(stack.n8n);
+		const scenarios = [await chatwootScenario(stack), await freescoutScenario(stack)];
+		const loadAfter = os.loadavg();
+		const cpus = os.cpus();
+		console.log(
+			[
+				`## n8n ${n8nVersion} on Node ${n8nNode} (benchmark on Node ${process.version}), ${cpus.length} x ${cpus[0]?.model ?? 'CPU'}, extra n8n environment: ${JSON.stringify(N8N_ENV)}`,
+				`N = ${N} measured changes per phase after ${WARMUP} warm-up changes; load average before ${loadBefore[0].toFixed(2)}, after ${loadAfter[0].toFixed(2)}.`,
+				'n8n CPU: utime+stime (and reaped children) of n8n and its child processes (the task runner) from /proc,',
+				'read before and after the measured cycles of a phase, divided by N. Each phase runs alone, with only its own webhook registered.',
+				`n8n's idle CPU, measured for ${IDLE_SAMPLE_MS / 1000} s once its start-up work was done, before the runs: ${(idleRate * 1000).toFixed(1)} ms per second.`,
+				'Latency: from the first delivery of the change reaching n8n (the proxy in front of it) to the fix: Chatwoot, the',
+				'conversation is open again in the simulator (polled every 2 ms); FreeScout, the notification (Set) node finished',
+				"its first run for that conversation (n8n's run data).",
+				'',
+				...scenarios.map((scenario) => report(scenario, idleRate)).flatMap((text) => [text, '']),
+			].join('\n'),
+		);
+	} finally {
+		await stack.stop();
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exitCode = 1;
+});
