@@ -161,7 +161,11 @@ export class ConversationStatusTrigger implements INodeType {
 		name: 'conversationStatusTrigger',
 		icon: { light: 'file:../../icons/conversationStatus.svg', dark: 'file:../../icons/conversationStatus.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1 has the same parameters as 1. n8n treats every webhook node of version 1 like its legacy Webhook v1 and
+		// evaluates an expression (its "binaryData" option) for each request before calling webhook(), which costs an
+		// expression isolate per delivery; from 1.1 on it does not.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["platform"] === "freescout" ? "FreeScout" : "Chatwoot"}}',
 		description:
 			'Starts the workflow once for every real change of a Chatwoot or FreeScout conversation status, with the previous status and the cause',
