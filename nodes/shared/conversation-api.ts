@@ -38,7 +38,8 @@ export interface Writer {
 }
 
 export interface WriteOptions {
-	writer: Writer;
+	/** Who writes, when the platform needs it for the write (see ConversationApi.writerNeededToWrite); else null. */
+	writer: Writer | null;
 	/** Unix seconds; only for 'snoozed' on platforms that support it. */
 	snoozedUntil: number | null;
 }
@@ -117,6 +118,8 @@ export interface ConversationApi {
 	readonly platform: Platform;
 	readonly displayName: string;
 	readonly statuses: StatusMap;
+	/** Whether a write needs the writer (FreeScout's byUser); if not, the writer only explains the result. */
+	readonly writerNeededToWrite: boolean;
 	/** "account 3", "this FreeScout installation": where conversation ids are looked up. */
 	describeScope(scope: ApiScope): string;
 

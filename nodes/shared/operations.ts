@@ -163,12 +163,17 @@ export async function applyStatus(session: Session, options: ApplyOptions): Prom
 	if (current.platformStatus === platformTarget && sameSnooze) {
 		return unchanged(`already ${current.status ?? current.platformStatus}`);
 	}
-	const writer = await session.writer(options.userId ?? null);
-	const response = await session.ok(api.setStatus(conversationId, platformTarget, scope, { writer, snoozedUntil }), {
-		conversationId,
-		action: 'changing the status of',
-	});
+	// Where the write needs the writer (FreeScout's byUser) it is looked up first. Elsewhere it only explains the
+	// result (Chatwoot's agent-token warning): the write goes out first, so the change lands one request sooner, and
+	// a failed lookup afterwards costs the warning, not the item.
+	const userId = options.userId ?? null;
+	const writerFirst = api.writerNeededToWrite ? await session.writer(userId) : null;
+	const response = await session.ok(
+		api.setStatus(conversationId, platformTarget, scope, { writer: writerFirst, snoozedUntil }),
+		{ conversationId, action: 'changing the status of' },
+	);
 	const report = api.readSetStatus(response);
+	const writer = writerFirst ?? (await session.writer(userId).catch(() => null));
 	const platformStatus = report.platformStatus ?? platformTarget;
 	const status = api.statuses.toStatus(platformStatus);
 	return {
@@ -177,7 +182,7 @@ export async function applyStatus(session: Session, options: ApplyOptions): Prom
 		platformStatus,
 		changed: platformStatus !== current.platformStatus || !sameSnooze,
 		skipped: null,
-		warnings: api.writeWarnings(writer, { conversationId, status: status ?? target, changed: true }),
+		warnings: writer === null ? [] : api.writeWarnings(writer, { conversationId, status: status ?? target, changed: true }),
 		notes: report.notes,
 	};
 }

@@ -61,7 +61,7 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		]);
 	});
 
-	it('Force Open on a pending conversation: 1 read, the profile once, 1 write; an admin token gives no warning', async () => {
+	it('Force Open on a pending conversation: 1 read, 1 write, then the profile once; an admin token gives no warning', async () => {
 		const id = await newConversation('pending');
 		sim.resetLogs();
 		const out = await harness.runNode({
@@ -71,8 +71,9 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			inputItems: [{ conversationId: id }],
 		});
 		expect(out.error).toBeUndefined();
-		expect(calls()).toEqual([`GET ${conv(id)}`, 'GET /api/v1/profile', `POST ${conv(id)}/toggle_status`]);
-		expect(sim.requests()[2].body).toEqual({ status: 'open' });
+		// The profile only explains the result (agent-token warning): the write does not wait for it.
+		expect(calls()).toEqual([`GET ${conv(id)}`, `POST ${conv(id)}/toggle_status`, 'GET /api/v1/profile']);
+		expect(sim.requests()[1].body).toEqual({ status: 'open' });
 		expect(out.jsonItems[0]).toMatchObject({ previousStatus: 'pending', status: 'open', changed: true, skipped: null, warnings: [] });
 		expect(sim.getConversation(id).status).toBe('open');
 	});
@@ -90,8 +91,8 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		expect(out.error).toBeUndefined();
 		expect(calls()).toEqual([
 			`GET ${conv(a)}`,
-			'GET /api/v1/profile',
 			`POST ${conv(a)}/toggle_status`,
+			'GET /api/v1/profile',
 			`GET ${conv(b)}`,
 			`POST ${conv(b)}/toggle_status`,
 		]);
@@ -113,9 +114,9 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			credentials: credentials(tokens.bot),
 		});
 		expect(out.error).toBeUndefined();
-		expect(calls()).toEqual([`GET ${conv(id)}`, 'GET /api/v1/profile', `POST ${conv(id)}/toggle_status`]);
-		expect(sim.requests()[1].status).toBe(401);
-		expect(sim.requests()[2].response).toMatchObject({ payload: { success: null, current_status: 'open' } });
+		expect(calls()).toEqual([`GET ${conv(id)}`, `POST ${conv(id)}/toggle_status`, 'GET /api/v1/profile']);
+		expect(sim.requests()[2].status).toBe(401);
+		expect(sim.requests()[1].response).toMatchObject({ payload: { success: null, current_status: 'open' } });
 		expect(out.jsonItems[0]).toMatchObject({ previousStatus: 'pending', status: 'open', changed: true, warnings: [] });
 		expect(out.jsonItems[0].notes).toEqual([expect.stringContaining('success: null')]);
 	});
@@ -147,7 +148,7 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			credentials: credentials(tokens.administrator),
 		});
 		expect(out.error).toBeUndefined();
-		expect(sim.requests()[2].body).toEqual({ status: 'snoozed', snoozed_until: 1925089445 });
+		expect(sim.requests()[1].body).toEqual({ status: 'snoozed', snoozed_until: 1925089445 });
 		expect(out.jsonItems[0]).toMatchObject({ previousStatus: 'open', status: 'snoozed', changed: true });
 	});
 

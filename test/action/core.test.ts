@@ -238,7 +238,7 @@ describe('FreeScout api', () => {
 });
 
 describe('operations', () => {
-	function session(responses: ApiResponse[], api = chatwoot) {
+	function session(responses: Array<ApiResponse | Error>, api = chatwoot) {
 		const sent: ApiRequest[] = [];
 		let i = 0;
 		const { deps } = fakeDeps();
@@ -249,7 +249,9 @@ describe('operations', () => {
 				scope: { accountId: 1 },
 				send: async (request) => {
 					sent.push(request);
-					return responses[i++];
+					const response = responses[i++];
+					if (response instanceof Error) throw response;
+					return response;
 				},
 				retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
 				deps,
@@ -262,6 +264,41 @@ describe('operations', () => {
 		const out = await applyStatus(s, { conversationId: 5, target: 'open' });
 		expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/accounts/1/conversations/5']);
 		expect(out).toMatchObject({ changed: false, skipped: 'already open' });
+	});
+
+	it('Chatwoot writes before it asks who writes; a failed lookup then costs the warning, not the change', async () => {
+		const dropped = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+		const { sent, session: s } = session([
+			res(200, { id: 5, status: 'pending', inbox_id: 1 }),
+			res(200, { payload: { success: true, current_status: 'open', conversation_id: 5 } }),
+			dropped,
+		]);
+		const out = await applyStatus(s, { conversationId: 5, target: 'open' });
+		expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual([
+			'GET /api/v1/accounts/1/conversations/5',
+			'POST /api/v1/accounts/1/conversations/5/toggle_status',
+			'GET /api/v1/profile',
+		]);
+		expect(out).toMatchObject({ previousStatus: 'pending', status: 'open', changed: true, warnings: [] });
+	});
+
+	it('FreeScout needs the writer for the write (byUser): it is looked up first', async () => {
+		const { sent, session: s } = session(
+			[
+				res(200, { id: 7, status: 'pending', mailboxId: 1 }),
+				res(200, { _embedded: { users: [{ id: 3, role: 'admin' }] } }),
+				res(204, ''),
+			],
+			freescout,
+		);
+		const out = await applyStatus(s, { conversationId: 7, target: 'open' });
+		expect(sent.map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
+			'GET /api/conversations/7',
+			'GET /api/users',
+			'PUT /api/conversations/7',
+		]);
+		expect(sent[2].body).toEqual({ status: 'active', byUser: 3 });
+		expect(out).toMatchObject({ previousStatus: 'pending', status: 'open', changed: true });
 	});
 
 	it('syncTarget: identity, mapping rules, skip, fallback for a status the platform lacks', () => {

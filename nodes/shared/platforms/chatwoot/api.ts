@@ -33,6 +33,7 @@ export const api: ConversationApi = {
 	platform: 'chatwoot',
 	displayName: 'Chatwoot',
 	statuses: chatwootStatuses,
+	writerNeededToWrite: false,
 
 	describeScope: (scope) => `account ${scope.accountId ?? '?'}`,
 

@@ -41,6 +41,7 @@ export const api: ConversationApi = {
 	platform: 'freescout',
 	displayName: 'FreeScout',
 	statuses: freescoutStatuses,
+	writerNeededToWrite: true,
 
 	describeScope: () => 'this FreeScout installation',
 
@@ -112,7 +113,7 @@ export const api: ConversationApi = {
 	},
 
 	setStatus(conversationId, platformStatus, _scope, options) {
-		if (options.writer.userId === null) throw new Error('FreeScout: a status change needs byUser');
+		if (options.writer === null || options.writer.userId === null) throw new Error('FreeScout: a status change needs byUser');
 		return {
 			method: 'PUT',
 			path: `/api/conversations/${conversationId}`,
