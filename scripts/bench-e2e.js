@@ -21,9 +21,7 @@ const { createChatwootSimulator } = require('../test/simulators/chatwoot');
 const { createEvolutionClient } = require('../test/simulators/evolution-client');
 const { createFreeScoutSimulator } = require('../test/simulators/freescout');
 const { ensureRuntime } = require('../test/e2e/runtime/install');
-const { startN8n } = require('../test/e2e/runtime/n8n');
-const { startProxy } = require('../test/e2e/support/proxy');
-const { prepareExample, sleep, REPO_ROOT } = require('../test/e2e/support/stack');
+const { startStack, sleep } = require('../test/e2e/support/stack');
 
 const { values: args } = parseArgs({
 	options: {
@@ -186,39 +184,6 @@ function firstDeliveryAt(proxy, from, hookPath) {
 	return entry.at;
 }
 
-/**
- * n8n behind the e2e proxy (its N8N_WEBHOOK_URL, which also timestamps every delivery), as the e2e suite's
- * support/stack.js starts it, plus the --n8n-env of this run.
- */
-async function startBenchStack() {
-	const proxy = await startProxy();
-	let n8n;
-	try {
-		n8n = await startN8n({
-			packageDir: REPO_ROOT,
-			env: { N8N_WEBHOOK_URL: `${proxy.url}/`, ...N8N_ENV },
-			log,
-		});
-		proxy.setTarget(n8n.baseUrl);
-		await n8n.setupOwner();
-	} catch (error) {
-		await n8n?.stop();
-		await proxy.close();
-		throw error;
-	}
-	return {
-		n8n,
-		proxy,
-		async stop() {
-			try {
-				await n8n.stop();
-			} finally {
-				await proxy.close();
-			}
-		},
-	};
-}
-
 // ---- Chatwoot: S1 reopens ---------------------------------------------------------------------------------
 
 async function chatwootScenario(stack) {
@@ -260,12 +225,8 @@ async function chatwootScenario(stack) {
 		}
 
 		// (a) example 1 with the trigger, which registers its own webhook.
-		const credential = await n8n.createCredential({
-			name: 'Chatwoot account',
-			type: 'chatwootApi',
-			data: { baseUrl: sim.url, accountId: sim.ids().accountId, accessToken: admin, webhookSecret: '', ignoreSslIssues: false },
-		});
-		const example = await n8n.createWorkflow(prepareExample('chatwoot-reopen-as-open.json', { credentials: { chatwootApi: credential } }));
+		const credential = await stack.chatwootCredential(sim, { token: admin });
+		const example = await stack.importExample('chatwoot-reopen-as-open.json', { credentials: { chatwootApi: credential } });
 		await n8n.activateWorkflow(example.id);
 		const [registered] = sim.webhooks();
 		const a = await run('chatwoot (a)', example.id, new URL(registered.url).pathname, 'Force Open');
@@ -332,12 +293,8 @@ async function freescoutScenario(stack) {
 		}
 
 		// (a) example 2 with the trigger, which registers its own webhook.
-		const credential = await n8n.createCredential({
-			name: 'FreeScout account',
-			type: 'freeScoutApi',
-			data: { baseUrl: sim.url, apiKey: sim.apiKey, webhookSecret: sim.secretKey, defaultUserId: 1, ignoreSslIssues: false },
-		});
-		const example = await n8n.createWorkflow(prepareExample('freescout-close-and-reopen.json', { credentials: { freeScoutApi: credential } }));
+		const credential = await stack.freeScoutCredential(sim);
+		const example = await stack.importExample('freescout-close-and-reopen.json', { credentials: { freeScoutApi: credential } });
 		await n8n.activateWorkflow(example.id);
 		const [registered] = sim.getWebhooks();
 		const a = await run('freescout (a)', example.id, new URL(registered.url).pathname);
@@ -429,7 +386,8 @@ async function main() {
 	const n8nVersion = JSON.parse(fs.readFileSync(path.join(runtimeDir, 'n8n', 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
 	const n8nNode = execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim();
 	const loadBefore = os.loadavg();
-	const stack = await startBenchStack();
+	// n8n behind the e2e proxy (its N8N_WEBHOOK_URL, which also timestamps every delivery), with this run's --n8n-env.
+	const stack = await startStack({ log, env: N8N_ENV });
 	try {
 		const idleRate = await settledIdleRate(stack.n8n);
 		const scenarios = [await chatwootScenario(stack), await freescoutScenario(stack)];

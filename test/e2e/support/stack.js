@@ -59,9 +59,10 @@ function triggersOf(workflow) {
 /**
  * Options (all optional; the tests use none but `log`): `n8nPort` and `proxyPort` fix the ports (default
  * free ones), `webhookUrl` replaces the proxy as N8N_WEBHOOK_URL (e.g. a public tunnel to n8n), `owner`
- * ({email, firstName, lastName, password}) is the owner to set up, `signalHooks` as in startN8n.
+ * ({email, firstName, lastName, password}) is the owner to set up, `signalHooks` as in startN8n, `env` more
+ * environment for n8n (the benchmark's --n8n-env).
  */
-async function startStack({ log, n8nPort, proxyPort, webhookUrl, owner, signalHooks } = {}) {
+async function startStack({ log, n8nPort, proxyPort, webhookUrl, owner, signalHooks, env = {} } = {}) {
 	const proxy = await startProxy({ port: proxyPort });
 	let n8n;
 	try {
@@ -71,6 +72,7 @@ async function startStack({ log, n8nPort, proxyPort, webhookUrl, owner, signalHo
 				N8N_WEBHOOK_URL: webhookUrl ?? `${proxy.url}/`,
 				// jest sets NODE_ENV=test, with which n8n 2.41 exits 1 at start without a log line.
 				NODE_ENV: 'production',
+				...env,
 			},
 			log,
 			port: n8nPort,
