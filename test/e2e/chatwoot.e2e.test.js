@@ -34,9 +34,14 @@ afterAll(async () => {
 	await sim?.stop();
 });
 
-async function latestExecution() {
-	const [newest] = await stack.n8n.listExecutions(workflow.id);
-	return await stack.n8n.getExecution(newest.id);
+/** Waits for exactly one more execution of example 1, checks it succeeded; returns it with the trigger's item. */
+async function oneMoreExecution() {
+	expected += 1;
+	const [newest] = await stack.exactlyExecutions(workflow.id, expected);
+	expect(newest.status).toBe('success');
+	const execution = await stack.n8n.getExecution(newest.id);
+	const [change] = nodeItems(execution, TRIGGER);
+	return { execution, change };
 }
 
 test('activation registers a signed account webhook in Chatwoot', async () => {
@@ -56,11 +61,7 @@ test('a new WhatsApp conversation that the bot inbox makes pending is opened (op
 	expect(first.created).toBe(true);
 	conversationId = first.conversationId;
 	await sim.idle();
-	expected += 1;
-	const executions = await stack.exactlyExecutions(workflow.id, expected);
-	expect(executions[0].status).toBe('success');
-	const execution = await latestExecution();
-	const [change] = nodeItems(execution, TRIGGER);
+	const { change } = await oneMoreExecution();
 	expect(change).toMatchObject({
 		platform: 'chatwoot',
 		conversationId,
@@ -88,11 +89,7 @@ test('S1: a resolved conversation gets a WhatsApp message -> ends open, exactly 
 	expect(s1.slice(0, 2).map((d) => d.event)).toEqual(['conversation_status_changed', 'conversation_updated']);
 	for (const delivery of s1) expect([delivery.event, delivery.status]).toEqual([delivery.event, 200]);
 
-	expected += 1;
-	const executions = await stack.exactlyExecutions(workflow.id, expected);
-	expect(executions[0].status).toBe('success');
-	const execution = await latestExecution();
-	const [change] = nodeItems(execution, TRIGGER);
+	const { execution, change } = await oneMoreExecution();
 	expect(change).toMatchObject({
 		conversationId,
 		status: 'pending',
@@ -115,9 +112,7 @@ test('S1 with the deliveries in reversed order -> still exactly one execution, e
 	} finally {
 		sim.setDeliveryOrder('natural');
 	}
-	expected += 1;
-	const executions = await stack.exactlyExecutions(workflow.id, expected);
-	expect(executions[0].status).toBe('success');
+	await oneMoreExecution();
 	await sim.idle();
 	expect(sim.getConversation(conversationId).status).toBe('open');
 });
