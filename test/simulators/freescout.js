@@ -243,14 +243,18 @@ function createFreeScoutSimulator(options = {}) {
 		return (Number(conv.mailboxId) - 1) * 10 + FOLDER_OFFSET[kind];
 	}
 
-	/** Published threads, newest first; threads created at the same instant stay in id order. */
+	/**
+	 * Published threads, newest first. created_at is stored in whole seconds, and threads of the same second come
+	 * in id order (oldest first), as in the real capture 011 of payloads/freescout-real.
+	 */
 	function publishedThreads(conversationId) {
 		const conv = findConversation(conversationId);
 		if (!conv) return [];
+		const second = (t) => Math.floor(t.createdAt / 1000);
 		return conv.threads
 			.filter((t) => t.state === 'published')
 			.slice()
-			.sort((a, b) => b.createdAt - a.createdAt || a.id - b.id);
+			.sort((a, b) => second(b) - second(a) || a.id - b.id);
 	}
 
 	function formatThread(t, number) {
