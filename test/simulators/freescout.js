@@ -12,7 +12,7 @@
  *   "/" as "\/", non-ASCII as \uXXXX). Any 2xx is success; otherwise up to 10 attempts in total, each
  *   re-sending the first attempt's bytes and signature unchanged.
  * - Snapshot semantics: conversation fields are frozen when the event fires, `_embedded.threads` is
- *   read when the first attempt is sent (published threads, newest first; same-instant threads in id
+ *   read when the first attempt is sent (published threads, newest first; same-second threads in id
  *   order, like the captured 11/12 pair). For events that add a thread, `threadsCount` and `preview`
  *   are the values from before that thread (the captured "lag by one"; `preview` "" in convo.created).
  * - Which action fires what (module 1.0.82 unless noted):
