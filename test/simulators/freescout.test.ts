@@ -200,14 +200,15 @@ describe('status paths', () => {
 	it('1.0.81: "send & close" from the UI sends only the reply event, after the undo delay', async () => {
 		await setup('1.0.81');
 		const id = sim.createConversation({ subject: 'Help', text: 'Broken' });
+		const other = sim.createConversation({ subject: 'Other', text: 'Hi' });
 		await sim.idle();
 		sim.clearLogs();
 		sim.replyFromUi(id, { text: 'Fixed, closing', status: 'closed', userId: 1 });
-		expect(sim.isIdle()).toBe(false); // the reply waits out its undo window before anything is sent
-		expect(sim.getDeliveries()).toEqual([]);
+		// A change made after the reply is sent first: the reply waits out its undo window.
+		sim.changeStatusFromMenu(other, 'pending', 1);
 		await sim.idle();
-		expect(events()).toEqual(['convo.agent.reply.created:closed']);
-		const body = bodyOf(0);
+		expect(events()).toEqual(['convo.status:pending', 'convo.agent.reply.created:closed']);
+		const body = bodyOf(1);
 		expect(body._embedded.threads[0]).toMatchObject({ type: 'message', status: 'closed', body: 'Fixed, closing' });
 		expect(body.closedBy).toBe(1);
 	});
