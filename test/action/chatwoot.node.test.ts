@@ -289,15 +289,22 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 	});
 
 	describe('Diagnose Pending', () => {
+		// The simulator may be replaced inside a test (Community edition), so the token is read at call time.
+		const diagnose = (target: { conversationId: number } | { inboxId: number }) =>
+			harness.runNode({
+				node: ConversationStatus,
+				parameters:
+					'conversationId' in target
+						? { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: String(target.conversationId) }
+						: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: '', inboxId: target.inboxId },
+				credentials: credentials(sim.tokens().administrator),
+			});
+
 		it('finds the inbox agent bot and says how to fix it', async () => {
 			sim.attachBot();
 			const id = await newConversation('open');
 			sim.resetLogs();
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: String(id) },
-				credentials: credentials(tokens.administrator),
-			});
+			const out = await diagnose({ conversationId: id });
 			expect(out.error).toBeUndefined();
 			const inbox = sim.ids().apiInboxId;
 			expect(calls()).toEqual([
@@ -314,18 +321,14 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			expect(d.checks.map((c: { check: string; result: string }) => [c.check, c.result])).toEqual([
 				['agent_bot', 'found'],
 				['dialogflow', 'clear'],
-				['captain', expect.stringMatching(/clear|not_available/)],
+				['captain', 'clear'],
 			]);
 		});
 
 		it('finds an enabled Dialogflow hook', async () => {
 			const inbox = sim.ids().apiInboxId;
 			sim.setDialogflow(inbox, true);
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: '', inboxId: inbox },
-				credentials: credentials(tokens.administrator),
-			});
+			const out = await diagnose({ inboxId: inbox });
 			expect(out.error).toBeUndefined();
 			expect(out.jsonItems[0]).toMatchObject({ pendingCause: 'dialogflow', conversationId: null, inboxId: inbox, status: null });
 			expect(out.jsonItems[0].fix).toContain('Dialogflow');
@@ -336,11 +339,7 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			sim.setCaptain(inbox, { id: 7, name: 'Sales Helper' });
 			const id = await newConversation('open');
 			sim.resetLogs();
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: String(id) },
-				credentials: credentials(tokens.administrator),
-			});
+			const out = await diagnose({ conversationId: id });
 			expect(out.error).toBeUndefined();
 			expect(calls()).toContain(`GET ${conv(id)}/inbox_assistant`);
 			const d = out.jsonItems[0];
@@ -361,11 +360,7 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			base = sim.url as string;
 			const id = await newConversation('open');
 			sim.resetLogs();
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: String(id) },
-				credentials: credentials(sim.tokens().administrator),
-			});
+			const out = await diagnose({ conversationId: id });
 			expect(out.error).toBeUndefined();
 			expect(calls()).toContain(`GET ${conv(id)}/inbox_assistant`);
 			const captain = out.jsonItems[0].checks.find((c: { check: string }) => c.check === 'captain');
@@ -377,11 +372,7 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		it('with only an inbox ID, says Captain needs a conversation to be checked', async () => {
 			const inbox = sim.ids().apiInboxId;
 			sim.resetLogs();
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: '', inboxId: inbox },
-				credentials: credentials(tokens.administrator),
-			});
+			const out = await diagnose({ inboxId: inbox });
 			expect(out.error).toBeUndefined();
 			expect(calls().some((c: string) => c.endsWith('/inbox_assistant'))).toBe(false);
 			const captain = out.jsonItems[0].checks.find((c: { check: string }) => c.check === 'captain');
@@ -391,11 +382,7 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 
 		it('nothing found: says where else pending comes from', async () => {
 			const id = await newConversation('open');
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: String(id) },
-				credentials: credentials(tokens.administrator),
-			});
+			const out = await diagnose({ conversationId: id });
 			expect(out.jsonItems[0].pendingCause).toBeNull();
 			expect(out.jsonItems[0].finding).toContain('no bot that Chatwoot counts');
 			expect(out.jsonItems[0].fix).toContain('Automation');
