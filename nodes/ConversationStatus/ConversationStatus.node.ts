@@ -13,34 +13,37 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import type { ConversationApi } from '../shared/conversation-api';
-import { ApiCallError, InvalidParameterError } from '../shared/conversation-api';
-import type { MappingRule, Session } from '../shared/operations';
+import { ApiCallError, InvalidParameterError } from '../core/action/conversation-api';
+import type { MappingRule, Session } from '../core/action/operations';
 import {
 	applyStatus,
 	checkConversationId,
 	createSession,
 	diagnosePending,
 	getStatus,
-	isStatus,
 	syncStatus,
-} from '../shared/operations';
-import { api as chatwootApi } from '../shared/platforms/chatwoot/api';
-import { api as freescoutApi, readUsers } from '../shared/platforms/freescout/api';
-import { mapPool } from '../shared/pool';
-import { DEFAULT_RETRY_POLICY } from '../shared/retry';
-import type { Platform, Status } from '../shared/types';
-import { CREDENTIAL_TYPES, sendApiRequest } from '../transport/request';
+} from '../core/action/operations';
+import { mapPool } from '../core/action/pool';
+import { DEFAULT_RETRY_POLICY } from '../core/action/retry';
+import type { PlatformModule } from '../core/platform';
+import { isStatus, type Status } from '../core/types';
+import {
+	platformCredentials,
+	platformProperty,
+	platformSubtitle,
+	platformsWhere,
+	statusOptions,
+} from '../n8n/descriptions';
+import { platformSettings, sendApiRequest } from '../n8n/request';
+import { platforms } from '../platforms';
 
-const APIS: Record<Platform, ConversationApi> = { chatwoot: chatwootApi, freescout: freescoutApi };
-
-const STATUS_OPTIONS: INodePropertyOptions[] = [
-	{ name: 'Open', value: 'open', description: 'Chatwoot open, FreeScout active' },
-	{ name: 'Pending', value: 'pending' },
-	{ name: 'Resolved', value: 'resolved', description: 'Chatwoot resolved, FreeScout closed' },
-	{ name: 'Snoozed', value: 'snoozed', description: 'Chatwoot only' },
-	{ name: 'Spam', value: 'spam', description: 'FreeScout only' },
-];
+function platformOf(id: unknown, ctx: IExecuteFunctions | ILoadOptionsFunctions): PlatformModule {
+	try {
+		return platforms.get(id);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), error as Error);
+	}
+}
 
 export class ConversationStatus implements INodeType {
 	description: INodeTypeDescription = {
@@ -49,29 +52,15 @@ export class ConversationStatus implements INodeType {
 		icon: { light: 'file:../../icons/conversationStatus.svg', dark: 'file:../../icons/conversationStatus.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle:
-			'={{($parameter["platform"] === "freescout" ? "FreeScout" : "Chatwoot") + ": " + $parameter["operation"].replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase())}}',
+		subtitle: platformSubtitle(' + ": " + $parameter["operation"].replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase())'),
 		description: 'Force open, set, sync and read conversation statuses in Chatwoot and FreeScout, and find out why conversations go pending',
 		defaults: { name: 'Conversation Status' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'chatwootApi', required: true, displayOptions: { show: { platform: ['chatwoot'] } } },
-			{ name: 'freeScoutApi', required: true, displayOptions: { show: { platform: ['freescout'] } } },
-		],
+		credentials: platformCredentials(),
 		properties: [
-			{
-				displayName: 'Platform',
-				name: 'platform',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Chatwoot', value: 'chatwoot' },
-					{ name: 'FreeScout', value: 'freescout' },
-				],
-				default: 'chatwoot',
-			},
+			platformProperty(),
 			{
 				displayName: 'Operation',
 				name: 'operation',
@@ -142,7 +131,7 @@ export class ConversationStatus implements INodeType {
 				displayName: 'Only If Current Status Is',
 				name: 'onlyIfStatus',
 				type: 'multiOptions',
-				options: STATUS_OPTIONS,
+				options: statusOptions(),
 				default: [],
 				description:
 					'Open the conversation only when its current status is one of these (for example Pending). Empty: whatever the status.',
@@ -152,7 +141,7 @@ export class ConversationStatus implements INodeType {
 				displayName: 'Status',
 				name: 'status',
 				type: 'options',
-				options: STATUS_OPTIONS,
+				options: statusOptions(),
 				default: 'open',
 				description: 'The status to set. FreeScout has no snoozed status and Chatwoot has no spam status.',
 				displayOptions: { show: { operation: ['setStatus'] } },
@@ -163,7 +152,13 @@ export class ConversationStatus implements INodeType {
 				type: 'dateTime',
 				default: '',
 				description: 'When the snooze ends. Empty: until the contact writes again.',
-				displayOptions: { show: { operation: ['setStatus'], status: ['snoozed'], platform: ['chatwoot'] } },
+				displayOptions: {
+					show: {
+						operation: ['setStatus'],
+						status: ['snoozed'],
+						platform: platformsWhere((platform) => platform.statuses.fromStatus('snoozed') !== null),
+					},
+				},
 			},
 			{
 				displayName: 'Status',
@@ -193,7 +188,7 @@ export class ConversationStatus implements INodeType {
 								displayName: 'From',
 								name: 'from',
 								type: 'options',
-								options: STATUS_OPTIONS,
+								options: statusOptions(),
 								default: 'snoozed',
 							},
 							{
@@ -202,7 +197,7 @@ export class ConversationStatus implements INodeType {
 								type: 'options',
 								options: [
 									{ name: 'Do Not Sync', value: 'skip' },
-									...STATUS_OPTIONS,
+									...statusOptions(),
 								],
 								default: 'skip',
 							},
@@ -221,10 +216,11 @@ export class ConversationStatus implements INodeType {
 						displayName: 'Act As User Name or ID',
 						name: 'actAsUserId',
 						type: 'options',
-						typeOptions: { loadOptionsMethod: 'getFreeScoutUsers' },
+						typeOptions: { loadOptionsMethod: 'getUsers', loadOptionsDependsOn: ['platform'] },
 						default: '',
 						description:
-							'FreeScout only: the user the status change is recorded as. Empty: the Default User ID of the credential. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+							'The user the status change is recorded as. Empty: the Default User ID of the credential. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+						displayOptions: { show: { '/platform': platformsWhere((platform) => platform.action.users !== undefined) } },
 					},
 					{
 						displayName: 'Concurrency',
@@ -258,10 +254,13 @@ export class ConversationStatus implements INodeType {
 
 	methods = {
 		loadOptions: {
-			async getFreeScoutUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				const response = await sendApiRequest.call(this, 'freescout', { method: 'GET', path: '/api/users', qs: { pageSize: 100 } });
+			async getUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const platform = platformOf(this.getNodeParameter('platform'), this);
+				const users = platform.action.users;
+				if (users === undefined) return [];
+				const response = await sendApiRequest.call(this, platform, users.request);
 				if (response.statusCode < 200 || response.statusCode >= 300) {
-					const failure = freescoutApi.failure(response, {
+					const failure = platform.action.failure(response, {
 						conversationId: null,
 						scope: { accountId: null },
 						action: 'looking up the user for',
@@ -272,10 +271,10 @@ export class ConversationStatus implements INodeType {
 						description: failure.description,
 					});
 				}
-				return readUsers(response.body).map((u) => ({
-					name: `${u.name ?? u.email ?? `User ${u.id}`}${u.role === 'admin' ? ' (admin)' : ''}`,
-					value: u.id,
-					description: u.email ?? undefined,
+				return users.read(response).map((user) => ({
+					name: `${user.name ?? user.email ?? `User ${user.id}`}${user.isAdministrator ? ' (admin)' : ''}`,
+					value: user.id,
+					description: user.email ?? undefined,
 				}));
 			},
 		},
@@ -283,14 +282,13 @@ export class ConversationStatus implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const platform = this.getNodeParameter('platform', 0) as Platform;
+		const platform = platformOf(this.getNodeParameter('platform', 0), this);
 		const operation = this.getNodeParameter('operation', 0) as string;
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-		const api = APIS[platform];
-		const credentials = await this.getCredentials(CREDENTIAL_TYPES[platform]);
+		const settings = await platformSettings.call(this, platform);
 		const session = createSession({
-			api,
-			scope: { accountId: platform === 'chatwoot' ? Number(credentials.accountId) : null },
+			api: platform.action,
+			scope: { accountId: settings.accountId },
 			send: async (request) => await sendApiRequest.call(this, platform, request),
 			retry: {
 				maxAttempts: Number(options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts),
@@ -299,7 +297,7 @@ export class ConversationStatus implements INodeType {
 			},
 			deps: { sleep, random: Math.random, now: Date.now },
 		});
-		const defaultUserId = platform === 'freescout' ? Number(credentials.defaultUserId ?? 0) : null;
+		const defaultUserId = settings.defaultUserId;
 		const continueOnFail = this.continueOnFail();
 
 		const results = await mapPool(
@@ -320,7 +318,7 @@ export class ConversationStatus implements INodeType {
 			const error = toNodeError(this, result.reason, itemIndex);
 			if (!continueOnFail) throw error;
 			output.push({
-				json: { error: error.message, description: error.description ?? '', platform, operation },
+				json: { error: error.message, description: error.description ?? '', platform: platform.id, operation },
 				pairedItem: { item: itemIndex },
 			});
 		}

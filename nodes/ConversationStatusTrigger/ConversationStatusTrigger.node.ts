@@ -5,6 +5,7 @@ import {
 	sleep,
 	type IDataObject,
 	type IHookFunctions,
+	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -12,23 +13,12 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { memoryFor } from '../shared/memory-registry';
-import { handleDelivery } from '../shared/pipeline';
-import { PLATFORMS } from '../shared/platforms';
-import { webhookRegistration as chatwootWebhooks } from '../shared/platforms/chatwoot/webhooks';
-import { webhookRegistration as freescoutWebhooks } from '../shared/platforms/freescout/webhooks';
-import type { ApiRequest, ApiResponse } from '../shared/http';
-import type { Delivery, Platform } from '../shared/types';
-import type {
-	ApiFailure,
-	RegisteredWebhook,
-	RegistrationContext,
-	StoredWebhook,
-	WebhookRegistration,
-} from '../shared/webhook-registration';
-import { webhookUrlWarning } from '../shared/webhook-url';
-import { CREDENTIAL_TYPES, sendApiRequest, trimBaseUrl } from '../transport/request';
+import type { ApiRequest, ApiResponse } from '../core/http';
+import type { PlatformModule } from '../core/platform';
+import { memoryFor } from '../core/trigger/memory-registry';
+import { handleDelivery } from '../core/trigger/pipeline';
 import {
+	containerFilterName,
 	deliverySettings,
 	memoryKey,
 	registersAutomatically,
@@ -36,56 +26,53 @@ import {
 	storedWebhookOf,
 	type TriggerFilters,
 	type TriggerOptions,
-} from './settings';
-
-const REGISTRATIONS: Record<Platform, WebhookRegistration> = {
-	chatwoot: chatwootWebhooks,
-	freescout: freescoutWebhooks,
-};
-
-const PLATFORM_NAMES: Record<Platform, string> = { chatwoot: 'Chatwoot', freescout: 'FreeScout' };
+} from '../core/trigger/settings';
+import type { Delivery } from '../core/trigger/types';
+import type {
+	ApiFailure,
+	RegisteredWebhook,
+	RegistrationContext,
+	StoredWebhook,
+} from '../core/trigger/webhook-registration';
+import { webhookUrlWarning } from '../core/trigger/webhook-url';
+import {
+	platformCredentials,
+	platformProperty,
+	platformSubtitle,
+	sortedByName,
+	statusOptions,
+} from '../n8n/descriptions';
+import { platformSettings, sendApiRequest } from '../n8n/request';
+import { platforms } from '../platforms';
 
 /** Node static data key of the registered webhook. */
 const WEBHOOK_KEY = 'webhook';
 /** Node static data key of the persisted memory. */
 const MEMORY_KEY = 'memory';
 
-const STATUS_OPTIONS = [
-	{ name: 'Open', value: 'open', description: 'Chatwoot open, FreeScout active' },
-	{ name: 'Pending', value: 'pending' },
-	{ name: 'Resolved', value: 'resolved', description: 'Chatwoot resolved, FreeScout closed' },
-	{ name: 'Snoozed', value: 'snoozed', description: 'Chatwoot only' },
-	{ name: 'Spam', value: 'spam', description: 'FreeScout only' },
-];
-
 interface Setup {
-	platform: Platform;
-	registration: WebhookRegistration;
+	platform: PlatformModule;
 	context: RegistrationContext;
 	automatic: boolean;
 }
 
+function platformOf(this: IHookFunctions | IWebhookFunctions): PlatformModule {
+	try {
+		return platforms.get(this.getNodeParameter('platform'));
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), error as Error);
+	}
+}
+
 async function setupOf(this: IHookFunctions): Promise<Setup> {
-	const platform = this.getNodeParameter('platform') as Platform;
+	const platform = platformOf.call(this);
 	const options = this.getNodeParameter('options', {}) as TriggerOptions;
 	const url = this.getNodeWebhookUrl('default');
 	if (url === undefined) throw new NodeOperationError(this.getNode(), 'n8n gave no webhook URL for this node');
-	let accountId: number | null = null;
-	if (platform === 'chatwoot') {
-		const credentials = await this.getCredentials(CREDENTIAL_TYPES.chatwoot);
-		accountId = Number(credentials.accountId);
-		if (!Number.isInteger(accountId) || accountId <= 0) {
-			throw new NodeOperationError(this.getNode(), 'The Chatwoot credential has no valid Account ID');
-		}
-	}
+	const { accountId } = await platformSettings.call(this, platform);
 	const workflow = this.getWorkflow();
 	const name = `n8n: ${workflow.name ?? workflow.id ?? 'workflow'} / ${this.getNode().name}`;
-	return {
-		platform,
-		registration: REGISTRATIONS[platform],
-		context: { url, accountId, name },
-		automatic: registersAutomatically(options),
-	};
+	return { platform, context: { url, accountId, name }, automatic: registersAutomatically(options) };
 }
 
 /** Sends one pure request; a connection failure (no HTTP answer) becomes a NodeApiError that says where. */
@@ -93,18 +80,18 @@ async function send(this: IHookFunctions, setup: Setup, request: ApiRequest): Pr
 	try {
 		return await sendApiRequest.call(this, setup.platform, request);
 	} catch (error) {
-		const credentials = await this.getCredentials(CREDENTIAL_TYPES[setup.platform]);
+		const { baseUrl } = await platformSettings.call(this, setup.platform);
 		// Only the text of the cause: n8n would replace the message for known error codes (ECONNREFUSED...).
 		const cause = (error as Error).message;
 		throw new NodeApiError(this.getNode(), { message: cause }, {
-			message: `Could not reach ${PLATFORM_NAMES[setup.platform]} at ${trimBaseUrl(credentials.baseUrl)}`,
+			message: `Could not reach ${setup.platform.displayName} at ${baseUrl ?? '(no Base URL)'}`,
 			description: `${request.method} ${request.path} got no answer (${cause}). Check the credential's Base URL and that n8n can reach it.`,
 		});
 	}
 }
 
 function apiError(this: IHookFunctions, setup: Setup, response: ApiResponse, failure: ApiFailure): NodeApiError {
-	const warning = webhookUrlWarning(setup.context.url, setup.platform);
+	const warning = webhookUrlWarning(setup.context.url, setup.platform.id);
 	return new NodeApiError(this.getNode(), (response.body ?? {}) as JsonObject, {
 		message: failure.message,
 		description: warning === null ? failure.description : `${failure.description} ${warning}`,
@@ -123,7 +110,7 @@ function forget(this: IHookFunctions): void {
 
 /** Changes an existing webhook to this node's URL and subscriptions, and keeps its id and secret. */
 async function updateWebhook(this: IHookFunctions, setup: Setup, id: string): Promise<void> {
-	const update = setup.registration.update;
+	const update = setup.platform.trigger.registration.update;
 	if (update === null) throw new NodeOperationError(this.getNode(), 'This platform cannot update webhooks');
 	const response = await send.call(this, setup, update.request(id, setup.context));
 	const outcome = update.read(response, setup.context);
@@ -133,10 +120,11 @@ async function updateWebhook(this: IHookFunctions, setup: Setup, id: string): Pr
 
 /** Deletes a webhook; failures are logged (the trigger still stops), never swallowed. Returns whether it is gone. */
 async function deleteWebhook(this: IHookFunctions, setup: Setup, stored: StoredWebhook): Promise<boolean> {
-	const platformName = PLATFORM_NAMES[setup.platform];
+	const platformName = setup.platform.displayName;
+	const registration = setup.platform.trigger.registration;
 	let response: ApiResponse;
 	try {
-		response = await sendApiRequest.call(this, setup.platform, setup.registration.deleteRequest(stored, setup.context));
+		response = await sendApiRequest.call(this, setup.platform, registration.deleteRequest(stored, setup.context));
 	} catch (error) {
 		this.logger.warn(
 			`Conversation Status Trigger: could not reach ${platformName} to delete webhook ${stored.id} (${stored.url}): ` +
@@ -144,7 +132,7 @@ async function deleteWebhook(this: IHookFunctions, setup: Setup, stored: StoredW
 		);
 		return false;
 	}
-	const outcome = setup.registration.readDeleted(response, setup.context);
+	const outcome = registration.readDeleted(response, setup.context);
 	if (outcome.kind === 'failed') {
 		this.logger.warn(
 			`Conversation Status Trigger: ${outcome.failure.message}. ${outcome.failure.description} ` +
@@ -153,6 +141,20 @@ async function deleteWebhook(this: IHookFunctions, setup: Setup, stored: StoredW
 		return false;
 	}
 	return true;
+}
+
+/** "Inbox IDs" (Chatwoot), "Mailbox IDs" (FreeScout): the platform's container filter, shown for it only. */
+function containerFilter(platform: PlatformModule): INodeProperties {
+	const { label, hint } = platform.container;
+	return {
+		displayName: `${label} IDs`,
+		name: containerFilterName(platform.container),
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 1, 4',
+		description: `Only conversations of these ${platform.displayName} ${label.toLowerCase()} IDs, comma-separated: ${hint}. Empty means all.`,
+		displayOptions: { show: { '/platform': [platform.id] } },
+	};
 }
 
 export class ConversationStatusTrigger implements INodeType {
@@ -166,52 +168,32 @@ export class ConversationStatusTrigger implements INodeType {
 		// expression isolate per delivery; from 1.1 on it does not.
 		version: [1, 1.1],
 		defaultVersion: 1.1,
-		subtitle: '={{$parameter["platform"] === "freescout" ? "FreeScout" : "Chatwoot"}}',
+		subtitle: platformSubtitle(),
 		description:
 			'Starts the workflow once for every real change of a Chatwoot or FreeScout conversation status, with the previous status and the cause',
 		defaults: { name: 'Conversation Status Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'chatwootApi', required: true, displayOptions: { show: { platform: ['chatwoot'] } } },
-			{ name: 'freeScoutApi', required: true, displayOptions: { show: { platform: ['freescout'] } } },
-		],
+		credentials: platformCredentials(),
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
-			{
-				displayName: 'Platform',
-				name: 'platform',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Chatwoot', value: 'chatwoot' },
-					{ name: 'FreeScout', value: 'freescout' },
-				],
-				default: 'chatwoot',
-			},
-			{
-				displayName:
-					'Chatwoot must reach this node\'s webhook URL. Chatwoot 4.14+ does not deliver to localhost or private addresses unless SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true is set on Chatwoot. Registering the webhook needs an administrator\'s access token.',
-				name: 'chatwootNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { platform: ['chatwoot'] } },
-			},
-			{
-				displayName:
-					'FreeScout must reach this node\'s webhook URL, and the credential needs the Secret Key from Manage → Settings → API & Webhooks to verify deliveries',
-				name: 'freescoutNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { platform: ['freescout'] } },
-			},
+			platformProperty(),
+			...platforms.all().map(
+				(platform): INodeProperties => ({
+					displayName: platform.trigger.notice,
+					name: `${platform.id}Notice`,
+					type: 'notice',
+					default: '',
+					displayOptions: { show: { platform: [platform.id] } },
+				}),
+			),
 			{
 				displayName: 'Filters',
 				name: 'filters',
 				type: 'collection',
 				placeholder: 'Add Filter',
 				default: {},
-				options: [
+				options: sortedByName([
 					{
 						displayName: 'Causes',
 						name: 'causes',
@@ -240,17 +222,7 @@ export class ConversationStatusTrigger implements INodeType {
 						default: [],
 						description:
 							"Only changes from one of these statuses. 'Unknown' matches changes whose previous status is not known (new conversations). Empty means any.",
-						options: [...STATUS_OPTIONS, { name: 'Unknown', value: 'unknown' }],
-					},
-					{
-						displayName: 'Inbox IDs',
-						name: 'inboxIds',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. 1, 4',
-						description:
-							'Only conversations of these Chatwoot inboxes, comma-separated. Chatwoot delivers every inbox of the account. Empty means all.',
-						displayOptions: { show: { '/platform': ['chatwoot'] } },
+						options: [...statusOptions(), { name: 'Unknown', value: 'unknown' }],
 					},
 					{
 						displayName: 'Include New Conversations',
@@ -260,23 +232,15 @@ export class ConversationStatusTrigger implements INodeType {
 						description: 'Whether a newly created conversation counts as a change (from no status to its first one)',
 					},
 					{
-						displayName: 'Mailbox IDs',
-						name: 'mailboxIds',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. 1, 2',
-						description: 'Only conversations of these FreeScout mailboxes, comma-separated. Empty means all.',
-						displayOptions: { show: { '/platform': ['freescout'] } },
-					},
-					{
 						displayName: 'To Status',
 						name: 'toStatuses',
 						type: 'multiOptions',
 						default: [],
 						description: 'Only changes to one of these statuses. Empty means any.',
-						options: STATUS_OPTIONS,
+						options: statusOptions(),
 					},
-				],
+					...platforms.all().map(containerFilter),
+				]),
 			},
 			{
 				displayName: 'Options',
@@ -361,8 +325,9 @@ export class ConversationStatusTrigger implements INodeType {
 					forget.call(this);
 					return false;
 				}
-				const response = await send.call(this, setup, setup.registration.checkRequest(stored, setup.context));
-				const outcome = setup.registration.readCheck(response, stored, setup.context);
+				const { registration } = setup.platform.trigger;
+				const response = await send.call(this, setup, registration.checkRequest(stored, setup.context));
+				const outcome = registration.readCheck(response, stored, setup.context);
 				switch (outcome.kind) {
 					case 'exists':
 						if (outcome.secret !== null && outcome.secret !== stored.secret) {
@@ -386,10 +351,11 @@ export class ConversationStatusTrigger implements INodeType {
 			async create(this: IHookFunctions): Promise<boolean> {
 				const setup = await setupOf.call(this);
 				if (!setup.automatic) return true;
-				const warning = webhookUrlWarning(setup.context.url, setup.platform);
+				const warning = webhookUrlWarning(setup.context.url, setup.platform.id);
 				if (warning !== null) this.logger.warn(`Conversation Status Trigger: ${warning}`);
 
-				const { registration, context } = setup;
+				const { context } = setup;
+				const { registration } = setup.platform.trigger;
 				const response = await send.call(this, setup, registration.createRequest(context));
 				const outcome = registration.readCreated(response, context);
 				if (outcome.kind === 'created') {
@@ -407,7 +373,7 @@ export class ConversationStatusTrigger implements INodeType {
 				if (found.kind === 'failed') throw apiError.call(this, setup, listResponse, found.failure);
 				if (found.kind === 'missing') {
 					throw new NodeApiError(this.getNode(), (response.body ?? {}) as JsonObject, {
-						message: `${PLATFORM_NAMES[setup.platform]} says a webhook for ${context.url} exists but does not list it`,
+						message: `${setup.platform.displayName} says a webhook for ${context.url} exists but does not list it`,
 						description: 'Delete the webhook for this URL in the platform and activate the workflow again.',
 					});
 				}
@@ -432,16 +398,16 @@ export class ConversationStatusTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const platform = this.getNodeParameter('platform') as Platform;
+		const platform = platformOf.call(this);
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		const filters = this.getNodeParameter('filters', {}) as TriggerFilters;
-		const credentials = await this.getCredentials(CREDENTIAL_TYPES[platform]);
+		const credentialSettings = await platformSettings.call(this, platform);
 		const staticData = this.getWorkflowStaticData('node');
 		const stored = storedWebhookOf(staticData[WEBHOOK_KEY]);
 
 		let settings;
 		try {
-			settings = deliverySettings(platform, options, filters, credentials, stored);
+			settings = deliverySettings(platform, options, filters, credentialSettings, stored);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error);
 		}
@@ -455,7 +421,7 @@ export class ConversationStatusTrigger implements INodeType {
 		const key = memoryKey(this.getWorkflow().id, this.getNode().id, this.getMode() === 'manual');
 		const memory = memoryFor(key, staticData[MEMORY_KEY], rememberedConversations(options));
 		const revision = memory.revision;
-		const outcome = await handleDelivery(PLATFORMS[platform], delivery, settings, memory, {
+		const outcome = await handleDelivery(platform.trigger.adapter, delivery, settings, memory, {
 			now: () => Date.now(),
 			sleep,
 		});

@@ -2,14 +2,14 @@
  * The action node's pure core, without n8n: retry policy (fake sleep, no waiting), bounded pool, platform API
  * builders/readers on hand-written responses from the reference, error texts, sync mapping.
  */
-import { textFromBody } from '../../nodes/shared/api-error';
-import { ApiCallError, InvalidParameterError } from '../../nodes/shared/conversation-api';
-import type { ApiRequest, ApiResponse } from '../../nodes/shared/http';
-import { applyStatus, createSession, syncTarget } from '../../nodes/shared/operations';
-import { api as chatwoot } from '../../nodes/shared/platforms/chatwoot/api';
-import { api as freescout } from '../../nodes/shared/platforms/freescout/api';
-import { mapPool } from '../../nodes/shared/pool';
-import { backoffDelay, isConnectionError, parseRetryAfter, sendWithRetry } from '../../nodes/shared/retry';
+import { textFromBody } from '../../nodes/core/action/api-error';
+import { ApiCallError, InvalidParameterError } from '../../nodes/core/action/conversation-api';
+import type { ApiRequest, ApiResponse } from '../../nodes/core/http';
+import { applyStatus, createSession, syncTarget } from '../../nodes/core/action/operations';
+import { api as chatwoot } from '../../nodes/platforms/chatwoot/api';
+import { api as freescout } from '../../nodes/platforms/freescout/api';
+import { mapPool } from '../../nodes/core/action/pool';
+import { backoffDelay, isConnectionError, parseRetryAfter, sendWithRetry } from '../../nodes/core/action/retry';
 
 const res = (statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResponse => ({ statusCode, headers, body });
 

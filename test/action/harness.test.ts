@@ -1,5 +1,5 @@
 /**
- * The in-process harness itself: a tiny probe node sends one request through nodes/transport with each credential
+ * The in-process harness itself: a tiny probe node sends one request through nodes/n8n/request with each credential
  * type, run by n8n-core's WorkflowExecute; the fake API sees the credential header applied by the harness.
  */
 import {
@@ -11,8 +11,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { sendApiRequest } from '../../nodes/transport/request';
-import type { Platform } from '../../nodes/shared/types';
+import { sendApiRequest } from '../../nodes/n8n/request';
+import { platforms } from '../../nodes/platforms';
 import { startFakeApi } from './fake-api';
 import * as harness from '../support/n8n-harness';
 
@@ -45,7 +45,7 @@ class Probe implements INodeType {
 		const out: INodeExecutionData[] = [];
 		const items = this.getInputData();
 		for (let i = 0; i < items.length; i++) {
-			const platform = this.getNodeParameter('platform', i) as Platform;
+			const platform = platforms.get(this.getNodeParameter('platform', i));
 			if (this.getNodeParameter('fail', i) as boolean) {
 				if (this.continueOnFail()) {
 					out.push({ json: { error: 'failed on purpose' }, pairedItem: { item: i } });

@@ -1,13 +1,21 @@
 /** The pure webhook registration pieces: request builders, response readers, URL check, trigger settings. */
-import { parseIdList, secretFor, toFilters, memoryKey } from '../../nodes/ConversationStatusTrigger/settings';
-import type { ApiResponse } from '../../nodes/shared/http';
-import { webhookRegistration as chatwoot } from '../../nodes/shared/platforms/chatwoot/webhooks';
-import { webhookRegistration as freescout } from '../../nodes/shared/platforms/freescout/webhooks';
-import type { RegistrationContext, StoredWebhook } from '../../nodes/shared/webhook-registration';
-import { unreachableAddressOf, webhookUrlWarning } from '../../nodes/shared/webhook-url';
+import { parseIdList, secretFor, toFilters, memoryKey } from '../../nodes/core/trigger/settings';
+import type { ApiResponse } from '../../nodes/core/http';
+import type { PlatformSettings } from '../../nodes/core/platform';
+import { platforms } from '../../nodes/platforms';
+import { webhookRegistration as chatwoot } from '../../nodes/platforms/chatwoot/webhooks';
+import { webhookRegistration as freescout } from '../../nodes/platforms/freescout/webhooks';
+import type { RegistrationContext, StoredWebhook } from '../../nodes/core/trigger/webhook-registration';
+import { unreachableAddressOf, webhookUrlWarning } from '../../nodes/core/trigger/webhook-url';
 
 const context: RegistrationContext = { url: 'https://n8n.example.com/webhook/abc/webhook', accountId: 3, name: 'n8n: wf / T' };
 const stored: StoredWebhook = { id: '12', url: context.url, secret: 'old' };
+const settingsWith = (webhookSecret: string | null): PlatformSettings => ({
+	baseUrl: null,
+	accountId: null,
+	defaultUserId: null,
+	webhookSecret,
+});
 const answer = (statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResponse => ({
 	statusCode,
 	headers,
@@ -162,21 +170,20 @@ describe('trigger settings', () => {
 	});
 
 	test('filters default to everything, new conversations included', () => {
-		expect(toFilters({})).toEqual({
+		expect(toFilters({}, platforms.get('chatwoot').container)).toEqual({
 			toStatuses: [],
 			fromStatuses: [],
-			inboxIds: [],
-			mailboxIds: [],
+			containerIds: [],
 			causes: [],
 			includeNewConversations: true,
 		});
 	});
 
 	test('the secret: the registered webhook\'s, else the credential\'s; manual registration always the credential\'s', () => {
-		expect(secretFor(stored, {}, { webhookSecret: 'cred' })).toBe('old');
-		expect(secretFor({ ...stored, secret: null }, {}, { webhookSecret: 'cred' })).toBe('cred');
-		expect(secretFor(stored, { registerWebhook: false }, { webhookSecret: 'cred' })).toBe('cred');
-		expect(secretFor(null, {}, { webhookSecret: '  ' })).toBeNull();
+		expect(secretFor(stored, {}, settingsWith('cred'))).toBe('old');
+		expect(secretFor({ ...stored, secret: null }, {}, settingsWith('cred'))).toBe('cred');
+		expect(secretFor(stored, { registerWebhook: false }, settingsWith('cred'))).toBe('cred');
+		expect(secretFor(null, {}, settingsWith(null))).toBeNull();
 	});
 
 	test('test listening has its own memory', () => {

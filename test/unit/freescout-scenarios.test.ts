@@ -1,6 +1,6 @@
 import { realFreeScoutDeliveries } from '../support/fixtures';
 import { changes, freescoutDelivery, harness } from './pipeline-helpers';
-import type { Delivery } from '../../nodes/shared/types';
+import type { Delivery } from '../../nodes/core/trigger/types';
 
 interface RealDelivery {
 	name: string;

@@ -4,7 +4,7 @@
  */
 import { createFreeScoutSimulator, startWebhookReceiver } from '../simulators/freescout';
 import { changes, FREESCOUT_SECRET, harness } from './pipeline-helpers';
-import type { DeliveryOutcome } from '../../nodes/shared/pipeline';
+import type { DeliveryOutcome } from '../../nodes/core/trigger/pipeline';
 
 interface Simulated {
 	sim: ReturnType<typeof createFreeScoutSimulator>;

@@ -1,14 +1,14 @@
 /** Whatever arrives, the core answers with an outcome and never throws. */
 import fc from 'fast-check';
 
-import { handleDelivery } from '../../nodes/shared/pipeline';
-import { emptyMemory, Memory } from '../../nodes/shared/memory';
-import { NO_FILTERS } from '../../nodes/shared/filters';
-import { PLATFORMS } from '../../nodes/shared/platforms';
+import { handleDelivery } from '../../nodes/core/trigger/pipeline';
+import { emptyMemory, Memory } from '../../nodes/core/trigger/memory';
+import { NO_FILTERS } from '../../nodes/core/trigger/filters';
+import { platforms } from '../../nodes/platforms';
 import { reopenAsPendingSequence } from '../fixtures/chatwoot-payloads';
 import { realFreeScoutDeliveries } from '../support/fixtures';
 import { FakeClock, NOW_SECONDS } from './pipeline-helpers';
-import type { Platform } from '../../nodes/shared/types';
+import type { Platform } from '../../nodes/core/types';
 
 const realBodies: string[] = [
 	...reopenAsPendingSequence(5, NOW_SECONDS).map((body) => JSON.stringify(body)),
@@ -34,7 +34,7 @@ const headers = fc.dictionary(
 
 async function run(platform: Platform, rawBody: string | undefined, deliveryHeaders: Record<string, string | string[]>, acceptUnsigned: boolean) {
 	const outcome = await handleDelivery(
-		PLATFORMS[platform],
+		platforms.get(platform).trigger.adapter,
 		{ rawBody, parsedBody: undefined, headers: deliveryHeaders },
 		{
 			secret: acceptUnsigned ? null : 'secret',
@@ -42,6 +42,7 @@ async function run(platform: Platform, rawBody: string | undefined, deliveryHead
 			toleranceSeconds: 300,
 			context: { baseUrl: null, accountId: null, apiUserIds: [] },
 			filters: NO_FILTERS,
+			container: platforms.get(platform).container,
 			maxWaitMs: 50,
 		},
 		new Memory(emptyMemory(), 5),

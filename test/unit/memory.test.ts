@@ -1,5 +1,5 @@
-import { emptyMemory, Memory, restoreMemory } from '../../nodes/shared/memory';
-import { forgetMemory, memoryFor } from '../../nodes/shared/memory-registry';
+import { emptyMemory, Memory, restoreMemory } from '../../nodes/core/trigger/memory';
+import { forgetMemory, memoryFor } from '../../nodes/core/trigger/memory-registry';
 
 describe('memory', () => {
 	it('keeps at most the configured number of conversations, evicting the least recently used', () => {

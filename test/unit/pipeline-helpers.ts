@@ -1,11 +1,12 @@
 /** Runs deliveries through the core pipeline with a fake clock, the way the trigger node does. */
-import { NO_FILTERS, type ChangeFilters } from '../../nodes/shared/filters';
-import { emptyMemory, Memory } from '../../nodes/shared/memory';
-import { handleDelivery, type DeliveryOutcome, type DeliverySettings } from '../../nodes/shared/pipeline';
-import { PLATFORMS } from '../../nodes/shared/platforms';
-import { signChatwoot } from '../../nodes/shared/platforms/chatwoot/signature';
-import { signFreeScout } from '../../nodes/shared/platforms/freescout/signature';
-import type { Delivery, Platform, StatusChange } from '../../nodes/shared/types';
+import { NO_FILTERS, type ChangeFilters } from '../../nodes/core/trigger/filters';
+import { emptyMemory, Memory } from '../../nodes/core/trigger/memory';
+import { handleDelivery, type DeliveryOutcome, type DeliverySettings } from '../../nodes/core/trigger/pipeline';
+import { platforms } from '../../nodes/platforms';
+import { signChatwoot } from '../../nodes/platforms/chatwoot/signature';
+import { signFreeScout } from '../../nodes/platforms/freescout/signature';
+import type { Platform, StatusChange } from '../../nodes/core/types';
+import type { Delivery } from '../../nodes/core/trigger/types';
 import { CHATWOOT_TEST_KEY, FREESCOUT_REAL_KEY } from '../support/test-keys';
 
 export const CHATWOOT_SECRET: string = CHATWOOT_TEST_KEY;
@@ -59,10 +60,11 @@ export function harness(platform: Platform, overrides: Partial<DeliverySettings>
 		toleranceSeconds: 300,
 		context: { baseUrl: platform === 'chatwoot' ? 'https://chat.example.com' : 'https://help.example.com', accountId: 1, apiUserIds: [] },
 		filters: { ...NO_FILTERS, ...filters },
+		container: platforms.get(platform).container,
 		maxWaitMs: 2000,
 		...overrides,
 	};
-	const deliver = (delivery: Delivery) => handleDelivery(PLATFORMS[platform], delivery, settings, memory, clock);
+	const deliver = (delivery: Delivery) => handleDelivery(platforms.get(platform).trigger.adapter, delivery, settings, memory, clock);
 	return {
 		memory,
 		clock,

@@ -1,7 +1,7 @@
 import { createHmac } from 'crypto';
 
-import { signChatwoot, verifyChatwootSignature } from '../../nodes/shared/platforms/chatwoot/signature';
-import { signFreeScout, verifyFreeScoutSignature } from '../../nodes/shared/platforms/freescout/signature';
+import { signChatwoot, verifyChatwootSignature } from '../../nodes/platforms/chatwoot/signature';
+import { signFreeScout, verifyFreeScoutSignature } from '../../nodes/platforms/freescout/signature';
 import { FREESCOUT_VECTOR_KEY, OTHER_TEST_KEY } from '../support/test-keys';
 
 const NOW_MS = 1781946846_000;

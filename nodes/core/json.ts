@@ -1,0 +1,57 @@
+/** Defensive readers for untrusted JSON: they return null instead of throwing on a wrong shape. */
+
+export type JsonRecord = Record<string, unknown>;
+
+export function parseJson(raw: Buffer | string): { ok: true; value: unknown } | { ok: false; error: string } {
+	try {
+		return { ok: true, value: JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')) };
+	} catch (error) {
+		return { ok: false, error: (error as Error).message };
+	}
+}
+
+export function record(value: unknown): JsonRecord | null {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonRecord) : null;
+}
+
+export function list(value: unknown): unknown[] {
+	return Array.isArray(value) ? value : [];
+}
+
+export function text(value: unknown): string | null {
+	return typeof value === 'string' ? value : null;
+}
+
+/** An integer id, also when it arrives as a numeric string. */
+export function integer(value: unknown): number | null {
+	if (typeof value === 'number' && Number.isInteger(value)) return value;
+	if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+	return null;
+}
+
+export function finiteNumber(value: unknown): number | null {
+	return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** Milliseconds since epoch from an ISO string, or null. */
+export function isoMs(value: unknown): number | null {
+	if (typeof value !== 'string') return null;
+	const ms = Date.parse(value);
+	return Number.isNaN(ms) ? null : ms;
+}
+
+export function joinName(...parts: Array<string | null>): string | null {
+	const name = parts.filter((part) => part !== null && part !== '').join(' ');
+	return name === '' ? null : name;
+}
+
+/** A non-empty trimmed string, or null. */
+export function nonEmptyText(value: unknown): string | null {
+	return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+/** A positive integer (also from a numeric string), or null. */
+export function positiveInteger(value: unknown): number | null {
+	const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+	return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
+}

@@ -1,0 +1,143 @@
+/**
+ * How the trigger registers its webhook on a platform, as pure request builders and response readers: the node
+ * sends the requests and follows the outcomes, so every platform decision is unit-testable without n8n.
+ * Each platform folder exports one WebhookRegistration from its webhooks.ts; a third platform is one more folder.
+ *
+ * The node's lifecycle with these pieces:
+ * - checkExists: nothing stored -> create. Else send checkRequest and follow readCheck: exists (keep, maybe with a
+ *   refreshed secret), gone (forget, create again), unknown (the platform cannot tell: trust the stored id),
+ *   outdated (send update, then keep).
+ * - create: send createRequest; readCreated gives the webhook, or a conflict (the URL is already registered), which
+ *   is adopted: list, find by URL, update its subscriptions, keep its id and secret.
+ * - delete: send deleteRequest; readDeleted says deleted, already gone, or failed (logged, never swallowed).
+ */
+import type { ApiRequest, ApiResponse } from '../http';
+import type { Platform } from '../types';
+
+export interface RegistrationContext {
+	/** The n8n URL the platform delivers to. */
+	url: string;
+	/** The account of the credential, for platforms whose API paths include one (Chatwoot); else null. */
+	accountId: number | null;
+	/** A label for the webhook where the platform shows one. */
+	name: string;
+}
+
+/** A webhook the platform knows, as far as the trigger needs it. */
+export interface RegisteredWebhook {
+	id: string;
+	/** The secret the platform generated for this webhook; null where the secret is global (the credential's). */
+	secret: string | null;
+}
+
+/** What the trigger keeps in node static data about the webhook it registered. */
+export interface StoredWebhook extends RegisteredWebhook {
+	url: string;
+}
+
+/** A failed API call, ready for NodeApiError: what went wrong and what to check. */
+export interface ApiFailure {
+	message: string;
+	description: string;
+	httpCode: string;
+}
+
+export type CreateOutcome =
+	| { kind: 'created'; webhook: RegisteredWebhook }
+	/** The platform already has a webhook for this URL: adopt it. */
+	| { kind: 'conflict' }
+	| { kind: 'failed'; failure: ApiFailure };
+
+export type CheckOutcome =
+	/** secret: the platform's current secret for it, or null to keep the stored one. */
+	| { kind: 'exists'; secret: string | null }
+	| { kind: 'gone'; reason: string }
+	/** The platform cannot list webhooks: rely on the stored id. */
+	| { kind: 'unknown'; reason: string }
+	/** It exists but no longer subscribes to what the trigger needs: update it. */
+	| { kind: 'outdated'; reason: string }
+	| { kind: 'failed'; failure: ApiFailure };
+
+export type FindOutcome =
+	| { kind: 'found'; webhook: RegisteredWebhook }
+	| { kind: 'missing' }
+	| { kind: 'failed'; failure: ApiFailure };
+
+export type UpdateOutcome = { kind: 'updated'; webhook: RegisteredWebhook } | { kind: 'failed'; failure: ApiFailure };
+
+export type DeleteOutcome = { kind: 'deleted' } | { kind: 'gone' } | { kind: 'failed'; failure: ApiFailure };
+
+export interface WebhookRegistration {
+	platform: Platform;
+	/** The platform events the trigger subscribes to: everything the core reads. */
+	events: readonly string[];
+	/** Where the signing secret comes from: the webhook the platform created, or the credential (one global key). */
+	secretSource: 'webhook' | 'credential';
+
+	createRequest(context: RegistrationContext): ApiRequest;
+	readCreated(response: ApiResponse, context: RegistrationContext): CreateOutcome;
+
+	checkRequest(stored: StoredWebhook, context: RegistrationContext): ApiRequest;
+	readCheck(response: ApiResponse, stored: StoredWebhook, context: RegistrationContext): CheckOutcome;
+
+	/** Changing an existing webhook's URL and subscriptions; null where the platform cannot (it is re-created). */
+	update: {
+		request(id: string, context: RegistrationContext): ApiRequest;
+		read(response: ApiResponse, context: RegistrationContext): UpdateOutcome;
+	} | null;
+
+	/** Finding the webhook that already has this URL after a conflict; null where URLs never conflict. */
+	adopt: {
+		listRequest(context: RegistrationContext): ApiRequest;
+		findByUrl(response: ApiResponse, context: RegistrationContext): FindOutcome;
+	} | null;
+
+	deleteRequest(stored: StoredWebhook, context: RegistrationContext): ApiRequest;
+	readDeleted(response: ApiResponse, context: RegistrationContext): DeleteOutcome;
+}
+
+export function isSuccess(response: ApiResponse): boolean {
+	return response.statusCode >= 200 && response.statusCode < 300;
+}
+
+/** A short text of what the platform said in an error body, whatever its shape. */
+export function errorText(body: unknown): string {
+	if (typeof body === 'string') return body.trim().slice(0, 300);
+	if (typeof body !== 'object' || body === null) return '';
+	const record = body as Record<string, unknown>;
+	for (const key of ['message', 'error']) {
+		if (typeof record[key] === 'string' && record[key] !== '') {
+			const nested = nestedErrors(record);
+			return nested === '' ? (record[key] as string) : `${record[key] as string}: ${nested}`;
+		}
+	}
+	if (Array.isArray(record.errors)) return record.errors.filter((e) => typeof e === 'string').join('; ');
+	return JSON.stringify(body).slice(0, 300);
+}
+
+function nestedErrors(record: Record<string, unknown>): string {
+	const embedded = record._embedded;
+	if (typeof embedded !== 'object' || embedded === null) return '';
+	const errors = (embedded as Record<string, unknown>).errors;
+	if (!Array.isArray(errors)) return '';
+	return errors
+		.map((error) => {
+			const entry = error as Record<string, unknown> | null;
+			return typeof entry?.message === 'string' ? entry.message : '';
+		})
+		.filter((message) => message !== '')
+		.join('; ');
+}
+
+/** Whether a webhook's subscriptions include every event the trigger needs. */
+export function subscribesToAll(subscriptions: unknown, events: readonly string[]): boolean {
+	if (!Array.isArray(subscriptions)) return false;
+	return events.every((event) => subscriptions.includes(event));
+}
+
+/** The id as the trigger stores it (platforms answer numbers or strings). */
+export function idOf(value: unknown): string | null {
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	if (typeof value === 'string' && value.trim() !== '') return value.trim();
+	return null;
+}

@@ -1,0 +1,45 @@
+/** FreeScout (API & Webhooks module) as one platform module: its webhooks, signature, payloads, REST API and credential. */
+import { createHash } from 'crypto';
+
+import { baseUrlOf } from '../../core/http';
+import { nonEmptyText, positiveInteger } from '../../core/json';
+import type { PlatformModule } from '../../core/platform';
+import { header, rawBytes } from '../../core/trigger/signature';
+import { api } from './api';
+import { parseFreeScout } from './parse';
+import { verifyFreeScoutSignature } from './signature';
+import { freescoutStatuses } from './status';
+import { webhookRegistration } from './webhooks';
+
+export const freescout: PlatformModule = {
+	id: 'freescout',
+	displayName: 'FreeScout',
+	credentialType: 'freeScoutApi',
+	statuses: freescoutStatuses,
+	readSettings: (credentials) => ({
+		baseUrl: baseUrlOf(credentials.baseUrl),
+		accountId: null,
+		defaultUserId: positiveInteger(credentials.defaultUserId),
+		webhookSecret: nonEmptyText(credentials.webhookSecret),
+	}),
+	container: { field: 'mailboxId', label: 'Mailbox', hint: 'the number in the mailbox URL /mailbox/<id>' },
+	trigger: {
+		adapter: {
+			statuses: freescoutStatuses,
+			verifySignature: verifyFreeScoutSignature,
+			// A retry re-sends the first attempt's bytes and signature unchanged: the signature identifies the delivery.
+			deliveryFingerprint: (delivery) => {
+				const event = header(delivery, 'x-freescout-event') ?? '';
+				const signature = header(delivery, 'x-freescout-signature');
+				if (signature !== null) return `freescout:${event}:${signature}`;
+				const body = rawBytes(delivery);
+				return body === null ? null : `freescout:${event}:${createHash('sha1').update(body).digest('base64')}`;
+			},
+			parse: (body, delivery, context) => parseFreeScout(body, header(delivery, 'x-freescout-event'), context),
+		},
+		registration: webhookRegistration,
+		notice:
+			"FreeScout must reach this node's webhook URL, and the credential needs the Secret Key from Manage → Settings → API & Webhooks to verify deliveries",
+	},
+	action: api,
+};
