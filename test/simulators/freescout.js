@@ -4,33 +4,45 @@
  * `moduleVersion: '1.0.81'` switches to the pre-1.0.82 status logic, `'1.0.87'` to the 1.0.87 API
  * create-thread logic). It exists because FreeScout cannot run on the test machine.
  *
- * Reference facts it implements (FreeScout notes §1-§5 plus the real deliveries captured from
- * FreeScout 1.8.159 / module 1.0.82; where the two disagree the captures win):
+ * Reference facts it implements (FreeScout notes §1-§5, the real deliveries of FreeScout 1.8.159 / module 1.0.82
+ * made through the REST API (test/fixtures/freescout-real) and of FreeScout 1.8.235 / module 1.0.82 made in the
+ * web UI (test/fixtures/freescout-real-ui); where a document and the captures disagree the captures win):
  * - Webhook delivery: POST, Content-Type application/json, X-FreeScout-Event, X-FreeScout-Signature =
  *   base64(HMAC-SHA1(raw body, Secret Key)), Guzzle User-Agent; body = PHP json_encode of the
  *   conversation exactly as GET /api/conversations/{id} formats it (keys in the captured order,
  *   "/" as "\/", non-ASCII as \uXXXX). Any 2xx is success; otherwise up to 10 attempts in total, each
  *   re-sending the first attempt's bytes and signature unchanged.
- * - Snapshot semantics: conversation fields are frozen when the event fires, `_embedded.threads` is
- *   read when the first attempt is sent (published threads, newest first; same-second threads in id
- *   order, like the captured 11/12 pair). For events that add a thread, `threadsCount` and `preview`
- *   are the values from before that thread (the captured "lag by one"; `preview` "" in convo.created).
+ * - Snapshot semantics: conversation fields are frozen when the event fires, `_embedded.threads` is read
+ *   when the first attempt is sent (published threads, newest first; same-second threads in id order, like
+ *   the captured 11/12 pair). For events that add a thread, `threadsCount` and `preview` are the values from
+ *   before that thread (the captured "lag by one"; `preview` "" in convo.created).
+ * - Times are kept in whole seconds, as FreeScout stores them. Per action (captured; bulk and a UI reply that
+ *   sets pending by source reading):
+ *   status change by PUT, status menu or bulk: updatedAt = userUpdatedAt = the line item's createdAt, closedAt
+ *   too when it closes; UI reply: updatedAt = userUpdatedAt = the message's createdAt, closedAt when it closes;
+ *   API reply or note with a status: updatedAt = userUpdatedAt, closedAt untouched (1.0.82); customer reply:
+ *   updatedAt only. closedAt is never cleared; closedBy/closedByUser are shown only while the status is closed.
  * - Which action fires what (module 1.0.82 unless noted):
  *   PUT status / status menu: line item (changed-ticket-status, source web, status = new status) and
- *   convo.status at once; unchanged status is a no-op. PUT assignTo: line item changed-ticket-assignee
- *   (status nochange) and convo.assigned, but nothing when unassigning. API reply/note with `status`:
- *   the status changes, the thread records "active", only the reply/note event fires (1.0.87: a reply
- *   with a changed status also fires convo.status first and records closedBy/closedAt). Customer
- *   thread (API or email): closed/pending -> active, spam stays spam, deleted -> published, only
- *   convo.customer.reply.created. Agent replies and agent-created conversations are delivered after
- *   the undo delay (15 s, `undoDelayMs`). UI reply with a status change: module >= 1.0.82 sends
- *   convo.status at once and the reply event after the undo delay; < 1.0.82 only the reply event.
- * - closedAt is never cleared; closedBy/closedByUser are shown only while the status is closed.
- * - REST API: key in X-FreeScout-API-Key or api_key (401 {"message":"Not Authorized"}); PUT always
- *   answers 204 with an empty body and "Content-type: text/html"; 400 bodies with _embedded.errors;
- *   404 {"message":"Not Found","_embedded":{"errors":[]}}; GET /api/webhooks -> 405 with
- *   "Allow: POST, OPTIONS" even without a key; POST /api/webhooks drops unknown events (400 if none
- *   left), no de-duplication by URL; DELETE /api/webhooks/{id} 204 then 404.
+ *   convo.status at once; unchanged status is a no-op. Bulk status change in the UI: the same for each
+ *   selected conversation in id order within one second, with no "unchanged" check (that part source reading).
+ *   "Not Spam": back to the newest non-spam status line item's status, else active (source reading).
+ *   PUT assignTo: line item changed-ticket-assignee (status nochange) and convo.assigned, but nothing when
+ *   unassigning. API reply/note with `status`: the status changes, the thread records "active", only the
+ *   reply/note event fires (1.0.87: a reply with a changed status also fires convo.status first and records
+ *   closedBy/closedAt). UI reply ("Send & Close", or a reply setting pending): its message thread records the
+ *   status set, also when unchanged; module >= 1.0.82 sends convo.status at once (threads read when sent, so
+ *   the reply thread is in it) and convo.agent.reply.created after the undo delay with the same conversation
+ *   snapshot (byte-identical unless newer threads exist by then); < 1.0.82 only the reply event. Customer
+ *   thread: closed/pending -> active, deleted -> published, only convo.customer.reply.created; spam -> active
+ *   through the API (captured), but a customer e-mail leaves spam alone and its thread records "spam" (core
+ *   >= 1.8.194, FetchEmails; source reading; `customerReplyKeepsSpam: false` for older cores). Agent replies
+ *   and agent-created conversations are delivered after the undo delay (15 s, `undoDelayMs`; flushDelayed()
+ *   ends it at once).
+ * - REST API: key in X-FreeScout-API-Key or api_key (401 {"message":"Not Authorized"}); PUT always answers
+ *   204 with an empty body and "Content-type: text/html"; 400 bodies with _embedded.errors; 404 {"message":"Not Found","_embedded":
+ *   {"errors":[]}}; GET /api/webhooks -> 405 with "Allow: POST, OPTIONS" even without a key; POST /api/webhooks
+ *   drops unknown events (400 if none left), no de-duplication by URL; DELETE /api/webhooks/{id} 204 then 404.
  *
  * Retry schedule (compressed): FreeScout's cron runs every minute and retries a failed delivery once
  * (attempts - 1) x 2 minutes have passed since the last attempt. The simulator waits
@@ -38,15 +50,13 @@
  * (default 60000): waits of 1, 2, 4, 6, ... 16 minutes, ten attempts over about 73 minutes.
  *
  * Not modelled: HTML e-mail processing, attachments, custom fields, tags, timelogs, customer.* and
- * convo.deleted/restored/moved-by-UI events, drafts and thread states other than published, the
- * per-mailbox webhook filter, personal folders (folder ids are mailbox-relative, matching the captured
- * instance for mailbox 1), localisation, permissions (the key is all-powerful as in FreeScout), HTTP
- * Basic auth, core >= 1.8.234 extended statuses. The stale queue-worker webhook cache is modelled only
- * as an opt-in (`staleQueueWorker`): webhooks deleted since the last restartQueueWorker() keep
- * receiving delayed events (agent replies, agent-created conversations), as observed on the real
- * instance; "new webhooks miss delayed events" (inferred only) is not modelled.
- * The UI paths (replyFromUi, changeStatusFromMenu, customerEmailReply) follow the reference's
- * source reading; only the REST-API paths were checked against real captures.
+ * convo.deleted/restored/moved-by-UI events, drafts and thread states other than published, the per-mailbox
+ * webhook filter, personal folders (folder ids are mailbox-relative, matching the captured instance for
+ * mailbox 1), localisation, permissions (the key is all-powerful as in FreeScout), HTTP Basic auth, core >=
+ * 1.8.234 extended statuses, agent replies by e-mail. The stale queue-worker webhook cache is modelled only as
+ * an opt-in (`staleQueueWorker`): webhooks deleted since the last restartQueueWorker() keep receiving delayed
+ * events (agent replies, agent-created conversations), as observed on the real instance; "new webhooks miss
+ * delayed events" (inferred only) is not modelled.
  */
 const crypto = require('crypto');
 const fs = require('fs');
@@ -76,14 +86,19 @@ const WEBHOOK_EVENTS = [
 const MAX_ATTEMPTS = 10;
 const FOLDER_OFFSET = { unassigned: 1, drafts: 2, assigned: 3, closed: 4, spam: 5, deleted: 6 };
 const DEFAULT_USER_AGENT = 'GuzzleHttp/6.5.5 curl/7.88.1 PHP/8.2.36';
-const FIXTURE_DIR = path.join(__dirname, '..', 'fixtures', 'freescout-real');
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+/** Secret Key of the FreeScout instance behind test/fixtures/freescout-real-ui (its signatures use it). */
+const REAL_UI_SECRET_KEY = 'c17909b59a2b92c82a20e64182cacebf';
 
-/** Reads a file of test/fixtures/freescout-real (Buffer), for TypeScript tests that may not use fs. */
-function readFixture(name) {
-	return fs.readFileSync(path.join(FIXTURE_DIR, name));
+/**
+ * Reads a file of test/fixtures/<set> (Buffer), for TypeScript tests that may not use fs. `set`:
+ * 'freescout-real' (default; REST API actions) or 'freescout-real-ui' (web UI actions).
+ */
+function readFixture(name, set = 'freescout-real') {
+	return fs.readFileSync(path.join(FIXTURES, set, name));
 }
-function listFixtures() {
-	return fs.readdirSync(FIXTURE_DIR).sort();
+function listFixtures(set = 'freescout-real') {
+	return fs.readdirSync(path.join(FIXTURES, set)).sort();
 }
 
 /** base64(HMAC-SHA1(raw body, secret)) as the module computes X-FreeScout-Signature. */
@@ -145,7 +160,8 @@ function seedData(options) {
  *   users, customers, mailboxes  seed records ({id, firstName, lastName, email, role} etc.)
  *   userAgent       delivery User-Agent (default the captured Guzzle 6.5.5 string)
  *   staleQueueWorker  model the queue worker's stale webhook cache (default false)
- *   customerReplyKeepsSpam  spam stays spam on customer replies (default true, core >= 2025-10)
+ *   customerReplyKeepsSpam  spam stays spam on customer e-mail replies (default true, core >= 1.8.194;
+ *                   replies through the API reactivate spam either way)
  *   log             optional function(line) for debug output
  */
 function createFreeScoutSimulator(options = {}) {
@@ -167,6 +183,8 @@ function createFreeScoutSimulator(options = {}) {
 		options,
 	);
 	const now = () => opts.now();
+	// FreeScout stores every time as 'Y-m-d H:i:s': whole seconds.
+	const stamp = () => Math.floor(now() / 1000) * 1000;
 	const log = (msg) => {
 		if (typeof opts.log === 'function') opts.log(`[freescout-sim] ${msg}`);
 	};
@@ -182,7 +200,8 @@ function createFreeScoutSimulator(options = {}) {
 	let queue = [];
 	let workerRunning = false;
 	let workerScheduled = false;
-	let pendingDelayed = 0;
+	// Events waiting out their undo window, oldest first: { timer, release }.
+	let delayed = [];
 	let pendingRetries = 0;
 	let inFlight = 0;
 	let deliveries = [];
@@ -193,7 +212,7 @@ function createFreeScoutSimulator(options = {}) {
 	let deliveryWaiters = [];
 
 	function resetState() {
-		const seed = seedData(Object.assign({ seedTime: now() }, opts));
+		const seed = seedData(Object.assign({ seedTime: stamp() }, opts));
 		db = {
 			users: seed.users,
 			customers: seed.customers,
@@ -354,7 +373,7 @@ function createFreeScoutSimulator(options = {}) {
 				to: [],
 				cc: [],
 				bcc: [],
-				createdAt: now(),
+				createdAt: stamp(),
 				openedAt: null,
 			},
 			fields,
@@ -368,7 +387,7 @@ function createFreeScoutSimulator(options = {}) {
 
 	/** Conversation::changeStatus (status menu, bulk action, API PUT): line item first, then the event. */
 	function changeStatus(conv, status, user) {
-		const at = now();
+		const at = stamp();
 		conv.status = status;
 		touch(conv, at, { byUser: true });
 		if (status === 'closed') {
@@ -391,7 +410,7 @@ function createFreeScoutSimulator(options = {}) {
 
 	/** Conversation::changeUser: line item (status nochange); convo.assigned only when assigned to someone. */
 	function changeUser(conv, newUserId, user) {
-		const at = now();
+		const at = stamp();
 		conv.userId = newUserId;
 		touch(conv, at, { byUser: true });
 		updateFolder(conv);
@@ -411,7 +430,7 @@ function createFreeScoutSimulator(options = {}) {
 	}
 
 	function moveToMailbox(conv, mailbox, user) {
-		const at = now();
+		const at = stamp();
 		const from = findMailbox(conv.mailboxId);
 		conv.mailboxId = mailbox.id;
 		touch(conv, at, { byUser: true });
@@ -428,7 +447,7 @@ function createFreeScoutSimulator(options = {}) {
 	}
 
 	function newConversation({ type = 'email', subject, mailbox, customer, status = 'active', userId = null, sourceType = 'api', createdAt }) {
-		const at = createdAt || now();
+		const at = createdAt || stamp();
 		const conv = {
 			id: db.nextConversationId,
 			number: db.nextConversationId,
@@ -455,6 +474,8 @@ function createFreeScoutSimulator(options = {}) {
 			cc: [],
 			bcc: [],
 			customerId: customer.id,
+			// conversations.customer_email, what the list's customerEmail filter compares with.
+			customerEmail: customer.email,
 			threads: [],
 		};
 		db.nextConversationId++;
@@ -469,7 +490,7 @@ function createFreeScoutSimulator(options = {}) {
 	 * data: { type, text, status?, customer (record), user (record), cc, bcc, sourceType }
 	 */
 	function createThread(conv, data, { internal = false, path = 'api' } = {}) {
-		const at = now();
+		const at = stamp();
 		const type = data.type;
 		const isCustomer = type === 'customer';
 		const isReply = type === 'customer' || type === 'message';
@@ -518,8 +539,13 @@ function createFreeScoutSimulator(options = {}) {
 			dirty = true;
 			if (isCustomer) {
 				conv.lastReplyFrom = 'customer';
+				conv.customerEmail = customer.email;
+				// Only FetchEmails (core >= 1.8.194) leaves spam alone; the API and channel modules reactivate it.
+				const keepsSpam = path === 'email' && opts.customerReplyKeepsSpam && conv.status === 'spam';
 				if (requested) conv.status = requested;
-				else if (!(opts.customerReplyKeepsSpam && conv.status === 'spam')) conv.status = 'active';
+				else if (!keepsSpam) conv.status = 'active';
+				// FetchEmails records the conversation's resulting status on the customer thread.
+				if (path === 'email') thread.status = conv.status;
 				if (conv.state === 'deleted') conv.state = 'published';
 			} else {
 				conv.lastReplyFrom = 'user';
@@ -576,11 +602,11 @@ function createFreeScoutSimulator(options = {}) {
 		if (phpEmpty(spec.firstName) && phpEmpty(spec.email)) {
 			return { error: ['Customer first name or email is required.', 'customer.first_name'] };
 		}
-		const at = now();
+		const at = stamp();
 		const c = {
 			id: db.nextCustomerId++,
-			firstName: spec.firstName || '',
-			lastName: spec.lastName || '',
+			firstName: phpEmpty(spec.firstName) ? null : spec.firstName,
+			lastName: phpEmpty(spec.lastName) ? null : spec.lastName,
 			email: spec.email || '',
 			photoUrl: '',
 			createdAt: at,
@@ -598,13 +624,16 @@ function createFreeScoutSimulator(options = {}) {
 		firedEvents.push(record);
 		log(`event ${event} conversation ${conv.id} (${snapshot.status})${delayMs ? ` delayed ${delayMs} ms` : ''}`);
 		if (delayMs > 0) {
-			pendingDelayed++;
-			setTimer(() => {
-				pendingDelayed--;
-				// Delayed events run inside the long-lived queue worker.
-				enqueue(event, snapshot, subscribers(event, { worker: true }));
-				checkIdle();
-			}, delayMs);
+			const entry = {
+				release() {
+					delayed = delayed.filter((d) => d !== entry);
+					// Delayed events run inside the long-lived queue worker.
+					enqueue(event, snapshot, subscribers(event, { worker: true }));
+					checkIdle();
+				},
+			};
+			entry.timer = setTimer(entry.release, delayMs);
+			delayed.push(entry);
 		} else {
 			enqueue(event, snapshot, subscribers(event, { worker: false }));
 		}
@@ -723,7 +752,7 @@ function createFreeScoutSimulator(options = {}) {
 	}
 
 	function isIdle() {
-		return queue.length === 0 && !workerRunning && !workerScheduled && pendingDelayed === 0 && pendingRetries === 0 && inFlight === 0;
+		return queue.length === 0 && !workerRunning && !workerScheduled && delayed.length === 0 && pendingRetries === 0 && inFlight === 0;
 	}
 	function checkIdle() {
 		if (!isIdle()) return;
@@ -854,12 +883,13 @@ function createFreeScoutSimulator(options = {}) {
 					const customer = findCustomer(value);
 					if (!customer) return errorResponse('Customer not found.', 'customerId');
 					conv.customerId = customer.id;
-					touch(conv, now());
+					conv.customerEmail = customer.email;
+					touch(conv, stamp());
 				}
 			} else if (param === 'subject') {
 				if (conv.subject !== value) {
 					conv.subject = String(value);
-					touch(conv, now());
+					touch(conv, stamp());
 				}
 			}
 		}
@@ -1055,6 +1085,14 @@ function createFreeScoutSimulator(options = {}) {
 		return reply(status, payload, headers);
 	}
 
+	/** The "Not Spam" target: newest changed-ticket-status line item that is not spam (by time, then id), else active. */
+	function statusBeforeSpam(conv) {
+		const items = conv.threads
+			.filter((t) => t.type === 'lineitem' && t.actionType === 'changed-ticket-status' && t.status !== 'spam')
+			.sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+		return items.length ? items[0].status : 'active';
+	}
+
 	// ---------------------------------------------------------------- control API
 	function requireConversation(id) {
 		const conv = findConversation(id);
@@ -1096,7 +1134,7 @@ function createFreeScoutSimulator(options = {}) {
 			for (const t of timers) clearTimeout(t);
 			timers.clear();
 			queue = [];
-			pendingDelayed = 0;
+			delayed = [];
 			pendingRetries = 0;
 			if (server) await close(server);
 			server = null;
@@ -1107,7 +1145,7 @@ function createFreeScoutSimulator(options = {}) {
 			for (const t of timers) clearTimeout(t);
 			timers.clear();
 			queue = [];
-			pendingDelayed = 0;
+			delayed = [];
 			pendingRetries = 0;
 			workerScheduled = false;
 			deletedSinceWorkerRestart = [];
@@ -1161,7 +1199,7 @@ function createFreeScoutSimulator(options = {}) {
 				const w = { resolve: () => (clearTimeout(timer), resolve()) };
 				const timer = setTimeout(() => {
 					idleWaiters = idleWaiters.filter((x) => x !== w);
-					reject(new Error(`FreeScout simulator: not idle within ${timeoutMs} ms (queue ${queue.length}, delayed ${pendingDelayed}, retries ${pendingRetries})`));
+					reject(new Error(`FreeScout simulator: not idle within ${timeoutMs} ms (queue ${queue.length}, delayed ${delayed.length}, retries ${pendingRetries})`));
 				}, timeoutMs);
 				idleWaiters.push(w);
 			});
@@ -1188,12 +1226,12 @@ function createFreeScoutSimulator(options = {}) {
 		getCustomers: () => clone(db.customers),
 		getMailboxes: () => clone(db.mailboxes),
 		addUser(u) {
-			const user = Object.assign({ id: Math.max(0, ...db.users.map((x) => x.id)) + 1, role: 'user', createdAt: now(), updatedAt: now() }, u);
+			const user = Object.assign({ id: Math.max(0, ...db.users.map((x) => x.id)) + 1, role: 'user', createdAt: stamp(), updatedAt: stamp() }, u);
 			db.users.push(user);
 			return clone(user);
 		},
 		addCustomer(c) {
-			const customer = Object.assign({ id: db.nextCustomerId++, firstName: '', lastName: '', email: '', createdAt: now(), updatedAt: now() }, c);
+			const customer = Object.assign({ id: db.nextCustomerId++, firstName: '', lastName: '', email: '', createdAt: stamp(), updatedAt: stamp() }, c);
 			db.customers.push(customer);
 			db.nextCustomerId = Math.max(db.nextCustomerId, customer.id + 1);
 			return clone(customer);
@@ -1223,13 +1261,31 @@ function createFreeScoutSimulator(options = {}) {
 			);
 			return conv.id;
 		},
-		/** Status dropdown / bulk action: line item, then convo.status at once. No-op if unchanged. */
+		/**
+		 * Status menu of one conversation: line item, then convo.status at once; no-op ("Status already set") if
+		 * unchanged. `not_spam` (the "Not Spam" button) restores the status of the newest status line item that is
+		 * not spam, else active.
+		 */
 		changeStatusFromMenu(convId, status, userId = 1) {
 			const conv = requireConversation(convId);
-			if (!STATUSES.includes(status)) throw new Error(`FreeScout simulator: unknown status ${status}`);
-			if (conv.status === status) return false;
-			changeStatus(conv, status, requireUser(userId));
+			const target = status === 'not_spam' ? statusBeforeSpam(conv) : status;
+			if (!STATUSES.includes(target)) throw new Error(`FreeScout simulator: unknown status ${status}`);
+			if (conv.status === target) return false;
+			changeStatus(conv, target, requireUser(userId));
 			return true;
+		},
+		/**
+		 * Bulk status change from a folder's list (ConversationsController bulk_conversation_change_status): every
+		 * selected conversation, in id order, gets a line item and a convo.status, even one already in that status
+		 * (there is no "already set" check on this path). Returns the ids changed.
+		 */
+		bulkChangeStatusFromUi(convIds, status, userId = 1) {
+			if (!STATUSES.includes(status)) throw new Error(`FreeScout simulator: unknown status ${status}`);
+			const user = requireUser(userId);
+			const wanted = convIds.map(String);
+			const list = db.conversations.filter((c) => wanted.includes(String(c.id))).sort((a, b) => a.id - b.id);
+			for (const conv of list) changeStatus(conv, status, user);
+			return list.map((c) => c.id);
 		},
 		/** Assign (userId) or unassign (null) from the UI. */
 		assignFromUi(convId, assigneeId, userId = 1) {
@@ -1270,6 +1326,14 @@ function createFreeScoutSimulator(options = {}) {
 			const conv = requireConversation(convId);
 			conv.status = status;
 			updateFolder(conv);
+		},
+		/** Ends every undo window now: the waiting events are queued in the order they fired. */
+		flushDelayed() {
+			for (const entry of delayed.slice()) {
+				clearTimeout(entry.timer);
+				timers.delete(entry.timer);
+				entry.release();
+			}
 		},
 		/** Queue worker restart (hourly queue:restart): forgets webhooks deleted since the last restart. */
 		restartQueueWorker() {
@@ -1329,6 +1393,7 @@ module.exports = {
 	signBody,
 	phpJsonEncode,
 	WEBHOOK_EVENTS,
+	REAL_UI_SECRET_KEY,
 	MAX_ATTEMPTS,
 	DEFAULT_USER_AGENT,
 };

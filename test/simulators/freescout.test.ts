@@ -5,6 +5,7 @@ import {
 	readFixture,
 	listFixtures,
 	phpJsonEncode,
+	REAL_UI_SECRET_KEY,
 } from './freescout';
 import { requestJson } from './http-util';
 import { FREESCOUT_REAL_KEY, FREESCOUT_TEST_API_KEY } from '../support/test-keys';
@@ -24,6 +25,7 @@ type Sim = ReturnType<typeof createFreeScoutSimulator>;
 type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
 interface Delivery {
 	event: string;
+	conversationId: number;
 	status: string;
 	signature: string;
 	bodyText: string;
@@ -40,6 +42,13 @@ const realCaptures = listFixtures()
 	.map((f: string) => {
 		const headers = JSON.parse(readFixture(f.replace('.body.raw', '.headers.json')).toString('utf8'));
 		return { file: f, body: readFixture(f) as Buffer, event: headers.event as string, signature: headers.signature as string, userAgent: headers.user_agent as string };
+	});
+
+const uiCaptures = listFixtures('freescout-real-ui')
+	.filter((f: string) => f.endsWith('.body.raw'))
+	.map((f: string) => {
+		const headers = JSON.parse(readFixture(f.replace('.body.raw', '.headers.json'), 'freescout-real-ui').toString('utf8'));
+		return { file: f, body: readFixture(f, 'freescout-real-ui') as Buffer, event: headers.event as string, signature: headers.signature as string };
 	});
 
 async function api(sim: Sim, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -179,6 +188,141 @@ describe('replay of the real capture sequence (module 1.0.82)', () => {
 	});
 });
 
+type Thread = { id: number; type: string; status: string; createdAt: string; source: { type: string }; action: { text: string } };
+type Conversation = {
+	id: number;
+	number: number;
+	status: string;
+	updatedAt: string;
+	userUpdatedAt: string | null;
+	closedAt: string | null;
+	_embedded: { threads: Thread[] };
+};
+const at = (iso: string) => Date.parse(iso);
+
+/**
+ * The web UI session of payloads/freescout-real-ui (conversation 7), replayed with the captured clock: `clock` is
+ * set to each action's second, and to 14:04:37 when the Send & Close's undo window ends.
+ */
+async function replayUiSession() {
+	let clock = at('2026-11-30T14:04:02Z');
+	const sim = createFreeScoutSimulator({ secretKey: REAL_UI_SECRET_KEY, apiKey: API_KEY, undoDelayMs: 600000, now: () => clock });
+	await sim.start();
+	const receiver = await startWebhookReceiver();
+	try {
+		sim.addWebhook(`${receiver.url}/n8n`, ALL_CONVO_EVENTS);
+		sim.addCustomer({ id: 7, firstName: 'Cust7', lastName: null, email: 'cust7@example.org' });
+		const customer = { id: 7 };
+		const created = await api(sim, 'POST', '/conversations', {
+			type: 'email', mailboxId: 1, subject: 'Conv 7', customer, threads: [{ type: 'customer', customer, text: 'Need help 7' }],
+		});
+		const id: number = created.json.id;
+		await sim.waitForDeliveries(1);
+		clock = at('2026-11-30T14:04:22Z');
+		sim.replyFromUi(id, { text: '<div>UI reply and close conv 7 (race)</div>', status: 'closed', userId: 1 });
+		await sim.waitForDeliveries(2);
+		clock = at('2026-11-30T14:04:26Z');
+		await api(sim, 'POST', `/conversations/${id}/threads`, { type: 'customer', text: 'Customer answers conv 7 within the undo window', customer });
+		await sim.waitForDeliveries(3);
+		clock = at('2026-11-30T14:04:37Z');
+		sim.flushDelayed();
+		await sim.waitForDeliveries(4);
+		clock = at('2026-11-30T14:05:38Z');
+		sim.changeStatusFromMenu(id, 'spam', 1);
+		await sim.waitForDeliveries(5);
+		clock = at('2026-11-30T14:14:34Z');
+		await api(sim, 'POST', `/conversations/${id}/threads`, { type: 'customer', text: 'Customer writes to spam conv 7', customer });
+		await sim.idle();
+		const threadIds: number[] = sim.getConversationRecord(id)!.threads.map((t: { id: number }) => t.id);
+		return { id, threadIds, deliveries: sim.getDeliveries() as Delivery[], received: receiver.received.slice() };
+	} finally {
+		await receiver.close();
+		await sim.stop();
+	}
+}
+
+/** A capture with the simulator's ids in place of the real instance's (conversation 7, threads 17, 21, 22, 27, 49). */
+function withSimulatorIds(capture: Buffer, conversationId: number, threadIds: number[]) {
+	const body = JSON.parse(capture.toString('utf8'));
+	const threadId = new Map([17, 21, 22, 27, 49].map((real, i) => [real, threadIds[i]]));
+	body.id = conversationId;
+	body.number = conversationId;
+	for (const t of body._embedded.threads) {
+		t.id = threadId.get(t.id);
+		t.action.text = t.action.text.replace('#7', `#${conversationId}`);
+	}
+	return body;
+}
+
+describe('real web UI captures (FreeScout 1.8.235, module 1.0.82)', () => {
+	it('are signed with that instance\'s Secret Key', () => {
+		expect(uiCaptures.map((c) => `${c.file}:${c.event}`)).toEqual([
+			'017-convo.created.body.raw:convo.created',
+			'021-convo.status.body.raw:convo.status',
+			'022-convo.customer.reply.created.body.raw:convo.customer.reply.created',
+			'023-convo.agent.reply.created.body.raw:convo.agent.reply.created',
+			'029-convo.status.body.raw:convo.status',
+			'063-convo.customer.reply.created.body.raw:convo.customer.reply.created',
+		]);
+		for (const c of uiCaptures) expect(hmac(c.body, REAL_UI_SECRET_KEY)).toBe(c.signature);
+	});
+
+	it('replaying the session gives the captured events and bodies: key by key, thread order and statuses, and byte for byte once ids are mapped', async () => {
+		const { id, threadIds, deliveries, received } = await replayUiSession();
+		expect(deliveries.map((d) => d.event)).toEqual(uiCaptures.map((c) => c.event));
+		expect(received.map((r) => r.headers['x-freescout-event'])).toEqual(uiCaptures.map((c) => c.event));
+		uiCaptures.forEach((capture, i) => {
+			const mine = JSON.parse(deliveries[i].bodyText);
+			const real = withSimulatorIds(capture.body, id, threadIds);
+			expect(mine).toEqual(real);
+			expect(Object.keys(mine)).toEqual(Object.keys(real));
+			mine._embedded.threads.forEach((t: Thread, k: number) => expect(Object.keys(t)).toEqual(Object.keys(real._embedded.threads[k])));
+			expect(deliveries[i].bodyText).toBe(phpJsonEncode(real));
+			expect(received[i].headers['x-freescout-signature']).toBe(hmac(received[i].body, REAL_UI_SECRET_KEY));
+		});
+		// The facts spelled out: the UI reply records closed; the delayed reply event keeps the close's snapshot
+		// but lists the newer customer reply; a customer reply to spam makes it active.
+		const shape = (i: number) => {
+			const b = JSON.parse(deliveries[i].bodyText);
+			return `${b.status} ${b.updatedAt.slice(11)} | ` + b._embedded.threads.map((t: Thread) => `${threadIds.indexOf(t.id) + 1}:${t.type}:${t.status}`).join(' ');
+		};
+		expect(uiCaptures.map((_c, i) => shape(i))).toEqual([
+			'active 14:04:02Z | 1:customer:active',
+			'closed 14:04:22Z | 2:message:closed 1:customer:active',
+			'active 14:04:26Z | 3:customer:active 2:message:closed 1:customer:active',
+			'closed 14:04:22Z | 3:customer:active 2:message:closed 1:customer:active',
+			'spam 14:05:38Z | 4:lineitem:spam 3:customer:active 2:message:closed 1:customer:active',
+			'active 14:14:34Z | 5:customer:active 4:lineitem:spam 3:customer:active 2:message:closed 1:customer:active',
+		]);
+	});
+
+	it('the delayed reply event of a Send & Close repeats its convo.status byte for byte (signature included) when nothing happened in between', async () => {
+		let clock = at('2030-02-03T04:05:06Z');
+		const sim = createFreeScoutSimulator({ apiKey: API_KEY, undoDelayMs: 600000, now: () => clock });
+		await sim.start();
+		const receiver = await startWebhookReceiver();
+		try {
+			sim.addWebhook(`${receiver.url}/h`, ALL_CONVO_EVENTS);
+			const id = sim.createConversation({ text: 'Broken' });
+			await sim.idle();
+			sim.clearLogs();
+			clock += 20000;
+			sim.replyFromUi(id, { text: 'Fixed', status: 'closed', userId: 1 });
+			await sim.waitForDeliveries(1);
+			clock += 15000;
+			sim.flushDelayed();
+			await sim.idle();
+			const [status, reply] = sim.getDeliveries() as Delivery[];
+			expect([status.event, reply.event]).toEqual(['convo.status', 'convo.agent.reply.created']);
+			expect(reply.bodyText).toBe(status.bodyText);
+			expect(reply.signature).toBe(status.signature);
+		} finally {
+			await receiver.close();
+			await sim.stop();
+		}
+	});
+});
+
 describe('status paths', () => {
 	let sim: Sim;
 	let receiver: Receiver;
@@ -270,17 +414,20 @@ describe('status paths', () => {
 		expect(body.closedBy).toBeNull();
 	});
 
-	it('spam stays spam when the customer replies', async () => {
+	it('a customer e-mail leaves spam alone (its thread records spam); a customer reply through the API reactivates it', async () => {
 		await setup('1.0.82');
 		const id = sim.createConversation({ text: 'Buy now' });
 		sim.changeStatusFromMenu(id, 'spam', 1);
 		await sim.idle();
 		sim.clearLogs();
 		sim.customerEmailReply(id, 'Buy more');
+		await sim.idle();
 		await api(sim, 'POST', `/conversations/${id}/threads`, { type: 'customer', text: 'And more', customer: { id: 1 } });
 		await sim.idle();
-		expect(events()).toEqual(['convo.customer.reply.created:spam', 'convo.customer.reply.created:spam']);
-		expect(sim.getConversation(id)!.status).toBe('spam');
+		expect(events()).toEqual(['convo.customer.reply.created:spam', 'convo.customer.reply.created:active']);
+		const threads = bodyOf(1)._embedded.threads.map((t: { type: string; status: string; source: { type: string } }) => `${t.type}:${t.status}:${t.source.type}`);
+		expect(threads).toEqual(['customer:active:api', 'customer:spam:email', 'lineitem:spam:web', 'customer:active:email']);
+		expect(sim.getConversation(id)!.status).toBe('active');
 	});
 
 	it('retries 10 times with identical bytes while the receiver answers 500, on the compressed schedule', async () => {
@@ -318,6 +465,130 @@ describe('status paths', () => {
 		expect((sim.getDeliveries() as Delivery[]).map((d) => `${d.attempt}:${d.responseStatus}`)).toEqual(['1:503', '2:503', '3:503', '4:204']);
 		expect(receiver.received).toHaveLength(4);
 		expect(new Set(receiver.received.map((r) => r.bodyText)).size).toBe(1);
+	});
+});
+
+describe('UI status paths and the times FreeScout records (whole seconds)', () => {
+	let sim: Sim;
+	let receiver: Receiver;
+	let clock = 0;
+	beforeEach(async () => {
+		clock = at('2030-01-02T10:00:00.700Z');
+		sim = createFreeScoutSimulator({ apiKey: API_KEY, undoDelayMs: 600000, retryIntervalMs: 2, now: () => clock });
+		await sim.start();
+		receiver = await startWebhookReceiver();
+		sim.addWebhook(`${receiver.url}/hook`, ALL_CONVO_EVENTS);
+	});
+	afterEach(async () => {
+		await receiver.close();
+		await sim.stop();
+	});
+	const events = () => (sim.getDeliveries() as Delivery[]).map((d) => `${d.event}:${d.conversationId}:${d.status}`);
+	const bodies = () => (sim.getDeliveries() as Delivery[]).map((d) => JSON.parse(d.bodyText) as Conversation);
+
+	it('a UI reply records the status it set (pending, or the unchanged status) on its message thread; API replies and notes record active', async () => {
+		const id = sim.createConversation({ text: 'Broken' });
+		const actions = [
+			() => sim.replyFromUi(id, { text: 'Try this', status: 'pending', userId: 1 }),
+			() => sim.replyFromUi(id, { text: 'And this', status: 'pending', userId: 2 }),
+			() => api(sim, 'POST', `/conversations/${id}/threads`, { type: 'message', text: 'Via API', user: 1, status: 'closed' }),
+			() => api(sim, 'POST', `/conversations/${id}/threads`, { type: 'note', text: 'Note via API', user: 1, status: 'spam' }),
+		];
+		for (const act of actions) {
+			clock += 1000;
+			await act();
+		}
+		sim.flushDelayed();
+		await sim.idle();
+		const threads = sim.getConversation(id)!._embedded.threads.map((t: Thread) => `${t.type}:${t.status}:${t.source.type}`);
+		expect(threads).toEqual(['note:active:api', 'message:active:api', 'message:pending:web', 'message:pending:web', 'customer:active:email']);
+		// Only the first UI reply changed the status; API replies and notes fire no convo.status (module 1.0.82).
+		expect(events()).toEqual([
+			`convo.created:${id}:active`,
+			`convo.status:${id}:pending`,
+			`convo.note.created:${id}:spam`,
+			`convo.agent.reply.created:${id}:pending`,
+			`convo.agent.reply.created:${id}:pending`,
+			`convo.agent.reply.created:${id}:closed`,
+		]);
+	});
+
+	it('status times: PUT, status menu, Send & Close, UI pending, API reply/note with status and customer replies set updatedAt, userUpdatedAt, closedAt and the status thread as FreeScout does', async () => {
+		const id = sim.createConversation({ text: 'Broken', source: 'api' });
+		const steps: Array<[string, () => Promise<unknown> | unknown]> = [
+			['10:00:10.900', () => api(sim, 'PUT', `/conversations/${id}`, { status: 'closed', byUser: 1 })],
+			['10:00:20.100', () => api(sim, 'POST', `/conversations/${id}/threads`, { type: 'customer', text: 'Still broken', customer: { id: 1 } })],
+			['10:00:30.000', () => sim.changeStatusFromMenu(id, 'pending', 2)],
+			['10:00:40.999', () => sim.replyFromUi(id, { text: 'Done', status: 'closed', userId: 2 })],
+			['10:00:50.500', () => sim.customerEmailReply(id, 'Not done')],
+			['10:01:00.000', () => sim.replyFromUi(id, { text: 'Wait', status: 'pending', userId: 1 })],
+			['10:01:10.000', () => api(sim, 'POST', `/conversations/${id}/threads`, { type: 'message', text: 'Closing', user: 1, status: 'closed' })],
+			['10:01:20.000', () => api(sim, 'POST', `/conversations/${id}/threads`, { type: 'note', text: 'Reopen', user: 1, status: 'active' })],
+		];
+		const seen: string[] = [];
+		const summary = () => {
+			const c = sim.getConversation(id) as Conversation;
+			const t = c._embedded.threads[0];
+			const time = (v: string | null) => (v ? v.slice(11, 19) : '-');
+			return `${c.status} upd ${time(c.updatedAt)} user ${time(c.userUpdatedAt)} closed ${time(c.closedAt)} | ${t.type}:${t.status}@${time(t.createdAt)}`;
+		};
+		seen.push(summary());
+		for (const [hms, act] of steps) {
+			clock = at(`2030-01-02T${hms}Z`);
+			await act();
+			seen.push(summary());
+		}
+		expect(seen).toEqual([
+			'active upd 10:00:00 user - closed - | customer:active@10:00:00',
+			'closed upd 10:00:10 user 10:00:10 closed 10:00:10 | lineitem:closed@10:00:10',
+			// A customer reply reopens without a status thread and leaves userUpdatedAt and closedAt alone.
+			'active upd 10:00:20 user 10:00:10 closed 10:00:10 | customer:active@10:00:20',
+			'pending upd 10:00:30 user 10:00:30 closed 10:00:10 | lineitem:pending@10:00:30',
+			'closed upd 10:00:40 user 10:00:40 closed 10:00:40 | message:closed@10:00:40',
+			'active upd 10:00:50 user 10:00:40 closed 10:00:40 | customer:active@10:00:50',
+			'pending upd 10:01:00 user 10:01:00 closed 10:00:40 | message:pending@10:01:00',
+			// An API reply closes without touching closedAt (module 1.0.82) and records active.
+			'closed upd 10:01:10 user 10:01:10 closed 10:00:40 | message:active@10:01:10',
+			'active upd 10:01:20 user 10:01:20 closed 10:00:40 | note:active@10:01:20',
+		]);
+	});
+
+	it('bulk close: one convo.status per selected conversation, in id order, all in the same second, also for one already closed', async () => {
+		const a = sim.createConversation({ text: 'a' });
+		const b = sim.createConversation({ text: 'b' });
+		const c = sim.createConversation({ text: 'c' });
+		sim.createConversation({ text: 'not selected' });
+		clock = at('2030-01-02T10:05:00.100Z');
+		sim.changeStatusFromMenu(b, 'closed', 1);
+		await sim.idle();
+		sim.clearLogs();
+		clock = at('2030-01-02T10:06:00.300Z');
+		expect(sim.bulkChangeStatusFromUi([c, a, b, 99], 'closed', 2)).toEqual([a, b, c]);
+		await sim.idle();
+		expect(events()).toEqual([`convo.status:${a}:closed`, `convo.status:${b}:closed`, `convo.status:${c}:closed`]);
+		for (const body of bodies()) {
+			expect([body.updatedAt, body.userUpdatedAt, body.closedAt, body._embedded.threads[0].createdAt]).toEqual(Array(4).fill('2030-01-02T10:06:00Z'));
+			expect(body._embedded.threads[0]).toMatchObject({ type: 'lineitem', status: 'closed', action: { text: `Jane Agent marked as Closed conversation #${body.number}` } });
+		}
+		const lineItems = sim.getConversation(b)!._embedded.threads.filter((t: Thread) => t.type === 'lineitem').map((t: Thread) => t.action.text);
+		expect(lineItems).toEqual([`Jane Agent marked as Closed conversation #${b}`, `Admin User marked as Closed conversation #${b}`]);
+		// The single-conversation menu refuses an unchanged status.
+		expect(sim.changeStatusFromMenu(a, 'closed', 1)).toBe(false);
+	});
+
+	it('"Not Spam" restores the status of the newest non-spam status line item (active when there is none)', async () => {
+		const id = sim.createConversation({ text: 'x' });
+		const other = sim.createConversation({ text: 'y' });
+		clock += 1000;
+		sim.changeStatusFromMenu(id, 'pending', 1);
+		clock += 1000;
+		sim.changeStatusFromMenu(id, 'spam', 1);
+		sim.changeStatusFromMenu(other, 'spam', 1);
+		clock += 1000;
+		expect(sim.changeStatusFromMenu(id, 'not_spam', 1)).toBe(true);
+		expect(sim.changeStatusFromMenu(other, 'not_spam', 1)).toBe(true);
+		await sim.idle();
+		expect(events().slice(-2)).toEqual([`convo.status:${id}:pending`, `convo.status:${other}:active`]);
 	});
 });
 
