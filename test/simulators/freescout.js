@@ -2,7 +2,7 @@
 /**
  * Simulator of FreeScout 1.8.x with the "API & Webhooks" module (module 1.0.82 behaviour by default;
  * `moduleVersion: '1.0.81'` switches to the pre-1.0.82 status logic, `'1.0.87'` to the 1.0.87 API
- * create-thread logic). It exists because FreeScout cannot run on the test machine.
+ * create-thread logic and substring `subject` search). It exists because FreeScout cannot run on the test machine.
  *
  * Reference facts it implements (FreeScout notes §1-§5, the real deliveries of FreeScout 1.8.159 / module 1.0.82
  * made through the REST API (test/fixtures/freescout-real) and of FreeScout 1.8.235 / module 1.0.82 made in the
@@ -39,10 +39,13 @@
  *   >= 1.8.194, FetchEmails; source reading; `customerReplyKeepsSpam: false` for older cores). Agent replies
  *   and agent-created conversations are delivered after the undo delay (15 s, `undoDelayMs`; flushDelayed()
  *   ends it at once).
- * - REST API: key in X-FreeScout-API-Key or api_key (401 {"message":"Not Authorized"}); PUT always answers
- *   204 with an empty body and "Content-type: text/html"; 400 bodies with _embedded.errors; 404 {"message":"Not Found","_embedded":
+ * - REST API: key in X-FreeScout-API-Key or api_key (401 {"message":"Not Authorized"}); input strings
+ *   trimmed and "" turned into null (Laravel middleware); PUT always answers 204 with an empty body and
+ *   "Content-type: text/html"; 400 bodies with _embedded.errors; 404 {"message":"Not Found","_embedded":
  *   {"errors":[]}}; GET /api/webhooks -> 405 with "Allow: POST, OPTIONS" even without a key; POST /api/webhooks
  *   drops unknown events (400 if none left), no de-duplication by URL; DELETE /api/webhooks/{id} 204 then 404.
+ *   GET /api/conversations: filters, sort and paging per freescout-list.js (threads off unless embedded, no
+ *   default status or state filter).
  *
  * Retry schedule (compressed): FreeScout's cron runs every minute and retries a failed delivery once
  * (attempts - 1) x 2 minutes have passed since the last attempt. The simulator waits
@@ -53,10 +56,11 @@
  * convo.deleted/restored/moved-by-UI events, drafts and thread states other than published, the per-mailbox
  * webhook filter, personal folders (folder ids are mailbox-relative, matching the captured instance for
  * mailbox 1), localisation, permissions (the key is all-powerful as in FreeScout), HTTP Basic auth, core >=
- * 1.8.234 extended statuses, agent replies by e-mail. The stale queue-worker webhook cache is modelled only as
- * an opt-in (`staleQueueWorker`): webhooks deleted since the last restartQueueWorker() keep receiving delayed
- * events (agent replies, agent-created conversations), as observed on the real instance; "new webhooks miss
- * delayed events" (inferred only) is not modelled.
+ * 1.8.234 extended statuses, agent replies by e-mail, PHP errors other than the inferred 500 for an unparsable
+ * date filter. The stale queue-worker webhook cache is modelled only as an opt-in (`staleQueueWorker`): webhooks
+ * deleted since the last restartQueueWorker() keep receiving delayed events (agent replies, agent-created
+ * conversations), as observed on the real instance; "new webhooks miss delayed events" (inferred only) is not
+ * modelled.
  */
 const crypto = require('crypto');
 const fs = require('fs');
@@ -64,8 +68,10 @@ const http = require('http');
 const path = require('path');
 const { readBody, parseBody, send, listen, close, request, assertLoopback } = require('./http-util');
 const { phpJsonEncode, textPreview, phpTime, friendlySince } = require('./freescout-php');
+const { selectConversations, paginate } = require('./freescout-list');
 
 const STATUSES = ['active', 'pending', 'closed', 'spam'];
+const STATES = ['draft', 'published', 'deleted'];
 const STATUS_LABEL = { active: 'Active', pending: 'Pending', closed: 'Closed', spam: 'Spam' };
 const CONVERSATION_TYPES = ['email', 'phone', 'chat', 'custom'];
 const THREAD_TYPES = ['customer', 'message', 'note', 'lineitem', 'chat'];
@@ -126,6 +132,18 @@ function phpEmpty(v) {
 	return v === undefined || v === null || v === false || v === 0 || v === '' || v === '0' || (Array.isArray(v) && v.length === 0);
 }
 
+/** Laravel's TrimStrings and ConvertEmptyStringsToNull middleware, applied to every input value. */
+function cleanInput(value) {
+	if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
+	if (Array.isArray(value)) return value.map(cleanInput);
+	if (value && typeof value === 'object') {
+		const out = {};
+		for (const [k, v] of Object.entries(value)) out[k] = cleanInput(v);
+		return out;
+	}
+	return value;
+}
+
 /** ApiController::convertConversationCodes for `status`: anything but a known name becomes active. */
 function toConversationStatus(v) {
 	return typeof v === 'string' && STATUSES.includes(v) ? v : 'active';
@@ -162,6 +180,7 @@ function seedData(options) {
  *   staleQueueWorker  model the queue worker's stale webhook cache (default false)
  *   customerReplyKeepsSpam  spam stays spam on customer e-mail replies (default true, core >= 1.8.194;
  *                   replies through the API reactivate spam either way)
+ *   listTieOrder    'with-sort' (default) | 'against-sort': order by id among equal list sort keys
  *   log             optional function(line) for debug output
  */
 function createFreeScoutSimulator(options = {}) {
@@ -178,6 +197,7 @@ function createFreeScoutSimulator(options = {}) {
 			userAgent: DEFAULT_USER_AGENT,
 			staleQueueWorker: false,
 			customerReplyKeepsSpam: true,
+			listTieOrder: 'with-sort',
 			log: null,
 		},
 		options,
@@ -785,14 +805,8 @@ function createFreeScoutSimulator(options = {}) {
 	const NO_CONTENT = () => [204, null];
 
 	function paged(items, query, key, format) {
-		const size = parseInt(query.pageSize, 10) || 50;
-		const page = Math.max(1, parseInt(query.page, 10) || 1);
-		const total = items.length;
-		const slice = items.slice((page - 1) * size, page * size);
-		return {
-			_embedded: { [key]: slice.map(format) },
-			page: { size, totalElements: total, totalPages: Math.max(1, Math.ceil(total / size)), number: page },
-		};
+		const { items: slice, page } = paginate(items, query);
+		return { _embedded: { [key]: slice.map(format) }, page };
 	}
 
 	function embedOptions(query, defaultThreads) {
@@ -820,35 +834,14 @@ function createFreeScoutSimulator(options = {}) {
 	}
 
 	function apiListConversations(_data, q) {
-		let list = db.conversations.slice();
-		if (!phpEmpty(q.mailboxId)) {
-			const ids = String(q.mailboxId).split(',').map((s) => s.trim());
-			list = list.filter((c) => ids.includes(String(c.mailboxId)));
-		}
-		if (!phpEmpty(q.status)) {
-			// One unknown status means no status filter at all; unknown names in a list are ignored.
-			const wanted = String(q.status).split(',').map((s) => s.trim()).filter((s) => STATUSES.includes(s));
-			if (wanted.length) list = list.filter((c) => wanted.includes(c.status));
-		}
-		if (!phpEmpty(q.state) && ['draft', 'published', 'deleted'].includes(q.state)) list = list.filter((c) => c.state === q.state);
-		if (!phpEmpty(q.type) && CONVERSATION_TYPES.includes(q.type)) list = list.filter((c) => c.type === q.type);
-		if (!phpEmpty(q.folderId)) list = list.filter((c) => String(c.folderId) === String(q.folderId));
-		if (q.assignedTo !== undefined) list = list.filter((c) => String(c.userId || '') === String(q.assignedTo));
-		if (!phpEmpty(q.customerId)) list = list.filter((c) => String(c.customerId) === String(q.customerId));
-		if (!phpEmpty(q.customerEmail)) {
-			list = list.filter((c) => {
-				const cu = findCustomer(c.customerId);
-				return cu && cu.email === q.customerEmail;
-			});
-		}
-		if (!phpEmpty(q.number)) list = list.filter((c) => String(c.number) === String(q.number));
-		if (!phpEmpty(q.subject)) list = list.filter((c) => c.subject.toLowerCase().includes(String(q.subject).toLowerCase()));
-		if (!phpEmpty(q.updatedSince)) list = list.filter((c) => c.updatedAt >= Date.parse(q.updatedSince));
-		if (!phpEmpty(q.createdSince)) list = list.filter((c) => c.createdAt >= Date.parse(q.createdSince));
-		const fields = { createdAt: 'createdAt', mailboxId: 'mailboxId', number: 'number', subject: 'subject', updatedAt: 'updatedAt', waitingSince: 'lastReplyAt' };
-		const field = fields[q.sortField] || 'createdAt';
-		const dir = q.sortOrder === 'asc' ? 1 : -1;
-		list.sort((a, b) => (a[field] < b[field] ? -dir : a[field] > b[field] ? dir : (a.id - b.id) * dir));
+		const list = selectConversations(db.conversations, q, {
+			statuses: STATUSES,
+			states: STATES,
+			types: CONVERSATION_TYPES,
+			subjectContains: versionAtLeast(opts.moduleVersion, '1.0.87'),
+			tags: null,
+			tieOrder: opts.listTieOrder,
+		});
 		const emb = embedOptions(q, false);
 		return [200, paged(list, q, 'conversations', (c) => formatConversation(c, emb))];
 	}
@@ -1046,17 +1039,18 @@ function createFreeScoutSimulator(options = {}) {
 
 	async function handle(req, res) {
 		const u = new URL(req.url, 'http://127.0.0.1');
-		const query = {};
-		for (const [k, v] of u.searchParams) query[k] = v;
+		const rawQuery = {};
+		for (const [k, v] of u.searchParams) rawQuery[k] = v;
+		const query = cleanInput(rawQuery);
 		const raw = await readBody(req);
 		const parsed = parseBody(raw, req.headers['content-type']);
 		// Laravel: invalid JSON is treated as no input. $request->all() = body keys first, then query-only keys.
 		const bodyData = parsed.ok && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value) ? parsed.value : {};
-		const data = Object.assign({}, bodyData);
+		const data = cleanInput(bodyData);
 		for (const k of Object.keys(query)) if (!(k in data)) data[k] = query[k];
 		delete data.api_key;
 
-		const logEntry = { method: req.method, path: u.pathname, query, body: parsed.ok ? parsed.value : raw.toString('utf8'), status: 0, at: now() };
+		const logEntry = { method: req.method, path: u.pathname, query: rawQuery, body: parsed.ok ? parsed.value : raw.toString('utf8'), status: 0, at: now() };
 		apiRequests.push(logEntry);
 		const reply = (status, payload, headers) => {
 			logEntry.status = status;
@@ -1077,7 +1071,7 @@ function createFreeScoutSimulator(options = {}) {
 			const allow = [...new Set(matching.flatMap((r) => r.methods).concat('OPTIONS'))].join(', ');
 			return reply(405, htmlPage(405, 'Method Not Allowed'), Object.assign({ Allow: allow }, HTML_HEADERS));
 		}
-		const key = query.api_key || bodyData.api_key || req.headers['x-freescout-api-key'];
+		const key = rawQuery.api_key || bodyData.api_key || req.headers['x-freescout-api-key'];
 		if (!key || key !== opts.apiKey) return reply(401, { message: 'Not Authorized' });
 		if (req.method === 'HEAD') return reply(405, 'Method Not Allowed');
 		const params = u.pathname.match(route.re).slice(1);

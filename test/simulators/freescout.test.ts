@@ -719,3 +719,150 @@ describe('REST API', () => {
 		}
 	});
 });
+
+describe('GET /api/conversations (list)', () => {
+	let sim: Sim;
+	let clock = 0;
+	const T = (s: number) => at('2030-03-04T09:00:00Z') + s * 1000;
+	/**
+	 * A (mailbox 1, Mark) and B (mailbox 2, Ann) created in the same second, C (mailbox 1, Ann) 5 s later, D (agent
+	 * created, pending) at 9 s; then A closed and C marked spam in the same second (20 s), B assigned (30 s), and
+	 * Mark answers A (40 s, reopened).
+	 */
+	async function start(options: Record<string, unknown> = {}) {
+		clock = T(0) + 400;
+		sim = createFreeScoutSimulator(Object.assign({
+			apiKey: API_KEY,
+			undoDelayMs: 600000,
+			now: () => clock,
+			mailboxes: [{ id: 1, name: 'Support', email: 'support@example.com' }, { id: 2, name: 'Sales', email: 'sales@example.com' }],
+		}, options));
+		await sim.start();
+		sim.addCustomer({ firstName: 'Ann', lastName: 'Lee', email: 'Ann@Example.org' });
+		const a = sim.createConversation({ subject: 'Printer on fire', text: 'a', customerId: 1, mailboxId: 1 });
+		const b = sim.createConversation({ subject: 'Refund', text: 'b', customerId: 2, mailboxId: 2 });
+		clock = T(5);
+		const c = sim.createConversation({ subject: 'printer jam', text: 'c', customerId: 2, mailboxId: 1 });
+		clock = T(9);
+		const d = sim.createConversation({ subject: 'Hello', text: 'd', customerId: 1, mailboxId: 1, by: 'user', userId: 1 });
+		clock = T(20) + 100;
+		sim.changeStatusFromMenu(a, 'closed', 1);
+		clock = T(20) + 900;
+		sim.changeStatusFromMenu(c, 'spam', 1);
+		clock = T(30);
+		sim.assignFromUi(b, 2, 1);
+		clock = T(40);
+		sim.customerEmailReply(a, 'Again');
+		return { a, b, c, d };
+	}
+	afterEach(async () => {
+		await sim.stop();
+	});
+	const list = async (query: string) => {
+		const res = await api(sim, 'GET', `/conversations${query}`);
+		expect(res.status).toBe(200);
+		return res.json as { _embedded: { conversations: Array<Conversation & { _embedded: { threads: unknown[] } }> }; page: Record<string, number> };
+	};
+	const ids = async (query: string) => (await list(query))._embedded.conversations.map((c) => c.id);
+
+	it('no default filter (every status), newest created first, threads left out, 50 a page', async () => {
+		const { a, b, c, d } = await start();
+		const all = await list('');
+		// A and B share their creation second: FreeScout leaves their order to the database; here ties go by id.
+		expect(all._embedded.conversations.map((x) => `${x.id}:${x.status}`)).toEqual([`${d}:pending`, `${c}:spam`, `${b}:active`, `${a}:active`]);
+		expect(all.page).toEqual({ size: 50, totalElements: 4, totalPages: 1, number: 1 });
+		for (const x of all._embedded.conversations) expect(x._embedded).toEqual({ threads: [] });
+		expect(await ids('?sortField=bogus&sortOrder=sideways')).toEqual([d, c, b, a]);
+		expect(await ids('?embed=threads')).toEqual([d, c, b, a]);
+		expect((await list('?embed=threads'))._embedded.conversations[0]._embedded.threads).toHaveLength(1);
+	});
+
+	it('each item is the conversation as GET /api/conversations/{id} shows it without threads (status, updatedAt, userUpdatedAt, closedAt, ...)', async () => {
+		await start();
+		const items = (await list('?sortField=updatedAt'))._embedded.conversations;
+		for (const item of items) {
+			const single = await api(sim, 'GET', `/conversations/${item.id}?embed=none`);
+			expect(phpJsonEncode(item)).toBe(single.body);
+		}
+		const time = (v: string | null) => (v ? v.slice(11) : '-');
+		expect(items.map((x) => `${x.status} ${time(x.updatedAt)} ${time(x.userUpdatedAt)} ${time(x.closedAt)}`)).toEqual([
+			'active 09:00:40Z 09:00:20Z 09:00:20Z',
+			'active 09:00:30Z 09:00:30Z -',
+			'spam 09:00:20Z 09:00:20Z -',
+			'pending 09:00:09Z 09:00:09Z -',
+		]);
+	});
+
+	it('the most recently updated first, page by page (updatedAt has whole seconds; same-second ties by id, or reversed with listTieOrder)', async () => {
+		const { a, b, c, d } = await start();
+		// Make B and D share their update second with A's reopen.
+		clock = T(40) + 700;
+		sim.changeStatusFromMenu(d, 'closed', 1);
+		sim.changeStatusFromMenu(b, 'pending', 1);
+		const pages = [];
+		for (const page of [1, 2, 3]) pages.push(await list(`?sortField=updatedAt&sortOrder=desc&pageSize=2&page=${page}`));
+		expect(pages.map((p) => p._embedded.conversations.map((x) => x.id))).toEqual([[d, b], [a, c], []]);
+		expect(pages.map((p) => p.page)).toEqual([
+			{ size: 2, totalElements: 4, totalPages: 2, number: 1 },
+			{ size: 2, totalElements: 4, totalPages: 2, number: 2 },
+			{ size: 2, totalElements: 4, totalPages: 2, number: 3 },
+		]);
+		expect(await ids('?sortField=updatedAt&sortOrder=asc')).toEqual([c, a, b, d]);
+		await sim.stop();
+		await start({ listTieOrder: 'against-sort' });
+		clock = T(40) + 700;
+		sim.changeStatusFromMenu(d, 'closed', 1);
+		sim.changeStatusFromMenu(b, 'pending', 1);
+		expect(await ids('?sortField=updatedAt')).toEqual([a, b, d, c]);
+		expect(await ids('')).toEqual([d, c, a, b]);
+	});
+
+	it('paging: page past the end is empty, an invalid page is page 1, pageSize 0 means 50', async () => {
+		const { a } = await start();
+		expect(await list('?pageSize=3&page=2')).toEqual({ _embedded: { conversations: [expect.objectContaining({ id: a })] }, page: { size: 3, totalElements: 4, totalPages: 2, number: 2 } });
+		expect((await list('?page=0')).page).toEqual({ size: 50, totalElements: 4, totalPages: 1, number: 1 });
+		expect((await list('?page=x&pageSize=0')).page).toEqual({ size: 50, totalElements: 4, totalPages: 1, number: 1 });
+		expect((await list('?page=9&pageSize=3')).page).toEqual({ size: 3, totalElements: 4, totalPages: 2, number: 9 });
+	});
+
+	it('filters as ApiController::listConversations applies them', async () => {
+		const { a, b, c, d } = await start();
+		const cases: Array<[string, number[]]> = [
+			['?status=active', [b, a]],
+			['?status=closed,spam', [c]],
+			['?status=%20pending%20', [d]],
+			['?status=open', [d, c, b, a]],
+			['?status=open,pending', [d]],
+			['?status=open,bogus', [d, c, b, a]],
+			['?state=published&status=active,pending', [d, b, a]],
+			['?state=deleted', []],
+			['?state=bogus', [d, c, b, a]],
+			['?mailboxId=2', [b]],
+			['?mailboxId=1,2', [d, c, b, a]],
+			['?customerEmail=ANN@example.ORG', [c, b]],
+			['?customerId=1', [d, a]],
+			['?assignedTo=', [d, c, a]],
+			['?assignedTo=2', [b]],
+			['?updatedSince=2030-03-04T09:00:30.999Z', [b, a]],
+			['?updatedSince=2030-03-04T09:00:40', [a]],
+			['?createdSince=2030-03-04T09:00:05Z', [d, c]],
+			['?number=3', [c]],
+			['?subject=printer', []],
+			['?subject=printer%25', [c, a]],
+			['?subject=REFUND', [b]],
+			['?createdByUserId=1', [d]],
+			['?createdByCustomerId=2', [c, b]],
+			['?type=phone', []],
+			['?type=bogus', [d, c, b, a]],
+			['?customerPhone=777', []],
+			['?tag=vip', [d, c, b, a]],
+		];
+		for (const [query, expected] of cases) expect([query, await ids(query)]).toEqual([query, expected]);
+		expect((await api(sim, 'GET', '/conversations?updatedSince=not-a-date')).status).toBe(500);
+	});
+
+	it('module 1.0.87 matches subject as a substring', async () => {
+		const { a, c } = await start({ moduleVersion: '1.0.87' });
+		expect(await ids('?subject=printer')).toEqual([c, a]);
+	});
+});
