@@ -12,10 +12,10 @@
  *   conversation exactly as GET /api/conversations/{id} formats it (keys in the captured order,
  *   "/" as "\/", non-ASCII as \uXXXX). Any 2xx is success; otherwise up to 10 attempts in total, each
  *   re-sending the first attempt's bytes and signature unchanged.
- * - Snapshot semantics: conversation fields are frozen when the event fires, `_embedded.threads` is read
- *   when the first attempt is sent (published threads, newest first; same-second threads in id order, like
- *   the captured 11/12 pair). For events that add a thread, `threadsCount` and `preview` are the values from
- *   before that thread (the captured "lag by one"; `preview` "" in convo.created).
+ * - Snapshot semantics: conversation fields are frozen when the event fires, `_embedded.threads` (and custom
+ *   field values) are read when the first attempt is sent (published threads, newest first; same-second threads
+ *   in id order, like the captured 11/12 pair). For events that add a thread, `threadsCount` and `preview`
+ *   are the values from before that thread (the captured "lag by one"; `preview` "" in convo.created).
  * - Times are kept in whole seconds, as FreeScout stores them. Per action (captured; bulk and a UI reply that
  *   sets pending by source reading):
  *   status change by PUT, status menu or bulk: updatedAt = userUpdatedAt = the line item's createdAt, closedAt
@@ -45,22 +45,35 @@
  *   {"errors":[]}}; GET /api/webhooks -> 405 with "Allow: POST, OPTIONS" even without a key; POST /api/webhooks
  *   drops unknown events (400 if none left), no de-duplication by URL; DELETE /api/webhooks/{id} 204 then 404.
  *   GET /api/conversations: filters, sort and paging per freescout-list.js (threads off unless embedded, no
- *   default status or state filter).
+ *   default status or state filter); `embed` = threads, tags.
+ * - Modules, both off by default like the captured instances (source reading, not captured: Tags 1.0.37 and
+ *   Custom Fields 1.0.37 next to API & Webhooks 1.0.82 in JamesTuthill/freescout-upgrade@a4813641, and the
+ *   module's ApiController.php with the docblocks api-docs.freescout.net is generated from; rules in
+ *   freescout-modules.js):
+ *   Custom Fields (`customFieldsModule: true`): GET /api/mailboxes/{id}/custom_fields, PUT
+ *   /api/conversations/{id}/custom_fields {"customFields":[{"id","value"}]} -> 204 (400 without customFields,
+ *   404 unknown conversation), customFields on POST /api/conversations, and `customFields`
+ *   [{id,name,value,text}] after `_embedded` in every conversation JSON (webhooks included) when the mailbox
+ *   has fields (a real body with it: xulerxyz/freescout_webhook_parser test.php). Tags (`tagsModule: true`):
+ *   PUT /api/conversations/{id}/tags {"tags":[names]} -> 204 (full replacement), GET /api/tags, embed=tags,
+ *   the list's `tag` filter. Without the module their routes answer 400 "<Name> module is not installed or not
+ *   activated" (custom fields: 404 first for an unknown mailbox) and `tag`/embed=tags are ignored. Neither
+ *   fires a webhook (no such event in the module; convo.tags is commented out) nor changes updatedAt.
  *
  * Retry schedule (compressed): FreeScout's cron runs every minute and retries a failed delivery once
  * (attempts - 1) x 2 minutes have passed since the last attempt. The simulator waits
  * max(1, (attempts - 1) x 2) "minutes" after a failed attempt, one minute being `retryIntervalMs`
  * (default 60000): waits of 1, 2, 4, 6, ... 16 minutes, ten attempts over about 73 minutes.
  *
- * Not modelled: HTML e-mail processing, attachments, custom fields, tags, timelogs, customer.* and
- * convo.deleted/restored/moved-by-UI events, drafts and thread states other than published, the per-mailbox
- * webhook filter, personal folders (folder ids are mailbox-relative, matching the captured instance for
- * mailbox 1), localisation, permissions (the key is all-powerful as in FreeScout), HTTP Basic auth, core >=
- * 1.8.234 extended statuses, agent replies by e-mail, PHP errors other than the inferred 500 for an unparsable
- * date filter. The stale queue-worker webhook cache is modelled only as an opt-in (`staleQueueWorker`): webhooks
- * deleted since the last restartQueueWorker() keep receiving delayed events (agent replies, agent-created
- * conversations), as observed on the real instance; "new webhooks miss delayed events" (inferred only) is not
- * modelled.
+ * Not modelled: HTML e-mail processing, attachments, timelogs, the Workflows module (which can react to
+ * custom field and tag changes), customer.* and convo.deleted/restored/moved-by-UI events, drafts and thread
+ * states other than published, the per-mailbox webhook filter, personal folders (folder ids are
+ * mailbox-relative, matching the captured instance for mailbox 1), localisation, permissions (the key is
+ * all-powerful as in FreeScout), HTTP Basic auth, core >= 1.8.234 extended statuses, agent replies by e-mail,
+ * PHP errors other than the inferred 500 for a non-list `customFields`/`tags` or an unparsable date. The stale
+ * queue-worker webhook cache is modelled only as an opt-in (`staleQueueWorker`): webhooks deleted since the
+ * last restartQueueWorker() keep receiving delayed events (agent replies, agent-created conversations), as
+ * observed on the real instance; "new webhooks miss delayed events" (inferred only) is not modelled.
  */
 const crypto = require('crypto');
 const fs = require('fs');
@@ -69,6 +82,7 @@ const path = require('path');
 const { readBody, parseBody, send, listen, close, request, assertLoopback } = require('./http-util');
 const { phpJsonEncode, textPreview, phpTime, friendlySince } = require('./freescout-php');
 const { selectConversations, paginate } = require('./freescout-list');
+const { createTagsModule, createCustomFieldsModule } = require('./freescout-modules');
 
 const STATUSES = ['active', 'pending', 'closed', 'spam'];
 const STATES = ['draft', 'published', 'deleted'];
@@ -132,6 +146,13 @@ function phpEmpty(v) {
 	return v === undefined || v === null || v === false || v === 0 || v === '' || v === '0' || (Array.isArray(v) && v.length === 0);
 }
 
+/** PHP's foreach over a decoded JSON value: arrays and objects give their values; anything else fails (500, inferred). */
+function phpForeach(value) {
+	if (Array.isArray(value)) return value;
+	if (value && typeof value === 'object') return Object.values(value);
+	throw new Error('FreeScout simulator: foreach() over a non-array');
+}
+
 /** Laravel's TrimStrings and ConvertEmptyStringsToNull middleware, applied to every input value. */
 function cleanInput(value) {
 	if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
@@ -180,6 +201,8 @@ function seedData(options) {
  *   staleQueueWorker  model the queue worker's stale webhook cache (default false)
  *   customerReplyKeepsSpam  spam stays spam on customer e-mail replies (default true, core >= 1.8.194;
  *                   replies through the API reactivate spam either way)
+ *   customFieldsModule  the Custom Fields module is active (default false)
+ *   tagsModule      the Tags module is active (default false)
  *   listTieOrder    'with-sort' (default) | 'against-sort': order by id among equal list sort keys
  *   log             optional function(line) for debug output
  */
@@ -197,6 +220,8 @@ function createFreeScoutSimulator(options = {}) {
 			userAgent: DEFAULT_USER_AGENT,
 			staleQueueWorker: false,
 			customerReplyKeepsSpam: true,
+			tagsModule: false,
+			customFieldsModule: false,
 			listTieOrder: 'with-sort',
 			log: null,
 		},
@@ -212,6 +237,9 @@ function createFreeScoutSimulator(options = {}) {
 	const statusOnApiReply = versionAtLeast(opts.moduleVersion, '1.0.87');
 
 	let db;
+	// State of the Tags and Custom Fields modules; null while the module is not active.
+	let tagStore = null;
+	let fieldStore = null;
 	let server = null;
 	let baseUrl = null;
 	let jobSeq = 0;
@@ -244,6 +272,8 @@ function createFreeScoutSimulator(options = {}) {
 			nextWebhookId: 1,
 			nextCustomerId: Math.max(0, ...seed.customers.map((c) => c.id)) + 1,
 		};
+		tagStore = opts.tagsModule ? createTagsModule() : null;
+		fieldStore = opts.customFieldsModule ? createCustomFieldsModule() : null;
 	}
 	resetState();
 
@@ -319,11 +349,16 @@ function createFreeScoutSimulator(options = {}) {
 		};
 	}
 
-	/** ApiWebhooks::formatEntity(Conversation): `c` may be a live record or an event snapshot. */
-	function formatConversation(c, { withThreads = true, at = now() } = {}) {
+	/**
+	 * ApiWebhooks::formatEntity(Conversation): `c` may be a live record or an event snapshot. Threads, tags and
+	 * custom field values are always read from the current data.
+	 */
+	function formatConversation(c, { withThreads = true, withTags = false, at = now() } = {}) {
 		const closed = c.status === 'closed';
 		const waitingFrom = c.folderKind === 'closed' && c.closedAt ? c.closedAt : c.lastReplyAt;
-		return {
+		const embedded = { threads: withThreads ? publishedThreads(c.id).map((t) => formatThread(t, c.number)) : [] };
+		if (withTags && tagStore) embedded.tags = tagStore.conversationTags(c.id).map((t) => ({ id: t.id, name: t.name }));
+		const result = {
 			id: c.id,
 			number: c.number,
 			threadsCount: c.threadsCount,
@@ -351,8 +386,12 @@ function createFreeScoutSimulator(options = {}) {
 			cc: c.cc.slice(),
 			bcc: c.bcc.slice(),
 			customer: c.customerId ? customerShort(findCustomer(c.customerId)) : null,
-			_embedded: { threads: withThreads ? publishedThreads(c.id).map((t) => formatThread(t, c.number)) : [] },
+			_embedded: embedded,
 		};
+		// Appended after _embedded, and only when the mailbox has fields.
+		const customFields = fieldStore ? fieldStore.withValues(c.mailboxId, c.id) : [];
+		if (customFields.length) result.customFields = customFields;
+		return result;
 	}
 
 	function snapshotOf(conv, overrides) {
@@ -703,7 +742,7 @@ function createFreeScoutSimulator(options = {}) {
 	}
 
 	function buildBody(job) {
-		// Webhook::run(): formatEntity() of the stored conversation, threads loaded now.
+		// Webhook::run(): formatEntity() of the stored conversation, threads (and custom field values) loaded now.
 		const at = now();
 		const live = findConversation(job.snapshot.id);
 		const data = formatConversation(job.snapshot, { at });
@@ -809,10 +848,13 @@ function createFreeScoutSimulator(options = {}) {
 		return { _embedded: { [key]: slice.map(format) }, page };
 	}
 
+	/** `embed`: threads, tags (timelogs: the Time Tracking module is not simulated). */
 	function embedOptions(query, defaultThreads) {
-		if (phpEmpty(query.embed)) return { withThreads: defaultThreads };
-		return { withThreads: String(query.embed).split(',').includes('threads') };
+		if (phpEmpty(query.embed)) return { withThreads: defaultThreads, withTags: false };
+		const embeds = String(query.embed).split(',');
+		return { withThreads: embeds.includes('threads'), withTags: embeds.includes('tags') };
 	}
+	const moduleInactive = (name) => [400, errorBody(`${name} module is not installed or not activated`)];
 
 	const routes = [
 		{ methods: ['GET'], re: /^\/api\/conversations$/, handler: apiListConversations },
@@ -825,6 +867,10 @@ function createFreeScoutSimulator(options = {}) {
 		{ methods: ['GET'], re: /^\/api\/mailboxes$/, handler: apiListMailboxes },
 		{ methods: ['POST'], re: /^\/api\/webhooks$/, handler: apiCreateWebhook },
 		{ methods: ['DELETE'], re: /^\/api\/webhooks\/(\d+)$/, handler: apiDeleteWebhook },
+		{ methods: ['GET'], re: /^\/api\/mailboxes\/(\d+)\/custom_fields$/, handler: apiMailboxCustomFields },
+		{ methods: ['PUT'], re: /^\/api\/conversations\/(\d+)\/custom_fields$/, handler: apiUpdateCustomFields },
+		{ methods: ['GET'], re: /^\/api\/tags$/, handler: apiListTags },
+		{ methods: ['PUT'], re: /^\/api\/conversations\/(\d+)\/tags$/, handler: apiUpdateTags },
 	];
 
 	function apiGetConversation(_data, query, id) {
@@ -839,7 +885,7 @@ function createFreeScoutSimulator(options = {}) {
 			states: STATES,
 			types: CONVERSATION_TYPES,
 			subjectContains: versionAtLeast(opts.moduleVersion, '1.0.87'),
-			tags: null,
+			tags: tagStore,
 			tieOrder: opts.listTieOrder,
 		});
 		const emb = embedOptions(q, false);
@@ -978,6 +1024,12 @@ function createFreeScoutSimulator(options = {}) {
 			db.conversations = db.conversations.filter((c) => c !== conv);
 			return lastError || errorResponse('Could no create thread(s)', 'threads');
 		}
+		// Set after the threads (so after convo.created fired; its body reads the values when it is sent).
+		if (fieldStore && data.customFields && typeof data.customFields === 'object') {
+			for (const item of Object.values(data.customFields)) {
+				if (item && /^\s*[+-]?\d+(\.\d+)?\s*$/.test(String(item.id)) && item.value != null) fieldStore.setValue(conv.id, item.id, item.value);
+			}
+		}
 		return [201, formatConversation(conv), { 'Resource-ID': String(conv.id) }];
 	}
 
@@ -1031,6 +1083,57 @@ function createFreeScoutSimulator(options = {}) {
 		if (!w) return NOT_FOUND();
 		db.webhooks = db.webhooks.filter((x) => x !== w);
 		deletedSinceWorkerRestart.push(w);
+		return NO_CONTENT();
+	}
+
+	/** GET /api/mailboxes/{id}/custom_fields: 404 for an unknown mailbox first, then 400 without the module. */
+	function apiMailboxCustomFields(_data, q, mailboxId) {
+		if (!findMailbox(mailboxId)) return NOT_FOUND();
+		if (!fieldStore) return moduleInactive('Custom Fields');
+		return [
+			200,
+			paged(fieldStore.mailboxFields(mailboxId), q, 'custom_fields', (f) => ({
+				id: f.id,
+				name: f.name,
+				type: f.type,
+				options: f.options,
+				required: f.required,
+				sortOrder: f.sortOrder,
+			})),
+		];
+	}
+
+	/**
+	 * PUT /api/conversations/{id}/custom_fields {"customFields":[{"id":..,"value":..}]}: 204 whatever was applied;
+	 * items without id or value (null, or "" which Laravel turned into null) are skipped. No webhook, no updatedAt.
+	 */
+	function apiUpdateCustomFields(data, _q, id) {
+		if (!fieldStore) return moduleInactive('Custom Fields');
+		const conv = findConversation(id);
+		if (!conv) return NOT_FOUND();
+		const missing = requireParams(data, ['customFields']);
+		if (missing) return missing;
+		for (const item of phpForeach(data.customFields)) {
+			if (item && typeof item === 'object' && item.id != null && item.value != null) fieldStore.setValue(conv.id, item.id, item.value);
+		}
+		return NO_CONTENT();
+	}
+
+	/** GET /api/tags: tags in id order with counter and color, optionally of one conversation. */
+	function apiListTags(_data, q) {
+		if (!tagStore) return moduleInactive('Tags');
+		const conversationId = phpEmpty(q.conversationId) ? null : parseInt(q.conversationId, 10) || 0;
+		return [200, paged(tagStore.list(conversationId), q, 'tags', (t) => ({ id: t.id, name: t.name, counter: t.counter, color: t.color }))];
+	}
+
+	/** PUT /api/conversations/{id}/tags {"tags":[names]}: the full list (new names created, missing ones removed); 204. */
+	function apiUpdateTags(data, _q, id) {
+		if (!tagStore) return moduleInactive('Tags');
+		const conv = findConversation(id);
+		if (!conv) return NOT_FOUND();
+		const missing = requireParams(data, ['tags']);
+		if (missing) return missing;
+		tagStore.replaceConversationTags(conv.id, phpForeach(data.tags));
 		return NO_CONTENT();
 	}
 
@@ -1332,6 +1435,29 @@ function createFreeScoutSimulator(options = {}) {
 		/** Queue worker restart (hourly queue:restart): forgets webhooks deleted since the last restart. */
 		restartQueueWorker() {
 			deletedSinceWorkerRestart = [];
+		},
+		/**
+		 * Custom Fields module (option customFieldsModule): adds a field to a mailbox as its settings page would.
+		 * spec: { mailboxId = 1, name, type = 'singleline' | 'dropdown' | 'multiline' | 'number' | 'date' |
+		 * 'singlelinetags' | 'multiselectdropdown', options (dropdown labels, a list), required }. Returns the
+		 * field as GET /api/mailboxes/{id}/custom_fields shows it.
+		 */
+		addCustomField(spec) {
+			if (!fieldStore) throw new Error('FreeScout simulator: the Custom Fields module is not active (option customFieldsModule)');
+			const mailboxId = spec.mailboxId || 1;
+			if (!findMailbox(mailboxId)) throw new Error(`FreeScout simulator: no mailbox ${mailboxId}`);
+			const f = fieldStore.addField(Object.assign({}, spec, { mailboxId }));
+			return { id: f.id, name: f.name, type: f.type, options: clone(f.options), required: f.required, sortOrder: f.sortOrder };
+		},
+		/** A value set from the conversation page (same rules as the API; no webhook, updatedAt unchanged). */
+		setCustomFieldFromUi(convId, fieldId, value) {
+			if (!fieldStore) throw new Error('FreeScout simulator: the Custom Fields module is not active (option customFieldsModule)');
+			return Boolean(fieldStore.setValue(requireConversation(convId).id, fieldId, value));
+		},
+		/** Tags module (option tagsModule): the conversation's tag names, in tag-id order. */
+		getConversationTags(convId) {
+			if (!tagStore) throw new Error('FreeScout simulator: the Tags module is not active (option tagsModule)');
+			return tagStore.conversationTags(requireConversation(convId).id).map((t) => t.name);
 		},
 		/** Signs bytes with this instance's Secret Key. */
 		sign: (body) => signBody(body, opts.secretKey),

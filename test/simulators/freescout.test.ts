@@ -866,3 +866,181 @@ describe('GET /api/conversations (list)', () => {
 		expect(await ids('?subject=printer')).toEqual([c, a]);
 	});
 });
+
+describe('Custom Fields and Tags modules (pairing support)', () => {
+	let sim: Sim;
+	let receiver: Receiver;
+	let clock = 0;
+	async function start(options: Record<string, unknown>) {
+		clock = at('2030-05-06T07:00:00Z');
+		sim = createFreeScoutSimulator(Object.assign({
+			apiKey: API_KEY,
+			undoDelayMs: 600000,
+			now: () => clock,
+			mailboxes: [{ id: 1, name: 'Support', email: 'support@example.com' }, { id: 2, name: 'Sales', email: 'sales@example.com' }],
+		}, options));
+		await sim.start();
+		receiver = await startWebhookReceiver();
+		sim.addWebhook(`${receiver.url}/hook`, ALL_CONVO_EVENTS);
+	}
+	afterEach(async () => {
+		await receiver.close();
+		await sim.stop();
+	});
+	const customFieldsOf = (id: number) => (sim.getConversation(id) as { customFields?: unknown }).customFields;
+	const NOT_ACTIVE = (name: string) => `{"message":"${name} module is not installed or not activated","_embedded":{"errors":[]}}`;
+
+	it('without the modules: 400 from their routes (404 first for an unknown mailbox), no customFields key, tag filter and embed=tags ignored', async () => {
+		await start({});
+		const id = sim.createConversation({ text: 'x' });
+		const other = sim.createConversation({ text: 'y' });
+		const answers = [
+			await api(sim, 'GET', '/mailboxes/1/custom_fields'),
+			await api(sim, 'PUT', `/conversations/${id}/custom_fields`, { customFields: [{ id: 1, value: 'x' }] }),
+			await api(sim, 'GET', '/tags'),
+			await api(sim, 'PUT', `/conversations/${id}/tags`, { tags: ['x'] }),
+		];
+		expect(answers.map((r) => `${r.status} ${r.body}`)).toEqual([
+			`400 ${NOT_ACTIVE('Custom Fields')}`,
+			`400 ${NOT_ACTIVE('Custom Fields')}`,
+			`400 ${NOT_ACTIVE('Tags')}`,
+			`400 ${NOT_ACTIVE('Tags')}`,
+		]);
+		expect((await api(sim, 'GET', '/mailboxes/9/custom_fields')).status).toBe(404);
+		const conversation = await api(sim, 'GET', `/conversations/${id}?embed=threads,tags`);
+		expect(Object.keys(conversation.json)).not.toContain('customFields');
+		expect(Object.keys(conversation.json._embedded)).toEqual(['threads']);
+		const tagged = await api(sim, 'GET', '/conversations?tag=x');
+		expect(tagged.json._embedded.conversations.map((c: Conversation) => c.id)).toEqual([other, id]);
+	});
+
+	it('custom fields: the mailbox\'s fields, PUT {customFields:[{id,value}]} answers 204, values show after _embedded in the conversation; no webhook, updatedAt unchanged', async () => {
+		await start({ customFieldsModule: true });
+		const chatwootId = sim.addCustomField({ mailboxId: 1, name: 'Chatwoot ID', type: 'number' });
+		const priority = sim.addCustomField({ mailboxId: 1, name: 'Priority', type: 'dropdown', options: ['Low', 'Medium', 'High'] });
+		const region = sim.addCustomField({ mailboxId: 2, name: 'Region' });
+		expect([chatwootId.sortOrder, priority.sortOrder, region.sortOrder]).toEqual([1, 2, 3]);
+		const fields = await api(sim, 'GET', '/mailboxes/1/custom_fields');
+		expect(fields.status).toBe(200);
+		expect(fields.body).toBe(
+			'{"_embedded":{"custom_fields":[' +
+				'{"id":1,"name":"Chatwoot ID","type":"number","options":"","required":false,"sortOrder":1},' +
+				'{"id":2,"name":"Priority","type":"dropdown","options":{"1":"Low","2":"Medium","3":"High"},"required":false,"sortOrder":2}]},' +
+				'"page":{"size":50,"totalElements":2,"totalPages":1,"number":1}}',
+		);
+		expect((await api(sim, 'GET', '/mailboxes/9/custom_fields')).status).toBe(404);
+
+		const id = sim.createConversation({ text: 'x' });
+		await sim.idle();
+		const before = sim.getConversation(id)!;
+		expect(customFieldsOf(id)).toEqual([
+			{ id: 1, name: 'Chatwoot ID', value: '', text: '' },
+			{ id: 2, name: 'Priority', value: '', text: '' },
+		]);
+		sim.clearLogs();
+		clock += 60000;
+		const put = await api(sim, 'PUT', `/conversations/${id}/custom_fields`, {
+			customFields: [{ id: 1, value: 42 }, { id: '2', value: '3' }, { id: region.id, value: 'EU' }, { id: 99, value: 'x' }, { value: 'no id' }, { id: 1 }],
+		});
+		expect([put.status, put.body, put.headers['content-type']]).toEqual([204, '', 'text/html; charset=UTF-8']);
+		// "" becomes null in Laravel's middleware, so it is skipped like a missing value: it cannot clear a field.
+		expect((await api(sim, 'PUT', `/conversations/${id}/custom_fields`, { customFields: [{ id: 1, value: '' }] })).status).toBe(204);
+		const after = await api(sim, 'GET', `/conversations/${id}`);
+		expect(Object.keys(after.json).slice(-2)).toEqual(['_embedded', 'customFields']);
+		expect(after.json.customFields).toEqual([
+			{ id: 1, name: 'Chatwoot ID', value: '42', text: '' },
+			{ id: 2, name: 'Priority', value: '3', text: 'High' },
+		]);
+		expect(after.json.updatedAt).toBe(before.updatedAt);
+		await sim.idle();
+		expect(sim.getFiredEvents()).toEqual([]);
+		expect(sim.getDeliveries()).toEqual([]);
+		// The field of mailbox 2 was stored but only a mailbox-2 conversation would show it; the list carries values too.
+		const listed = await api(sim, 'GET', '/conversations');
+		expect(listed.json._embedded.conversations[0].customFields).toEqual(after.json.customFields);
+	});
+
+	it('custom fields: 400 without customFields, 404 for an unknown conversation, 500 when customFields is not a list', async () => {
+		await start({ customFieldsModule: true });
+		sim.addCustomField({ name: 'Chatwoot ID' });
+		const id = sim.createConversation({ text: 'x' });
+		const missing = await api(sim, 'PUT', `/conversations/${id}/custom_fields`, { custom_fields: [{ id: 1, value: 'x' }] });
+		expect([missing.status, missing.body]).toEqual([
+			400,
+			'{"message":"Error occurred","_embedded":{"errors":[{"path":"customFields","message":"`customFields` parameter is required","source":"JSON"}]}}',
+		]);
+		expect((await api(sim, 'PUT', '/conversations/99/custom_fields', { customFields: [] })).status).toBe(404);
+		expect((await api(sim, 'PUT', `/conversations/${id}/custom_fields`, { customFields: 'x' })).status).toBe(500);
+		expect(customFieldsOf(id)).toEqual([{ id: 1, name: 'Chatwoot ID', value: '', text: '' }]);
+	});
+
+	it('custom fields in webhooks: read when the delivery is sent, so a queued event shows a value set after it fired; set on create too', async () => {
+		await start({ customFieldsModule: true });
+		const field = sim.addCustomField({ name: 'Chatwoot ID', type: 'number' });
+		const created = await api(sim, 'POST', '/conversations', {
+			type: 'email', mailboxId: 1, subject: 'Pair me', customer: { email: 'mark@example.org' },
+			threads: [{ type: 'customer', text: 'Hi', customer: { email: 'mark@example.org' } }],
+			customFields: [{ id: field.id, value: 17 }],
+		});
+		expect(created.status).toBe(201);
+		expect(created.json.customFields).toEqual([{ id: field.id, name: 'Chatwoot ID', value: '17', text: '' }]);
+		await sim.idle();
+		expect(JSON.parse((sim.getDeliveries() as Delivery[])[0].bodyText).customFields).toEqual(created.json.customFields);
+		sim.replyFromUi(created.json.id, { text: 'Done', status: 'closed', userId: 1 });
+		await sim.waitForDeliveries(2);
+		expect(sim.setCustomFieldFromUi(created.json.id, field.id, 18)).toBe(true);
+		expect(sim.setCustomFieldFromUi(created.json.id, field.id, '18')).toBe(false);
+		sim.flushDelayed();
+		await sim.idle();
+		const values = (sim.getDeliveries() as Delivery[]).map((d) => `${d.event}:${JSON.parse(d.bodyText).customFields[0].value}`);
+		expect(values).toEqual(['convo.created:17', 'convo.status:17', 'convo.agent.reply.created:18']);
+	});
+
+	it('tags: PUT {tags:[...]} replaces the list (trimmed, lower-cased); embed=tags, ?tag= and GET /api/tags show them; no webhook, updatedAt unchanged', async () => {
+		await start({ tagsModule: true });
+		const a = sim.createConversation({ text: 'a' });
+		const b = sim.createConversation({ text: 'b' });
+		await sim.idle();
+		sim.clearLogs();
+		const updatedAt = sim.getConversation(a)!.updatedAt;
+		clock += 60000;
+		const put = await api(sim, 'PUT', `/conversations/${a}/tags`, { tags: ['  Chatwoot-42 ', 'VIP', ['nested'], ''] });
+		expect([put.status, put.body]).toEqual([204, '']);
+		expect(sim.getConversationTags(a)).toEqual(['chatwoot-42', 'vip']);
+		await api(sim, 'PUT', `/conversations/${b}/tags`, { tags: ['vip'] });
+
+		const withTags = await api(sim, 'GET', `/conversations/${a}?embed=tags`);
+		expect(withTags.json._embedded).toEqual({ threads: [], tags: [{ id: 1, name: 'chatwoot-42' }, { id: 2, name: 'vip' }] });
+		expect(withTags.json.updatedAt).toBe(updatedAt);
+		expect(Object.keys((await api(sim, 'GET', `/conversations/${a}?embed=threads,tags`)).json._embedded)).toEqual(['threads', 'tags']);
+		expect((await api(sim, 'GET', `/conversations/${a}`)).json._embedded.tags).toBeUndefined();
+		const byTag = async (tag: string) => (await api(sim, 'GET', `/conversations?tag=${tag}`)).json._embedded.conversations.map((c: Conversation) => c.id);
+		expect(await byTag('CHATWOOT-42')).toEqual([a]);
+		expect(await byTag('vip')).toEqual([b, a]);
+		expect(await byTag('unknown')).toEqual([]);
+		expect(await byTag('')).toEqual([b, a]);
+		const tags = await api(sim, 'GET', '/tags');
+		expect(tags.body).toBe(
+			'{"_embedded":{"tags":[{"id":1,"name":"chatwoot-42","counter":1,"color":0},{"id":2,"name":"vip","counter":2,"color":0}]},' +
+				'"page":{"size":50,"totalElements":2,"totalPages":1,"number":1}}',
+		);
+		expect((await api(sim, 'GET', `/tags?conversationId=${b}`)).json._embedded.tags).toEqual([{ id: 2, name: 'vip', counter: 2, color: 0 }]);
+		await sim.idle();
+		expect(sim.getFiredEvents()).toEqual([]);
+	});
+
+	it('tags: counters go up on every PUT that lists a tag the conversation already has; a tag whose counter drops to 0 is deleted', async () => {
+		await start({ tagsModule: true });
+		const a = sim.createConversation({ text: 'a' });
+		const counters = async () => (await api(sim, 'GET', '/tags')).json._embedded.tags.map((t: { name: string; counter: number }) => `${t.name}:${t.counter}`);
+		await api(sim, 'PUT', `/conversations/${a}/tags`, { tags: ['once', 'twice'] });
+		await api(sim, 'PUT', `/conversations/${a}/tags`, { tags: ['twice'] });
+		expect(await counters()).toEqual(['twice:2']);
+		await api(sim, 'PUT', `/conversations/${a}/tags`, { tags: [] });
+		expect(await counters()).toEqual(['twice:1']);
+		expect(sim.getConversationTags(a)).toEqual([]);
+		const missing = await api(sim, 'PUT', `/conversations/${a}/tags`, {});
+		expect([missing.status, missing.json._embedded.errors[0].path]).toEqual([400, 'tags']);
+		expect((await api(sim, 'PUT', '/conversations/99/tags', { tags: [] })).status).toBe(404);
+	});
+});
