@@ -1108,15 +1108,21 @@ function createFreeScoutSimulator(options = {}) {
 	 * items without id or value (null, or "" which Laravel turned into null) are skipped. No webhook, no updatedAt.
 	 */
 	function apiUpdateCustomFields(data, _q, id) {
-		if (!fieldStore) return moduleInactive('Custom Fields');
-		const conv = findConversation(id);
-		if (!conv) return NOT_FOUND();
-		const missing = requireParams(data, ['customFields']);
-		if (missing) return missing;
+		const { conv, error } = moduleUpdateTarget(fieldStore, 'Custom Fields', data, id, 'customFields');
+		if (error) return error;
 		for (const item of phpForeach(data.customFields)) {
 			if (item && typeof item === 'object' && item.id != null && item.value != null) fieldStore.setValue(conv.id, item.id, item.value);
 		}
 		return NO_CONTENT();
+	}
+
+	/** What both module PUTs check first, in ApiController's order: module active, conversation found, parameter given. */
+	function moduleUpdateTarget(store, moduleName, data, id, param) {
+		if (!store) return { error: moduleInactive(moduleName) };
+		const conv = findConversation(id);
+		if (!conv) return { error: NOT_FOUND() };
+		const missing = requireParams(data, [param]);
+		return missing ? { error: missing } : { conv };
 	}
 
 	/** GET /api/tags: tags in id order with counter and color, optionally of one conversation. */
@@ -1128,11 +1134,8 @@ function createFreeScoutSimulator(options = {}) {
 
 	/** PUT /api/conversations/{id}/tags {"tags":[names]}: the full list (new names created, missing ones removed); 204. */
 	function apiUpdateTags(data, _q, id) {
-		if (!tagStore) return moduleInactive('Tags');
-		const conv = findConversation(id);
-		if (!conv) return NOT_FOUND();
-		const missing = requireParams(data, ['tags']);
-		if (missing) return missing;
+		const { conv, error } = moduleUpdateTarget(tagStore, 'Tags', data, id, 'tags');
+		if (error) return error;
 		tagStore.replaceConversationTags(conv.id, phpForeach(data.tags));
 		return NO_CONTENT();
 	}

@@ -104,6 +104,15 @@ async function replay(timeOf: (hms: string, i: number) => number) {
 	}
 }
 
+/** A started simulator with a receiver subscribed to every conversation event. */
+async function simWithReceiver(options: Record<string, unknown>) {
+	const sim = createFreeScoutSimulator(Object.assign({ apiKey: API_KEY, undoDelayMs: 600000 }, options));
+	await sim.start();
+	const receiver = await startWebhookReceiver();
+	sim.addWebhook(`${receiver.url}/hook`, ALL_CONVO_EVENTS);
+	return { sim, receiver };
+}
+
 const TIMESTAMP = /"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"/g;
 const FRIENDLY = /"friendly":"[^"]*"/g;
 const normalizeTimes = (s: string) => s.replace(TIMESTAMP, '"<time>"').replace(FRIENDLY, '"friendly":"<time-ago>"');
@@ -199,6 +208,7 @@ type Conversation = {
 	_embedded: { threads: Thread[] };
 };
 const at = (iso: string) => Date.parse(iso);
+const TWO_MAILBOXES = [{ id: 1, name: 'Support', email: 'support@example.com' }, { id: 2, name: 'Sales', email: 'sales@example.com' }];
 
 /**
  * The web UI session of payloads/freescout-real-ui (conversation 7), replayed with the captured clock: `clock` is
@@ -206,11 +216,8 @@ const at = (iso: string) => Date.parse(iso);
  */
 async function replayUiSession() {
 	let clock = at('2026-11-30T14:04:02Z');
-	const sim = createFreeScoutSimulator({ secretKey: REAL_UI_SECRET_KEY, apiKey: API_KEY, undoDelayMs: 600000, now: () => clock });
-	await sim.start();
-	const receiver = await startWebhookReceiver();
+	const { sim, receiver } = await simWithReceiver({ secretKey: REAL_UI_SECRET_KEY, now: () => clock });
 	try {
-		sim.addWebhook(`${receiver.url}/n8n`, ALL_CONVO_EVENTS);
 		sim.addCustomer({ id: 7, firstName: 'Cust7', lastName: null, email: 'cust7@example.org' });
 		const customer = { id: 7 };
 		const created = await api(sim, 'POST', '/conversations', {
@@ -298,11 +305,8 @@ describe('real web UI captures (FreeScout 1.8.235, module 1.0.82)', () => {
 
 	it('the delayed reply event of a Send & Close repeats its convo.status byte for byte (signature included) when nothing happened in between', async () => {
 		let clock = at('2030-02-03T04:05:06Z');
-		const sim = createFreeScoutSimulator({ apiKey: API_KEY, undoDelayMs: 600000, now: () => clock });
-		await sim.start();
-		const receiver = await startWebhookReceiver();
+		const { sim, receiver } = await simWithReceiver({ now: () => clock });
 		try {
-			sim.addWebhook(`${receiver.url}/h`, ALL_CONVO_EVENTS);
 			const id = sim.createConversation({ text: 'Broken' });
 			await sim.idle();
 			sim.clearLogs();
@@ -474,10 +478,7 @@ describe('UI status paths and the times FreeScout records (whole seconds)', () =
 	let clock = 0;
 	beforeEach(async () => {
 		clock = at('2030-01-02T10:00:00.700Z');
-		sim = createFreeScoutSimulator({ apiKey: API_KEY, undoDelayMs: 600000, retryIntervalMs: 2, now: () => clock });
-		await sim.start();
-		receiver = await startWebhookReceiver();
-		sim.addWebhook(`${receiver.url}/hook`, ALL_CONVO_EVENTS);
+		({ sim, receiver } = await simWithReceiver({ now: () => clock }));
 	});
 	afterEach(async () => {
 		await receiver.close();
@@ -735,7 +736,7 @@ describe('GET /api/conversations (list)', () => {
 			apiKey: API_KEY,
 			undoDelayMs: 600000,
 			now: () => clock,
-			mailboxes: [{ id: 1, name: 'Support', email: 'support@example.com' }, { id: 2, name: 'Sales', email: 'sales@example.com' }],
+			mailboxes: TWO_MAILBOXES,
 		}, options));
 		await sim.start();
 		sim.addCustomer({ firstName: 'Ann', lastName: 'Lee', email: 'Ann@Example.org' });
@@ -873,15 +874,7 @@ describe('Custom Fields and Tags modules (pairing support)', () => {
 	let clock = 0;
 	async function start(options: Record<string, unknown>) {
 		clock = at('2030-05-06T07:00:00Z');
-		sim = createFreeScoutSimulator(Object.assign({
-			apiKey: API_KEY,
-			undoDelayMs: 600000,
-			now: () => clock,
-			mailboxes: [{ id: 1, name: 'Support', email: 'support@example.com' }, { id: 2, name: 'Sales', email: 'sales@example.com' }],
-		}, options));
-		await sim.start();
-		receiver = await startWebhookReceiver();
-		sim.addWebhook(`${receiver.url}/hook`, ALL_CONVO_EVENTS);
+		({ sim, receiver } = await simWithReceiver(Object.assign({ now: () => clock, mailboxes: TWO_MAILBOXES }, options)));
 	}
 	afterEach(async () => {
 		await receiver.close();
