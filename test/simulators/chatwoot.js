@@ -247,7 +247,8 @@ function present(v) {
  *   (a capture from an older Chatwoot; 4.15.1 sends conversation_created only).
  * @param {boolean} [options.autoAssignment=true] inbox setting enable_auto_assignment of both inboxes.
  * @param {boolean} [options.assignmentV2=false] account feature assignment_v2 (the legacy inline assignment is skipped).
- * @param {number[]} [options.onlineAgents=[]] user ids connected and online at start (nobody by default).
+ * @param {number[]|null} [options.onlineAgents=null] user ids connected and online at start (default: the agent
+ *   user, a member of both inboxes, so auto-assignment happens as in a staffed Chatwoot; [] = nobody online).
  * @param {Record<number, number[]>|null} [options.inboxMembers=null] inbox id -> member user ids in membership
  *   order (default: the agent user is the only member of both inboxes).
  * @param {boolean} [options.captainOpensBeforeMessage=true] Captain inbox: a human reply opens the pending
@@ -279,7 +280,7 @@ function createChatwootSimulator(options = {}) {
 			botInboxCreationEvents: false,
 			autoAssignment: true,
 			assignmentV2: false,
-			onlineAgents: [],
+			onlineAgents: null,
 			inboxMembers: null,
 			captainOpensBeforeMessage: true,
 			firstReplySingleUpdate: true,
@@ -390,7 +391,7 @@ function createChatwootSimulator(options = {}) {
 	S.inboxes.set(apiInbox.id, apiInbox);
 	S.inboxes.set(webInbox.id, webInbox);
 	void t0;
-	const assignment = createAssignment(S, { enterprise: opts.enterprise, onlineAgents: opts.onlineAgents || [] });
+	const assignment = createAssignment(S, { enterprise: opts.enterprise, onlineAgents: opts.onlineAgents || [agent.id] });
 	S.assignment = assignment;
 	for (const inbox of S.inboxes.values()) {
 		const configured = opts.inboxMembers && opts.inboxMembers[inbox.id];

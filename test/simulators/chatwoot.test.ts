@@ -578,6 +578,222 @@ describe('status logic and event sequences', () => {
 	});
 });
 
+describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
+	const AGENT = 2;
+	const ADMIN = 1;
+	const keysOf = (d: any) => (Array.isArray(d.json.changed_attributes) ? d.json.changed_attributes.map((c: any) => Object.keys(c)[0]) : d.json.changed_attributes);
+	const assignedTo = (id: number) => [{ assignee_id: { previous_value: null, current_value: id } }];
+	const statusHook = ['conversation_created', 'conversation_status_changed', 'conversation_updated', 'message_created'];
+
+	/** A pending bot-inbox conversation with its creation events drained. */
+	async function pendingConversation(env: Env) {
+		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		env.sim.advanceTime(2000);
+		return id;
+	}
+
+	test('defaults: enabled on both inboxes, the agent is their only member and online, the administrator offline', async () => {
+		const env = await setup();
+		expect([env.sim.inboxMembers(1), env.sim.inboxMembers(2)]).toEqual([[AGENT], [AGENT]]);
+		expect([env.sim.agentAvailability(ADMIN), env.sim.agentAvailability(AGENT)]).toEqual(['offline', 'online']);
+		const inbox = await env.api('GET', '/api/v1/accounts/1/inboxes/1');
+		expect(inbox.json.enable_auto_assignment).toBe(true);
+		const profile = await env.api('GET', '/api/v1/profile', undefined, env.tokens.agent);
+		expect(profile.json.accounts[0]).toMatchObject({ availability: 'online', availability_status: 'online', auto_offline: true });
+		await hook(env, statusHook);
+		const id = await pendingConversation(env);
+		const { deliveries } = await env.sim.setStatus(id, 'open', { as: 'bot' });
+		expect(deliveries.map((d: any) => [d.event, d.json.status, keysOf(d)])).toEqual([['conversation_updated', 'open', ['assignee_id', 'updated_at']]]);
+	});
+
+	test('nobody online (onlineAgents: []): the status events as usual and no assignee', async () => {
+		const env = await setup({ onlineAgents: [] });
+		await hook(env, statusHook);
+		expect(env.sim.agentAvailability(AGENT)).toBe('offline');
+		const profile = await env.api('GET', '/api/v1/profile', undefined, env.tokens.agent);
+		expect(profile.json.accounts[0]).toMatchObject({ availability: 'online', availability_status: 'offline', auto_offline: true });
+		const id = await pendingConversation(env);
+		const { deliveries } = await env.sim.setStatus(id, 'open', { as: 'bot' });
+		expect(deliveries.map((d: any) => [d.event, keysOf(d)])).toEqual([
+			['conversation_status_changed', null],
+			['conversation_updated', ['status', 'updated_at']],
+		]);
+		expect(env.sim.getConversation(id).assigneeId).toBe(null);
+	});
+
+	test.each([
+		['the bot handoff (bot token)', 'bot'],
+		['an administrator toggle_status', 'administrator'],
+	])('pending -> open by %s with an agent online: only conversation_updated [assignee_id, updated_at]', async (_name, as) => {
+		const env = await setup({ onlineAgents: [AGENT] });
+		await hook(env, statusHook);
+		const id = await pendingConversation(env);
+		const token = as === 'bot' ? env.tokens.bot : env.tokens.administrator;
+		const res = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`, { status: 'open' }, token);
+		expect(res.json.payload).toEqual({ success: as === 'bot' ? null : true, conversation_id: id, current_status: 'open', snoozed_until: null });
+		await env.sim.idle();
+		const deliveries = env.sim.deliveries();
+		expect(deliveries.map((d: any) => [d.event, d.json.status, d.json.changed_attributes])).toEqual([
+			['conversation_updated', 'open', [...assignedTo(AGENT), { updated_at: { previous_value: iso(2), current_value: iso(2) } }]],
+		]);
+		expect(deliveries[0].json.meta.assignee.id).toBe(AGENT);
+		expect([env.sim.getConversation(id).status, env.sim.getConversation(id).assigneeId]).toEqual(['open', AGENT]);
+	});
+
+	test('agent token: self-assignment after the auto-assignment is a second save only when somebody else was picked', async () => {
+		const env = await setup({ onlineAgents: [AGENT] });
+		await hook(env, statusHook);
+		const self = await pendingConversation(env);
+		await env.api('POST', `/api/v1/accounts/1/conversations/${self}/toggle_status`, { status: 'open' }, env.tokens.agent);
+		await env.sim.idle();
+		expect(env.sim.deliveries().map((d: any) => [d.event, keysOf(d)])).toEqual([['conversation_updated', ['assignee_id', 'updated_at']]]);
+
+		env.sim.setInboxMembers(1, [ADMIN, AGENT]);
+		env.sim.setAgentOnline(AGENT, false);
+		env.sim.setAgentOnline(ADMIN, true);
+		const other = await pendingConversation(env);
+		await env.api('POST', `/api/v1/accounts/1/conversations/${other}/toggle_status`, { status: 'open' }, env.tokens.agent);
+		await env.sim.idle();
+		expect(env.sim.deliveries().map((d: any) => [d.event, d.json.changed_attributes[0]])).toEqual([
+			['conversation_updated', { assignee_id: { previous_value: null, current_value: ADMIN } }],
+			['conversation_updated', { assignee_id: { previous_value: ADMIN, current_value: AGENT } }],
+		]);
+	});
+
+	test('agent-bot failure and snooze expiry open a conversation the same hidden way', async () => {
+		const env = await setup({ onlineAgents: [AGENT] });
+		await hook(env, statusHook);
+		const failed = await pendingConversation(env);
+		const failure = await env.sim.botWebhookFailure(failed);
+		expect([failure.result, failure.deliveries.map((d: any) => [d.event, d.json.status, keysOf(d)])]).toEqual([
+			'open',
+			[['conversation_updated', 'open', ['assignee_id', 'updated_at']]],
+		]);
+		expect(env.sim.getConversation(failed).messages.map((m: any) => [m.messageType, m.content])).toEqual([
+			['activity', 'Conversation was marked open by system due to an error with the agent bot.'],
+		]);
+
+		const { result: snoozed } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.assign(snoozed, null);
+		await env.sim.setStatus(snoozed, 'snoozed', { snoozedUntil: T0S + 600 });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const expired = await env.sim.expireSnooze(snoozed);
+		expect(expired.deliveries.map((d: any) => [d.event, d.json.status, d.json.snoozed_until, keysOf(d)])).toEqual([
+			['conversation_updated', 'open', null, ['assignee_id', 'updated_at']],
+		]);
+	});
+
+	test('incoming message: resolved or snoozed -> open in an inbox without a bot is hidden; resolved -> pending in a bot inbox is not', async () => {
+		const env = await setup({ onlineAgents: [AGENT] });
+		await hook(env, statusHook);
+		const { result: plain } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.assign(plain, null);
+		await env.sim.setStatus(plain, 'resolved');
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const reopened = await env.sim.receiveMessage(plain, 'back again');
+		expect(reopened.deliveries.map((d: any) => [d.event, d.json.status || d.json.conversation.status, keysOf(d)])).toEqual([
+			['conversation_updated', 'open', ['assignee_id', 'updated_at']],
+			['message_created', 'open', undefined],
+			['conversation_updated', 'open', ['waiting_since', 'updated_at']],
+		]);
+
+		await env.sim.assign(plain, null);
+		await env.sim.setStatus(plain, 'snoozed');
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const woken = await env.sim.receiveMessage(plain, 'wake up');
+		expect(woken.deliveries.map((d: any) => [d.event, keysOf(d)])).toEqual([
+			['conversation_updated', ['assignee_id', 'updated_at']],
+			['message_created', undefined],
+		]);
+
+		const bot = await pendingConversation(env);
+		await env.sim.setStatus(bot, 'resolved');
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const { deliveries } = await env.sim.receiveMessage(bot, 'again');
+		expect(deliveries.map((d: any) => [d.event, keysOf(d)])).toEqual([
+			['conversation_status_changed', null],
+			['conversation_updated', ['status', 'updated_at']],
+			['message_created', undefined],
+			['conversation_updated', ['waiting_since', 'updated_at']],
+		]);
+	});
+
+	test('a new open conversation is assigned inside its creation: conversation_created only, showing the assignee', async () => {
+		const env = await setup({ onlineAgents: [AGENT] });
+		await hook(env, statusHook);
+		const { deliveries, result: id } = await env.sim.createConversation({ inboxId: 2 });
+		expect(deliveries.map((d: any) => [d.event, d.json.status, d.json.meta.assignee && d.json.meta.assignee.id])).toEqual([
+			['conversation_created', 'open', AGENT],
+		]);
+		const res = await env.api('GET', `/api/v1/accounts/1/conversations/${id}`);
+		expect([res.json.meta.assignee.id, res.json.meta.assignee.availability_status, res.json.meta.assignee_type]).toEqual([AGENT, 'online', 'User']);
+	});
+
+	test.each([
+		['auto-assignment off for the inbox', (s: Sim) => s.setAutoAssignment(1, false), null],
+		['option autoAssignment: false', null, { autoAssignment: false }],
+		['the account feature assignment_v2', null, { assignmentV2: true }],
+		['the online agent is busy', (s: Sim) => s.setAgentPresence(2, { availability: 'busy' }), null],
+		['the online user is not a member', (s: Sim) => s.setInboxMembers(1, [1]), null],
+		['the conversation has a member assignee', (s: Sim) => s.assign(1, 2), null],
+	])('no hidden change when %s', async (_name, arrange, options) => {
+		const env = await setup({ onlineAgents: [AGENT], ...(options || {}) });
+		await hook(env, statusHook);
+		const id = await pendingConversation(env);
+		if (arrange) await arrange(env.sim);
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const { deliveries } = await env.sim.setStatus(id, 'open', { as: 'bot' });
+		expect(deliveries.map((d: any) => [d.event, keysOf(d)])).toEqual([
+			['conversation_status_changed', null],
+			['conversation_updated', ['status', 'updated_at']],
+		]);
+	});
+
+	test('availability: auto_offline false lists an unconnected agent; an assignee who left the inbox is replaced', async () => {
+		const env = await setup();
+		await hook(env, statusHook);
+		env.sim.setAgentPresence(AGENT, { autoOffline: false });
+		expect(env.sim.agentAvailability(AGENT)).toBe('online');
+		const id = await pendingConversation(env);
+		await env.sim.assign(id, ADMIN); // the administrator is not a member of inbox 1
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const { deliveries } = await env.sim.setStatus(id, 'open', { as: 'bot' });
+		expect(deliveries.map((d: any) => [d.event, d.json.changed_attributes[0]])).toEqual([
+			['conversation_updated', { assignee_id: { previous_value: ADMIN, current_value: AGENT } }],
+		]);
+	});
+
+	test('round robin over online members in membership order; max_assignment_limit (enterprise) skips full agents', async () => {
+		const env = await setup({ onlineAgents: [ADMIN, AGENT], inboxMembers: { 1: [AGENT], 2: [ADMIN, AGENT] } });
+		const picks: number[] = [];
+		for (let i = 0; i < 4; i++) {
+			const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+			picks.push(env.sim.getConversation(id).assigneeId);
+		}
+		expect(picks).toEqual([ADMIN, AGENT, ADMIN, AGENT]);
+		env.sim.setAgentOnline(ADMIN, false);
+		const { result: next } = await env.sim.createConversation({ inboxId: 2 });
+		expect(env.sim.getConversation(next).assigneeId).toBe(AGENT);
+
+		const limited = await setup({ onlineAgents: [ADMIN, AGENT], inboxMembers: { 1: [AGENT], 2: [ADMIN, AGENT] } });
+		limited.sim.setAutoAssignment(2, true, { maxAssignmentLimit: 1 });
+		const assignees: Array<number | null> = [];
+		for (let i = 0; i < 3; i++) {
+			const { result: id } = await limited.sim.createConversation({ inboxId: 2 });
+			assignees.push(limited.sim.getConversation(id).assigneeId);
+		}
+		expect(assignees).toEqual([ADMIN, AGENT, null]);
+	});
+});
+
 describe('toggle_status semantics', () => {
 	test('same status saves nothing and sends nothing; no status toggles; invalid status is a 500', async () => {
 		const env = await setup();
@@ -605,8 +821,8 @@ describe('toggle_status semantics', () => {
 		expect(env.sim.getConversation(id).status).toBe('open');
 	});
 
-	test('an agent-role token ending open self-assigns, overwriting the assignee; an admin does not', async () => {
-		const env = await setup();
+	test('an agent-role token ending open self-assigns, overwriting the assignee; an admin does not (nobody online)', async () => {
+		const env = await setup({ onlineAgents: [] });
 		await hook(env, ['conversation_status_changed', 'conversation_updated']);
 		const { result: id } = await env.sim.createConversation({ inboxId: 2, assigneeId: 1 });
 		await env.sim.setStatus(id, 'resolved');
@@ -640,8 +856,8 @@ describe('toggle_status semantics', () => {
 		});
 	});
 
-	test('the agent-bot token moving pending -> open is a bot handoff answering success: null', async () => {
-		const env = await setup();
+	test('the agent-bot token moving pending -> open is a bot handoff answering success: null (nobody online)', async () => {
+		const env = await setup({ onlineAgents: [] });
 		await hook(env, ['conversation_status_changed', 'conversation_updated']);
 		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
 		await env.sim.idle();
@@ -864,7 +1080,7 @@ describe('inbox bot, integrations, assistant and list routes', () => {
 	});
 
 	test('conversation list: default status open, counts, inbox filter, 25 per page', async () => {
-		const env = await setup();
+		const env = await setup({ onlineAgents: [] });
 		for (let i = 0; i < 27; i++) await env.sim.createConversation({ inboxId: 2 });
 		await env.sim.createConversation({ inboxId: 1 });
 		await env.sim.assign(1, 2);
