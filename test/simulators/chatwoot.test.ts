@@ -801,19 +801,25 @@ describe('message callbacks (message.rb L324-333 order)', () => {
 			d.json.event === 'message_created' ? undefined : Array.isArray(d.json.changed_attributes) ? d.json.changed_attributes.map((c: any) => Object.keys(c)[0]) : null,
 		]);
 
+	/** A conversation the Captain inbox (web inbox with an assistant) made pending, its creation drained. */
+	async function captainConversation(env: Env) {
+		if (!env.sim.webhooks().length) await hook(env, ['conversation_status_changed', 'conversation_updated', 'message_created']);
+		env.sim.setCaptain(2, { id: 3, name: 'Cap' });
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		return id;
+	}
+
 	test.each([
 		['with quota', false],
 		['without quota', true],
 	])('Captain inbox %s: a human reply opens the pending conversation before message_created', async (_name, quotaExhausted) => {
 		const env = await setup({ onlineAgents: [] });
-		await hook(env, ['conversation_status_changed', 'conversation_updated', 'message_created']);
-		env.sim.setCaptain(2, { id: 3, name: 'Cap' });
-		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
-		const { result: untouched } = await env.sim.createConversation({ inboxId: 2 });
+		const untouched = await captainConversation(env);
+		const id = await captainConversation(env);
 		expect([env.sim.getConversation(id).status, env.sim.getConversation(untouched).status]).toEqual(['pending', 'pending']);
 		env.sim.setCaptain(2, { id: 3, name: 'Cap', quotaExhausted });
-		await env.sim.idle();
-		env.sim.resetLogs();
 		const { deliveries } = await env.sim.sendMessage(id, 'A human here', { as: 'agent' });
 		expect(events(deliveries)).toEqual([
 			['conversation_status_changed', null],
@@ -830,11 +836,7 @@ describe('message callbacks (message.rb L324-333 order)', () => {
 
 	test('Captain with an agent online: the opening is hidden by the auto-assignment', async () => {
 		const env = await setup();
-		await hook(env, ['conversation_status_changed', 'conversation_updated', 'message_created']);
-		env.sim.setCaptain(2, { id: 3, name: 'Cap' });
-		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
-		await env.sim.idle();
-		env.sim.resetLogs();
+		const id = await captainConversation(env);
 		const { deliveries } = await env.sim.sendMessage(id, 'A human here', { as: 'administrator' });
 		expect(events(deliveries)).toEqual([
 			['conversation_updated', ['assignee_id', 'updated_at']],
@@ -845,11 +847,7 @@ describe('message callbacks (message.rb L324-333 order)', () => {
 
 	test('captainOpensBeforeMessage: false keeps the older model (after message_created, only with quota)', async () => {
 		const env = await setup({ onlineAgents: [], captainOpensBeforeMessage: false });
-		await hook(env, ['conversation_status_changed', 'conversation_updated', 'message_created']);
-		env.sim.setCaptain(2, { id: 3, name: 'Cap' });
-		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
-		await env.sim.idle();
-		env.sim.resetLogs();
+		const id = await captainConversation(env);
 		const { deliveries } = await env.sim.sendMessage(id, 'A human here', { as: 'agent' });
 		expect(events(deliveries)).toEqual([
 			['message_created', undefined],
