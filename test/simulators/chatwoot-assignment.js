@@ -23,7 +23,7 @@
  *     is listed when connected (presence in the last 20 s) or when `auto_offline` is false; the status listed is
  *     the account user's availability (online / busy / offline). Only `online` users are assigned.
  * Not modelled: teams (team_member_ids_with_capacity), the assignment_v2 job and policies, the presence
- * time window (connected is a flag set through the control API), activity messages of assignments.
+ * time window (connected is a flag set through the control API). Activity messages: chatwoot.js.
  */
 
 const AVAILABILITIES = ['online', 'busy', 'offline'];

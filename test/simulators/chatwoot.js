@@ -16,7 +16,8 @@
  *     (default false, i.e. as if SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true, so tests can receive them).
  * Behaviour options whose default is 4.15.1 and whose `false` keeps an older model reachable (see the
  * JSDoc of createChatwootSimulator): autoAssignment, captainOpensBeforeMessage, firstReplySingleUpdate,
- * waitingSinceTouchesUpdatedAt, apiInboxFailureMarksMessage; botInboxCreationEvents (default false) adds the
+ * waitingSinceTouchesUpdatedAt, apiInboxFailureMarksMessage, activityMessages; onlineAgents: [] (nobody
+ * online) also keeps status changes visible; botInboxCreationEvents (default false) adds the
  * pair of events a public capture from an older Chatwoot shows on a bot-inbox creation.
  *
  * Reference facts implemented:
@@ -83,6 +84,15 @@
  *     template, private notes too; never activity); then the first human reply saves first_reply_created_at
  *     and waiting_since together (L381-383, one conversation_updated), later human or agent-bot replies clear
  *     waiting_since, an incoming message sets it when blank ([waiting_since, updated_at]).
+ *   - Activity messages (Conversations::ActivityMessageJob): after a save, for the Current.user of the request
+ *     (REST: the token's user or agent bot; control methods: their `as`; channel code and jobs: nobody):
+ *     status ("Conversation was marked resolved by <name>", "...reopened by...", "...marked as pending by...",
+ *     "...snoozed by..."; an API-inbox contact reopening: "System reopened the conversation due to a new
+ *     incoming message."), priority, and assignee ("Assigned to <agent> by <name>", "<name> self-assigned this
+ *     conversation", "Conversation unassigned by <name>"; "Automation System" when only executed_by is set);
+ *     the agent-bot failure and Captain auto-open messages. They run after the webhook jobs of the same
+ *     operation (Sidekiq: critical before high), so those payloads do not show them; then, like any message,
+ *     they move last_activity_at and updated_at. Nobody's change (snooze expiry, a widget reopen) writes none.
  *   - Events: conversation_created / conversation_status_changed (changed_attributes always null) /
  *     conversation_updated (changed_attributes captured when fired, only when a tracked key changed:
  *     status, assignee_id, snoozed_until, custom_attributes, waiting_since, first_reply_created_at, priority) /
@@ -117,8 +127,7 @@
  * this account"), teams, labels API, SLA keys, contact merge, attachments, agent-bot outgoing webhooks and
  * their retries (only the "bot failed -> open" effect as a control method), assignment of agent bots,
  * campaigns, auto-resolve, typing/widget events, macro webhooks, message flood limits, custom roles,
- * the assignment_v2 job, the activity messages Chatwoot writes after status and assignee changes (a job that
- * also moves last_activity_at and updated_at shortly after such a change), the conversation search `q`,
+ * the assignment_v2 job, activity messages for labels, teams and SLA, the conversation search `q`,
  * channels other than API and web widget (so incoming messages always reopen, never create a new
  * conversation), the `include_contact_pii` webhook flag, the REST routes for inbox members and agents (members
  * and availability are set through the control API), and the PR #14870 behaviour after the reference
@@ -259,6 +268,8 @@ function present(v) {
  *   moves updated_at (false: waiting_since alone, the older model).
  * @param {boolean} [options.apiInboxFailureMarksMessage=true] a failed API-inbox delivery of message_created /
  *   message_updated marks the message failed (a message_updated); false: only logged, the older model.
+ * @param {boolean} [options.activityMessages=true] the activity messages Chatwoot's jobs write after status,
+ *   priority and assignee changes (they move last_activity_at and updated_at); false: none, the older model.
  * @param {boolean} [options.keepPendingOnBotFailure=false] account setting keep_pending_on_bot_failure.
  * @param {boolean} [options.ssrfBlockPrivate=false] with version >= 4.14.0, refuse loopback targets like SafeFetch.
  * @param {string|null} [options.apiInboxWebhookUrl=null] webhook_url of the API inbox (EvolutionAPI's URL).
@@ -286,6 +297,7 @@ function createChatwootSimulator(options = {}) {
 			firstReplySingleUpdate: true,
 			waitingSinceTouchesUpdatedAt: true,
 			apiInboxFailureMarksMessage: true,
+			activityMessages: true,
 			keepPendingOnBotFailure: false,
 			ssrfBlockPrivate: false,
 			apiInboxWebhookUrl: null,
@@ -455,16 +467,27 @@ function createChatwootSimulator(options = {}) {
 		return jobs.slice();
 	}
 
-	/** Run `fn` as one operation: events it fires are queued together (and ordered) when it returns. */
-	function operation(fn) {
+	/**
+	 * Current.user / Current.executed_by of the running request or control call: the actor whose name goes
+	 * into activity messages (null for channel code and jobs), and whether an API-inbox contact reopened it.
+	 */
+	let current = { actor: null, executedByContact: false };
+
+	/**
+	 * Run `fn` as one operation by `actor` (or nobody): events it fires are queued together (and ordered) when
+	 * it returns, the activity-message jobs it enqueues after them.
+	 */
+	function operation(fn, actor = null) {
 		if (currentBatch) return { result: fn(), done: Promise.resolve([]) };
 		const batch = { id: ++batchSeq, jobs: [] };
 		currentBatch = batch;
+		current = { actor, executedByContact: false };
 		let result;
 		try {
 			result = fn();
 		} finally {
 			currentBatch = null;
+			current = { actor: null, executedByContact: false };
 		}
 		return { result, done: commitBatch(batch) };
 	}
@@ -474,8 +497,12 @@ function createChatwootSimulator(options = {}) {
 
 	function commitBatch(batch) {
 		if (!batch.jobs.length) return Promise.resolve([]);
-		batch.jobs.forEach((j, i) => (j.indexInBatch = i));
-		for (const j of orderBatch(batch.jobs)) queue.push(j);
+		// Sidekiq runs the `critical` EventDispatcherJobs (they build the payloads) before the `high`
+		// ActivityMessageJobs: the activity jobs start after every webhook job of the batch.
+		const webhookJobs = batch.jobs.filter((j) => j.kind !== 'activity');
+		webhookJobs.forEach((j, i) => (j.indexInBatch = i));
+		for (const j of orderBatch(webhookJobs)) queue.push(j);
+		for (const j of batch.jobs) if (j.kind === 'activity') queue.push(j);
 		schedulePump();
 		return Promise.all(batch.jobs.map((j) => j.done.promise)).then(() =>
 			deliveryLog.filter((e) => e.batch === batch.id).sort(bySeq),
@@ -484,7 +511,7 @@ function createChatwootSimulator(options = {}) {
 
 	function fire(job) {
 		const full = Object.assign({ seq: ++jobSeq, firedAt: nowUs(), done: deferred() }, job);
-		if (!opts.latePayloads && !full.payload) full.payload = buildPayload(full);
+		if (!opts.latePayloads && !full.payload && full.kind !== 'activity') full.payload = buildPayload(full);
 		if (currentBatch) {
 			full.batch = currentBatch.id;
 			currentBatch.jobs.push(full);
@@ -611,6 +638,7 @@ function createChatwootSimulator(options = {}) {
 	}
 
 	async function processJob(job) {
+		if (job.kind === 'activity') return void createActivityMessage(job.conversationId, job.content);
 		const payload = job.payload || buildPayload(job);
 		if (!payload) return;
 		const body = F.toRubyJson(payload);
@@ -745,9 +773,14 @@ function createChatwootSimulator(options = {}) {
 	 * (changed_attributes null), conversation_updated when a tracked key is (changed_attributes = them).
 	 * An auto-assignment in between replaces them, hiding the status change (chatwoot-assignment.js).
 	 */
-	function saveConversation(conv, changes, { touch = true } = {}) {
+	function saveConversation(conv, changes, options) {
+		return Boolean(commitSave(conv, changes, options));
+	}
+
+	/** saveConversation returning the committed `previous_changes` (null when nothing was saved). */
+	function commitSave(conv, changes, { touch = true } = {}) {
 		const saved = applyChanges(conv, changes, touch);
-		if (!saved) return false;
+		if (!saved) return null;
 		const statusChanged = saved.some(([f]) => f === 'status');
 		const committed = autoAssign(conv, { created: false, statusChanged }) || saved;
 		const committedStatus = committed.some(([f]) => f === 'status');
@@ -762,7 +795,65 @@ function createChatwootSimulator(options = {}) {
 				})),
 			);
 		}
-		return true;
+		queueChangeActivities(conv, committed);
+		return committed;
+	}
+
+	// ------------------------------------------------------------------ activity messages (ActivityMessageJob)
+	const STATUS_ACTIVITY = {
+		resolved: (name) => `Conversation was marked resolved by ${name}`,
+		open: (name) => `Conversation was reopened by ${name}`,
+		pending: (name) => `Conversation was marked as pending by ${name}`,
+		snoozed: (name) => `Conversation was snoozed by ${name}`,
+	};
+	const actorName = (actor) => (actor.kind === 'bot' ? actor.bot.name : actor.user.name);
+	const actorId = (actor) => (actor.kind === 'bot' ? actor.bot.id : actor.user.id);
+
+	/** Conversations::ActivityMessageJob.perform_later: runs after the batch's webhook jobs (commitBatch). */
+	function queueActivity(conv, content) {
+		if (opts.activityMessages) fire({ event: 'activity_message', kind: 'activity', conversationId: conv.displayId, content });
+	}
+
+	function createActivityMessage(displayId, content) {
+		const conv = S.conversations.get(displayId);
+		if (conv) createMessage(conv, { messageType: 'activity', content, sender: null });
+	}
+
+	/**
+	 * The activity messages of one commit, in Rails 7.0's after_commit order (execute_after_update_commit_callbacks
+	 * before AssignmentHandler#process_assignment_changes): activity_message_handler.rb (status by
+	 * Current.user, or "System reopened..." when an API-inbox contact reopened it), priority_activity_message_
+	 * handler.rb, assignee_activity_message_handler.rb (owner: Current.user, else "Automation System" when
+	 * Current.executed_by is set; nobody: no message).
+	 */
+	function queueChangeActivities(conv, committed) {
+		const changed = new Set(committed.map(([f]) => f));
+		const userName = current.actor ? actorName(current.actor) : null;
+		if (changed.has('status')) {
+			if (current.executedByContact) {
+				current.executedByContact = false; // automation_status_change_activity_content clears it
+				queueActivity(conv, 'System reopened the conversation due to a new incoming message.');
+			} else if (userName) {
+				queueActivity(conv, STATUS_ACTIVITY[conv.status](userName));
+			}
+		}
+		if (changed.has('priority')) {
+			const [, before, after] = committed.find(([f]) => f === 'priority');
+			const who = userName || '';
+			if (before && after) queueActivity(conv, `${who} changed the priority from ${before} to ${after}`);
+			else if (after) queueActivity(conv, `${who} set the priority to ${after}`);
+			else queueActivity(conv, `${who} removed the priority`);
+		}
+		if (changed.has('assigneeId')) {
+			const owner = userName || (current.executedByContact ? 'Automation System' : null);
+			if (!owner) return;
+			const assignee = conv.assigneeId === null ? null : S.users.get(conv.assigneeId);
+			// self_assign? compares Current.user.id with assignee_id whatever Current.user's class is
+			const self = assignee && current.actor && actorId(current.actor) === assignee.id;
+			if (!assignee) queueActivity(conv, `Conversation unassigned by ${owner}`);
+			else if (self) queueActivity(conv, `${owner} self-assigned this conversation`);
+			else queueActivity(conv, `Assigned to ${assignee.name} by ${owner}`);
+		}
 	}
 
 	function createContact({ name = null, email = null, phoneNumber = null, identifier = null, blocked = false } = {}) {
@@ -868,11 +959,15 @@ function createChatwootSimulator(options = {}) {
 		return replies.length <= 1;
 	}
 
-	/** Message#reopen_conversation (message.rb L403-410, L424-434). */
-	function reopenConversation(conv, inbox) {
+	/** Message#reopen_conversation (message.rb L403-410, L424-438). */
+	function reopenConversation(conv, inbox, m) {
 		if (conv.muted) return;
 		if (conv.status === 'snoozed') saveConversation(conv, [['status', 'open']]);
-		if (conv.status === 'resolved') saveConversation(conv, [['status', activeBot(inbox) ? 'pending' : 'open']]);
+		if (conv.status !== 'resolved') return;
+		if (activeBot(inbox)) return void saveConversation(conv, [['status', 'pending']]);
+		// reopened_by_contact?: Current.executed_by = the contact (its activity message names the system)
+		if (inbox.channelType === 'Channel::Api' && !m.private && m.senderType === 'Contact') current.executedByContact = true;
+		saveConversation(conv, [['status', 'open']]);
 	}
 
 	/** Message#set_conversation_activity: update_columns(last_activity_at, updated_at), no callbacks, no event. */
@@ -903,7 +998,18 @@ function createChatwootSimulator(options = {}) {
 	/** Enterprise Message#mark_pending_conversation_as_open_for_human_response: any inbox with a Captain assistant. */
 	function captainOpensOnHumanReply(conv, inbox, m) {
 		if (!opts.enterprise || !inbox.captain || conv.status !== 'pending' || !humanResponse(m) || m.private) return;
-		saveConversation(conv, [['status', 'open']]);
+		const outer = current;
+		current = { actor: null, executedByContact: false }; // Current.user and executed_by are nil meanwhile
+		let committed;
+		try {
+			committed = commitSave(conv, [['status', 'open']]);
+		} finally {
+			current = outer;
+		}
+		// only when saved_change_to_status? (an auto-assignment in the same save hides it)
+		if (committed && committed.some(([f]) => f === 'status')) {
+			queueActivity(conv, 'Conversation was marked open automatically after an agent reply');
+		}
 	}
 
 	/** Message creation plus Message#execute_after_create_commit_callbacks (message.rb L324-333) in order. */
@@ -929,7 +1035,7 @@ function createChatwootSimulator(options = {}) {
 		};
 		S.messages.push(m);
 		const inbox = S.inboxes.get(conv.inboxId);
-		if (typeIndex === 0) reopenConversation(conv, inbox);
+		if (typeIndex === 0) reopenConversation(conv, inbox, m);
 		if (opts.captainOpensBeforeMessage) captainOpensOnHumanReply(conv, inbox, m);
 		setConversationActivity(conv, m);
 		// activity messages (type 2) are dispatched too, but WebhookListener only sends incoming/outgoing/template
@@ -1537,7 +1643,7 @@ function createChatwootSimulator(options = {}) {
 				if (S.account.suspended) throw new HttpError(401, ERR.suspended);
 			}
 			const ctx = { actor, params: match.params, query: u.searchParams, body, req };
-			const { result } = operation(() => match.route.handler(ctx));
+			const { result } = operation(() => match.route.handler(ctx), actor);
 			return reply(result.status, result);
 		} catch (err) {
 			if (err instanceof HttpError) return reply(err.status, { json: err.body });
@@ -1592,8 +1698,8 @@ function createChatwootSimulator(options = {}) {
 	 * @param {() => T} fn
 	 * @returns {Promise<{ result: T, deliveries: any[] }>}
 	 */
-	const withDeliveries = (fn) => {
-		const { result, done } = operation(fn);
+	const withDeliveries = (fn, actor = null) => {
+		const { result, done } = operation(fn, actor);
 		return done.then((deliveries) => ({ result, deliveries }));
 	};
 
@@ -1658,7 +1764,7 @@ function createChatwootSimulator(options = {}) {
 			return withDeliveries(() => {
 				const conv = findConversation(displayId);
 				return createMessage(conv, { messageType: 'outgoing', content, isPrivate, sender: senderForActor(actorFor(as)) }).id;
-			});
+			}, actorFor(as));
 		},
 		/**
 		 * Set a status the way the UI does (toggle_status as `as`). result: the toggle_status response body.
@@ -1671,15 +1777,19 @@ function createChatwootSimulator(options = {}) {
 				const params = { status };
 				if (snoozedUntil !== undefined) params.snoozed_until = snoozedUntil;
 				return F.plain(toggleStatus(findConversation(displayId), actorFor(as), params));
-			});
+			}, actorFor(as));
 		},
 		/**
-		 * Assign to a user id (or null).
+		 * Assign to a user id (or null), as `as` does in the UI.
 		 * @param {number} displayId
 		 * @param {number|null} userId
+		 * @param {{ as?: string }} [o]
 		 */
-		assign(displayId, userId) {
-			return withDeliveries(() => saveConversation(findConversation(displayId), [['assigneeId', userId === null ? null : userId]]));
+		assign(displayId, userId, { as = 'administrator' } = {}) {
+			return withDeliveries(
+				() => saveConversation(findConversation(displayId), [['assigneeId', userId === null ? null : userId]]),
+				actorFor(as),
+			);
 		},
 		/** Snooze expiry job: a snoozed conversation becomes open. */
 		expireSnooze(displayId) {
@@ -1694,9 +1804,10 @@ function createChatwootSimulator(options = {}) {
 			return withDeliveries(() => {
 				const conv = findConversation(displayId);
 				if (conv.status !== 'pending' || opts.keepPendingOnBotFailure) return conv.status;
+				const content = 'Conversation was marked open by system due to an error with the agent bot.';
+				if (!opts.activityMessages) createMessage(conv, { messageType: 'activity', content, sender: null }); // the older model
 				saveConversation(conv, [['status', 'open']]);
-				// then Conversations::ActivityMessageJob (trigger.rb L86-89)
-				createMessage(conv, { messageType: 'activity', content: 'Conversation was marked open by system due to an error with the agent bot.', sender: null });
+				queueActivity(conv, content); // Conversations::ActivityMessageJob (trigger.rb L82-89)
 				return conv.status;
 			});
 		},

@@ -917,7 +917,7 @@ describe('message callbacks (message.rb L324-333 order)', () => {
 		}
 	});
 
-	test('every message moves last_activity_at and updated_at silently (set_conversation_activity); a status change only updated_at', async () => {
+	test('every message moves last_activity_at and updated_at silently (set_conversation_activity); a job\'s status change only updated_at', async () => {
 		const env = await setup({ onlineAgents: [] });
 		await hook(env, ['conversation_updated']);
 		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
@@ -929,10 +929,88 @@ describe('message callbacks (message.rb L324-333 order)', () => {
 		expect(deliveries).toEqual([]);
 		const afterNote = env.sim.getConversation(id);
 		expect([afterNote.lastActivityAt, afterNote.updatedAt]).toEqual([T0S + 30, T0S + 30]);
+		await env.sim.setStatus(id, 'snoozed', { snoozedUntil: T0S + 60 });
 		env.sim.advanceTime(30_000);
+		await env.sim.expireSnooze(id); // the job has no Current.user: no activity message
+		const afterExpiry = env.sim.getConversation(id);
+		expect([afterExpiry.status, afterExpiry.lastActivityAt, afterExpiry.updatedAt]).toEqual(['open', T0S + 30, T0S + 60]);
+	});
+});
+
+describe('activity messages (ActivityMessageJob, after the webhook jobs)', () => {
+	const activities = (sim: Sim, id: number) =>
+		sim
+			.getConversation(id)
+			.messages.filter((m: any) => m.messageType === 'activity')
+			.map((m: any) => m.content);
+
+	test('a user\'s status change: its activity message comes after the payloads were built, then moves the timestamps', async () => {
+		const env = await setup({ onlineAgents: [] });
+		await hook(env, ['conversation_status_changed']);
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		env.sim.advanceTime(60_000);
+		const { deliveries } = await env.sim.setStatus(id, 'resolved');
+		expect([deliveries[0].json.last_activity_at, deliveries[0].json.updated_at]).toEqual([T0S, T0S + 60]);
+		expect(activities(env.sim, id)).toEqual(['Conversation was marked resolved by Ada Admin']);
+		const res = await env.api('GET', `/api/v1/accounts/1/conversations/${id}`);
+		expect([res.json.last_activity_at, res.json.messages[0].content, res.json.last_non_activity_message]).toEqual([
+			T0S + 60,
+			'Conversation was marked resolved by Ada Admin',
+			null,
+		]);
+		expect(res.body).toContain(`"updated_at":${T0S + 60}.000001,`);
+	});
+
+	test.each([
+		['admin toggle_status, nobody online', [], 'administrator', ['Conversation was reopened by Ada Admin']],
+		['agent toggle_status, nobody online', [], 'agent', ['Conversation was reopened by Alex Agent', 'Alex Agent self-assigned this conversation']],
+		['bot handoff, agent online (hidden)', [2], 'bot', ['Assigned to Alex Agent by WhatsApp Bot']],
+		['admin toggle_status, agent online (hidden)', [2], 'administrator', ['Assigned to Alex Agent by Ada Admin']],
+	])('pending -> open by %s', async (_name, onlineAgents, as, expected) => {
+		const env = await setup({ onlineAgents });
+		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+		await env.sim.setStatus(id, 'open', { as });
+		expect(activities(env.sim, id)).toEqual(expected);
+	});
+
+	test('API inbox without a bot: a contact reopening names the system; with an agent online the assignment names Automation System', async () => {
+		for (const [onlineAgents, expected] of [
+			[[], ['Conversation was marked resolved by Ada Admin', 'System reopened the conversation due to a new incoming message.']],
+			[
+				[2],
+				[
+					'Conversation unassigned by Ada Admin',
+					'Conversation was marked resolved by Ada Admin',
+					'Assigned to Alex Agent by Automation System',
+				],
+			],
+		] as Array<[number[], string[]]>) {
+			const env = await setup({ onlineAgents, attachBot: false });
+			// created by channel code (no Current.user): its auto-assignment writes no activity message
+			const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+			if (onlineAgents.length) await env.sim.assign(id, null);
+			await env.sim.setStatus(id, 'resolved');
+			await env.sim.receiveMessage(id, 'back');
+			expect(activities(env.sim, id)).toEqual(expected);
+		}
+	});
+
+	test('jobs and channel code have no Current.user: snooze expiry, a web-widget reopen and a Captain opening write none of their own', async () => {
+		const env = await setup({ onlineAgents: [] });
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.setStatus(id, 'snoozed');
+		await env.sim.expireSnooze(id);
 		await env.sim.setStatus(id, 'resolved');
-		const afterResolve = env.sim.getConversation(id);
-		expect([afterResolve.lastActivityAt, afterResolve.updatedAt]).toEqual([T0S + 30, T0S + 60]);
+		await env.sim.receiveMessage(id, 'back');
+		expect(activities(env.sim, id)).toEqual(['Conversation was snoozed by Ada Admin', 'Conversation was marked resolved by Ada Admin']);
+		env.sim.setCaptain(2, { id: 3, name: 'Cap' });
+		const { result: captain } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.sendMessage(captain, 'Human here', { as: 'agent' });
+		expect(activities(env.sim, captain)).toEqual(['Conversation was marked open automatically after an agent reply']);
+		const none = await setup({ onlineAgents: [], activityMessages: false });
+		const { result: quiet } = await none.sim.createConversation({ inboxId: 2 });
+		await none.sim.setStatus(quiet, 'resolved');
+		expect(activities(none.sim, quiet)).toEqual([]);
 	});
 });
 
@@ -1315,7 +1393,7 @@ describe('inbox bot, integrations, assistant and list routes', () => {
 });
 
 describe('conversation list order, updated_within, timestamps', () => {
-	test('default order last_activity_at desc (messages move it, status changes do not); sort_by values; pages of 25', async () => {
+	test('default order last_activity_at desc (messages move it, a user\'s status change through its activity message); sort_by values; pages of 25', async () => {
 		const env = await setup({ onlineAgents: [] });
 		const ids: number[] = [];
 		for (let i = 0; i < 3; i++) {
@@ -1324,14 +1402,15 @@ describe('conversation list order, updated_within, timestamps', () => {
 		}
 		await env.sim.receiveMessage(ids[0], 'bump'); // t=3 s: conversation 1 becomes the most recently active
 		env.sim.advanceTime(1000);
-		await env.sim.setStatus(ids[1], 'resolved'); // t=4 s: only updated_at moves
+		await env.sim.expireSnooze(ids[2]); // not snoozed: nothing
+		await env.sim.setStatus(ids[1], 'resolved'); // t=4 s: "marked resolved by Ada Admin" makes 2 the most recent
 		const order = async (query: string) =>
 			(await env.api('GET', `/api/v1/accounts/1/conversations?status=all${query}`)).json.data.payload.map((c: any) => c.id);
-		expect(await order('')).toEqual([1, 3, 2]);
-		expect(await order('&sort_by=last_activity_at_asc')).toEqual([2, 3, 1]);
+		expect(await order('')).toEqual([2, 1, 3]);
+		expect(await order('&sort_by=last_activity_at_asc')).toEqual([3, 1, 2]);
 		expect(await order('&sort_by=created_at_desc')).toEqual([3, 2, 1]);
 		expect(await order('&sort_by=created_at_asc')).toEqual([1, 2, 3]);
-		expect(await order('&sort_by=updated_at_desc')).toEqual([1, 3, 2]); // not an option: the default order
+		expect(await order('&sort_by=updated_at_desc')).toEqual([2, 1, 3]); // not an option: the default order
 		await env.api('POST', '/api/v1/accounts/1/conversations/3/toggle_priority', { priority: 'urgent' });
 		await env.api('POST', '/api/v1/accounts/1/conversations/2/toggle_priority', { priority: 'low' });
 		expect(await order('&sort_by=priority_desc')).toEqual([3, 2, 1]);
@@ -1377,6 +1456,7 @@ describe('conversation list order, updated_within, timestamps', () => {
 		await env.sim.setStatus(id, 'snoozed', { snoozedUntil: T0S + 3600 });
 		const res = await env.api('GET', `/api/v1/accounts/1/conversations/${id}`);
 		const c = res.json;
+		expect(c.messages[0]).toMatchObject({ message_type: 2, content: 'Conversation was snoozed by Ada Admin', created_at: T0S + 30 });
 		expect({
 			created_at: c.created_at,
 			updated_at: c.updated_at,
@@ -1390,9 +1470,9 @@ describe('conversation list order, updated_within, timestamps', () => {
 			snoozed_until: c.snoozed_until,
 		}).toEqual({
 			created_at: T0S,
-			updated_at: T0S + 30.75,
-			timestamp: T0S + 10,
-			last_activity_at: T0S + 10,
+			updated_at: (T0 * 1000 + 30_750_001) / 1e6, // the snooze, then its activity message 1 µs later
+			timestamp: T0S + 30,
+			last_activity_at: T0S + 30,
 			first_reply_created_at: T0S + 10,
 			waiting_since: 0,
 			agent_last_seen_at: 0,
@@ -1400,7 +1480,7 @@ describe('conversation list order, updated_within, timestamps', () => {
 			contact_last_seen_at: 0,
 			snoozed_until: '2026-06-20T10:00:00.000Z',
 		});
-		expect(res.body).toContain(`"updated_at":${T0S + 30.75},`);
+		expect(res.body).toContain(`"updated_at":${T0S + 30}.750001,`);
 		expect(Object.keys(c.meta)).toEqual(['sender', 'channel', 'hmac_verified']);
 		const list = await env.api('GET', '/api/v1/accounts/1/conversations?status=snoozed');
 		expect(list.json.data.payload[0]).toEqual(c);
