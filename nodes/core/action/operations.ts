@@ -7,6 +7,7 @@ import { connectionFailure } from './api-error';
 import type { Action, ApiScope, Call, ConversationApi, ConversationSnapshot, Writer } from './conversation-api';
 import { ApiCallError, InvalidParameterError } from './conversation-api';
 import type { ApiRequest, ApiResponse } from '../http';
+import { positiveInteger } from '../json';
 import type { RetryDeps, RetryPolicy } from './retry';
 import { RetriesExhaustedError, sendWithRetry } from './retry';
 import type { Platform, Status } from '../types';
@@ -74,20 +75,6 @@ export function createSession(options: {
 	return session;
 }
 
-export interface StatusReport {
-	platform: Platform;
-	conversationId: number;
-	conversationNumber: number | null;
-	status: Status | null;
-	platformStatus: string;
-	assignee: ConversationSnapshot['assignee'];
-	accountId: number | null;
-	inboxId: number | null;
-	mailboxId: number | null;
-	snoozedUntil: string | null;
-	subject: string | null;
-}
-
 export interface WriteResult {
 	platform: Platform;
 	conversationId: number;
@@ -103,8 +90,8 @@ export interface WriteResult {
 }
 
 export function checkConversationId(value: unknown): number {
-	const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-	if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) {
+	const n = positiveInteger(value);
+	if (n === null) {
 		throw new InvalidParameterError(
 			`Conversation ID must be a positive whole number, got ${JSON.stringify(value) ?? 'nothing'}`,
 			'Map the conversation ID from the trigger (for example {{ $json.conversationId }}) or type the number.',
@@ -113,7 +100,7 @@ export function checkConversationId(value: unknown): number {
 	return n;
 }
 
-export async function getStatus(session: Session, conversationId: number): Promise<StatusReport> {
+export async function getStatus(session: Session, conversationId: number): Promise<ConversationSnapshot> {
 	const response = await session.ok(session.api.getConversation(conversationId, session.scope), { conversationId, action: 'reading' });
 	return session.api.readConversation(response, conversationId, session.scope);
 }

@@ -10,20 +10,16 @@
 import { buildFailure, textFromBody } from '../../core/action/api-error';
 import type { ConversationApi, ConversationSnapshot, Writer } from '../../core/action/conversation-api';
 import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
-import { integer, list, record, text } from '../../core/json';
+import { integer, list, recordOrEmpty, text } from '../../core/json';
 import type { Assignee } from '../../core/types';
 import { diagnoseChatwootPending } from './diagnose';
 import { accountPath } from './paths';
 import { chatwootStatuses } from './status';
 
-function asRecord(value: unknown): Record<string, unknown> {
-	return record(value) ?? {};
-}
-
 const BOT_PROFILE_TEXT = 'not authorized for bots';
 
 function readAssignee(meta: Record<string, unknown>): Assignee | null {
-	const a = asRecord(meta.assignee);
+	const a = recordOrEmpty(meta.assignee);
 	if (Object.keys(a).length === 0) return null;
 	const type = meta.assignee_type === 'AgentBot' ? 'bot' : 'agent';
 	return { id: integer(a.id), name: text(a.name), email: text(a.email), type };
@@ -43,7 +39,7 @@ export const api: ConversationApi = {
 	}),
 
 	readConversation(response, conversationId, scope): ConversationSnapshot {
-		const body = asRecord(response.body);
+		const body = recordOrEmpty(response.body);
 		const platformStatus = text(body.status);
 		if (platformStatus === null) {
 			throw new ApiCallError({
@@ -60,7 +56,7 @@ export const api: ConversationApi = {
 			conversationNumber: null,
 			status: chatwootStatuses.toStatus(platformStatus),
 			platformStatus,
-			assignee: readAssignee(asRecord(body.meta)),
+			assignee: readAssignee(recordOrEmpty(body.meta)),
 			accountId: integer(body.account_id) ?? scope.accountId,
 			inboxId: integer(body.inbox_id),
 			mailboxId: null,
@@ -77,8 +73,8 @@ export const api: ConversationApi = {
 			return { userId: null, role: 'bot' };
 		}
 		if (response.statusCode < 200 || response.statusCode >= 300) return { userId: null, role: 'unknown' };
-		const body = asRecord(response.body);
-		const accounts = list(body.accounts).map(asRecord);
+		const body = recordOrEmpty(response.body);
+		const accounts = list(body.accounts).map(recordOrEmpty);
 		// The role in the credential's account; the top-level role is the one of the user's default account.
 		const accountId = integer(body.account_id);
 		const match = accounts.find((a) => integer(a.id) === accountId) ?? null;
@@ -109,7 +105,7 @@ export const api: ConversationApi = {
 	},
 
 	readSetStatus(response) {
-		const payload = asRecord(asRecord(response.body).payload);
+		const payload = recordOrEmpty(recordOrEmpty(response.body).payload);
 		const current = text(payload.current_status);
 		if (payload.success === false) {
 			throw new ApiCallError({

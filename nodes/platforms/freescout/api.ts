@@ -10,13 +10,9 @@ import { buildFailure, textFromBody } from '../../core/action/api-error';
 import type { ConversationApi, ConversationSnapshot, PlatformUser, Writer } from '../../core/action/conversation-api';
 import type { ApiRequest } from '../../core/http';
 import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
-import { integer, joinName, list, record, text } from '../../core/json';
+import { integer, joinName, list, record, recordOrEmpty, text } from '../../core/json';
 import type { Assignee } from '../../core/types';
 import { freescoutStatuses } from './status';
-
-function asRecord(value: unknown): Record<string, unknown> {
-	return record(value) ?? {};
-}
 
 function readAssignee(value: unknown): Assignee | null {
 	const a = record(value);
@@ -33,8 +29,8 @@ const USERS_REQUEST: ApiRequest = { method: 'GET', path: '/api/users', qs: { pag
 
 /** The users of a GET /api/users answer, lowest id first. */
 function readUsers(body: unknown): PlatformUser[] {
-	return list(asRecord(asRecord(body)._embedded).users)
-		.map(asRecord)
+	return list(recordOrEmpty(recordOrEmpty(body)._embedded).users)
+		.map(recordOrEmpty)
 		.map((u) => ({
 			id: integer(u.id) ?? 0,
 			name: joinName(text(u.firstName), text(u.lastName)),
@@ -57,7 +53,7 @@ export const api: ConversationApi = {
 	getConversation: (conversationId) => ({ method: 'GET', path: `/api/conversations/${conversationId}`, qs: { embed: 'tags' } }),
 
 	readConversation(response, conversationId): ConversationSnapshot {
-		const body = asRecord(response.body);
+		const body = recordOrEmpty(response.body);
 		const platformStatus = text(body.status);
 		if (platformStatus === null) {
 			throw new ApiCallError({
