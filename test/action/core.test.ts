@@ -2,9 +2,8 @@
  * The action node's pure core, without n8n: retry policy (fake sleep, no waiting), bounded pool, platform API
  * builders/readers on hand-written responses from the reference, error texts, sync mapping.
  */
-import { textFromBody } from '../../nodes/core/action/api-error';
 import { ApiCallError, InvalidParameterError } from '../../nodes/core/action/conversation-api';
-import type { ApiRequest, ApiResponse } from '../../nodes/core/http';
+import { platformMessageOf, type ApiRequest, type ApiResponse } from '../../nodes/core/http';
 import { applyStatus, createSession, syncTarget } from '../../nodes/core/action/operations';
 import { api as chatwoot } from '../../nodes/platforms/chatwoot/api';
 import { api as freescout } from '../../nodes/platforms/freescout/api';
@@ -135,6 +134,24 @@ describe('bounded pool', () => {
 	});
 });
 
+describe('what the platform said (error bodies of every shape)', () => {
+	it('quotes error / message, then the listed errors; text bodies as they are; nothing for no body', () => {
+		expect(platformMessageOf({ error: 'Invalid Access Token' })).toBe('Invalid Access Token');
+		expect(platformMessageOf({ message: 'Url has already been taken', attributes: ['url'] })).toBe('Url has already been taken');
+		expect(platformMessageOf({ errors: ['You need to sign in or sign up before continuing.'] })).toBe(
+			'You need to sign in or sign up before continuing.',
+		);
+		expect(
+			platformMessageOf({ message: 'Error occurred', _embedded: { errors: [{ path: 'events', message: 'Invalid events' }, { path: 'url', message: 'Invalid url' }] } }),
+		).toBe('Error occurred: Invalid events; Invalid url');
+		expect(platformMessageOf('  Retry later\n')).toBe('Retry later');
+		expect(platformMessageOf(`<html>${'x'.repeat(400)}</html>`)).toHaveLength(301);
+		expect(platformMessageOf({ status: 500 })).toBe('{"status":500}');
+		expect(platformMessageOf(null)).toBe('');
+		expect(platformMessageOf(undefined)).toBe('');
+	});
+});
+
 describe('Chatwoot api', () => {
 	const scope = { accountId: 3 };
 
@@ -226,10 +243,10 @@ describe('FreeScout api', () => {
 
 	it('reads the 400 body shape and the 404', () => {
 		const bad = res(400, { message: 'Error occurred', _embedded: { errors: [{ path: 'byUser', message: 'byUser parameter is required.', source: 'JSON' }] } });
-		expect(textFromBody(bad.body)).toBe('Error occurred; byUser parameter is required.');
+		expect(platformMessageOf(bad.body)).toBe('Error occurred: byUser parameter is required.');
 		const ctx = { conversationId: 12, scope, action: 'changing the status of' as const, attempts: 1 };
 		expect(freescout.failure(bad, ctx).message).toBe(
-			'FreeScout refused the request (HTTP 400) while changing the status of conversation 12 (FreeScout said: "Error occurred; byUser parameter is required.")',
+			'FreeScout refused the request (HTTP 400) while changing the status of conversation 12 (FreeScout said: "Error occurred: byUser parameter is required.")',
 		);
 		expect(freescout.failure(res(404, { message: 'Not Found', _embedded: { errors: [] } }), ctx).message).toBe(
 			'FreeScout: conversation 12 not found in this FreeScout installation (FreeScout said: "Not Found")',

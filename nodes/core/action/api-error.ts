@@ -1,43 +1,11 @@
 /**
- * Error text shared by every platform: the platform's own words pulled out of an error body, and the message /
- * hint for an HTTP failure (401: the credential; 404: the conversation; 429 / 5xx: after N attempts).
+ * Error text shared by every platform: the message / hint for an HTTP failure (401: the credential; 404: the
+ * conversation; 429 / 5xx: after N attempts), quoting what the platform said.
  */
 import type { Action, ApiScope } from './conversation-api';
 import { ApiCallError } from './conversation-api';
-import type { ApiResponse } from '../http';
+import { platformMessageOf, type ApiResponse } from '../http';
 import type { Platform } from '../types';
-
-const MAX_TEXT = 300;
-
-function clip(text: string): string {
-	const t = text.trim();
-	return t.length > MAX_TEXT ? `${t.slice(0, MAX_TEXT)}…` : t;
-}
-
-/** The first human-readable text found in a JSON or text error body; '' when there is none. */
-export function textFromBody(body: unknown): string {
-	if (body === null || body === undefined) return '';
-	if (typeof body === 'string') return clip(body);
-	if (typeof body !== 'object') return clip(String(body));
-	const parts: string[] = [];
-	const record = body as Record<string, unknown>;
-	for (const key of ['error', 'message']) {
-		const v = record[key];
-		if (typeof v === 'string' && v.trim() !== '') parts.push(v.trim());
-	}
-	const embedded = record._embedded;
-	const nested = embedded && typeof embedded === 'object' ? (embedded as Record<string, unknown>).errors : undefined;
-	for (const errors of [record.errors, nested]) {
-		if (!Array.isArray(errors)) continue;
-		for (const e of errors) {
-			if (typeof e === 'string') parts.push(e);
-			else if (e && typeof e === 'object' && typeof (e as Record<string, unknown>).message === 'string')
-				parts.push((e as Record<string, string>).message);
-		}
-	}
-	if (parts.length > 0) return clip(parts.join('; '));
-	return clip(JSON.stringify(body));
-}
 
 export interface FailureTexts {
 	platform: Platform;
@@ -53,10 +21,10 @@ export interface FailureTexts {
 export function buildFailure(
 	texts: FailureTexts,
 	response: ApiResponse,
-	platformMessage: string,
 	context: { conversationId: number | null; scope: ApiScope; action: Action; attempts: number },
 ): ApiCallError {
 	const code = response.statusCode;
+	const platformMessage = platformMessageOf(response.body);
 	const said = platformMessage === '' ? '' : ` (${texts.displayName} said: "${platformMessage}")`;
 	const subject = context.conversationId === null ? '' : ` conversation ${context.conversationId}`;
 	const tries = context.attempts > 1 ? ` after ${context.attempts} attempts` : '';

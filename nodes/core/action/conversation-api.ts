@@ -151,8 +151,6 @@ export interface ConversationApi {
 	/** Warnings about side effects of a write the platform made (e.g. Chatwoot agent self-assignment). */
 	writeWarnings(writer: Writer, change: { conversationId: number; status: Status; changed: boolean }): string[];
 
-	/** The platform's own error text from an error response. */
-	errorText(response: ApiResponse): string;
 	/** The ApiCallError for a non-2xx answer. */
 	failure(response: ApiResponse, context: { conversationId: number | null; scope: ApiScope; action: Action; attempts: number }): ApiCallError;
 

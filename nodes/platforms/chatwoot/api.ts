@@ -7,9 +7,10 @@
  * - GET  /api/v1/profile: the token's role in the account (an agent token that opens a conversation assigns it
  *   to itself; bot tokens get 401 "…not authorized for bots")
  */
-import { buildFailure, textFromBody } from '../../core/action/api-error';
+import { buildFailure } from '../../core/action/api-error';
 import type { ConversationApi, ConversationSnapshot, Writer } from '../../core/action/conversation-api';
 import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
+import { platformMessageOf } from '../../core/http';
 import { integer, list, recordOrEmpty, text } from '../../core/json';
 import type { Assignee } from '../../core/types';
 import { diagnoseChatwootPending } from './diagnose';
@@ -46,7 +47,7 @@ export const api: ConversationApi = {
 				platform: 'chatwoot',
 				message: `Chatwoot answered without a status for conversation ${conversationId}`,
 				statusCode: response.statusCode,
-				platformMessage: textFromBody(response.body),
+				platformMessage: platformMessageOf(response.body),
 				description: 'Check that the Base URL points at Chatwoot itself, not at a proxy page.',
 			});
 		}
@@ -69,7 +70,7 @@ export const api: ConversationApi = {
 
 	readWriter(response): Writer {
 		if (response === null) return { userId: null, role: 'unknown' };
-		if (response.statusCode === 401 && textFromBody(response.body).includes(BOT_PROFILE_TEXT)) {
+		if (response.statusCode === 401 && platformMessageOf(response.body).includes(BOT_PROFILE_TEXT)) {
 			return { userId: null, role: 'bot' };
 		}
 		if (response.statusCode < 200 || response.statusCode >= 300) return { userId: null, role: 'unknown' };
@@ -112,7 +113,7 @@ export const api: ConversationApi = {
 				platform: 'chatwoot',
 				message: `Chatwoot did not change the status (success: false, status still ${current ?? 'unknown'})`,
 				statusCode: response.statusCode,
-				platformMessage: textFromBody(response.body),
+				platformMessage: platformMessageOf(response.body),
 				description: 'Chatwoot could not save the conversation; check its logs for a validation error.',
 			});
 		}
@@ -132,8 +133,6 @@ export const api: ConversationApi = {
 		return [];
 	},
 
-	errorText: (response) => textFromBody(response.body),
-
 	failure(response, context) {
 		return buildFailure(
 			{
@@ -146,7 +145,6 @@ export const api: ConversationApi = {
 					'Use the conversation number shown in Chatwoot (the last number in the conversation URL), and check that the credential\'s Account ID is the account it belongs to.',
 			},
 			response,
-			textFromBody(response.body),
 			context,
 		);
 	},

@@ -6,9 +6,9 @@
  *   first; byUser is required (400 "byUser parameter is required." / "User not found.")
  * - GET /api/users: picks the user changes are made as when the credential says 0 (the first administrator)
  */
-import { buildFailure, textFromBody } from '../../core/action/api-error';
+import { buildFailure } from '../../core/action/api-error';
 import type { ConversationApi, ConversationSnapshot, PlatformUser, Writer } from '../../core/action/conversation-api';
-import type { ApiRequest } from '../../core/http';
+import { platformMessageOf, type ApiRequest } from '../../core/http';
 import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
 import { integer, joinName, list, record, recordOrEmpty, text } from '../../core/json';
 import type { Assignee } from '../../core/types';
@@ -60,7 +60,7 @@ export const api: ConversationApi = {
 				platform: 'freescout',
 				message: `FreeScout answered without a status for conversation ${conversationId}`,
 				statusCode: response.statusCode,
-				platformMessage: textFromBody(response.body),
+				platformMessage: platformMessageOf(response.body),
 				description: 'Check that the Base URL points at FreeScout (with its sub-folder, if any) and that the API & Webhooks module is active.',
 			});
 		}
@@ -130,8 +130,6 @@ export const api: ConversationApi = {
 
 	writeWarnings: () => [],
 
-	errorText: (response) => textFromBody(response.body),
-
 	users: { request: USERS_REQUEST, read: (response) => readUsers(response.body) },
 
 	failure(response, context) {
@@ -146,7 +144,6 @@ export const api: ConversationApi = {
 					'FreeScout\'s API takes the conversation id (in the conversation URL /conversation/<id>), not the #number shown in the list.',
 			},
 			response,
-			textFromBody(response.body),
 			context,
 		);
 	},
