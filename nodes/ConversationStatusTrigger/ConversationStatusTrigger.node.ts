@@ -13,7 +13,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import type { ApiRequest, ApiResponse } from '../core/http';
+import { DEFAULT_TIMEOUT_MS, type ApiRequest, type ApiResponse } from '../core/http';
 import type { PlatformModule } from '../core/platform';
 import { memoryFor } from '../core/trigger/memory-registry';
 import { handleDelivery } from '../core/trigger/pipeline';
@@ -78,7 +78,7 @@ async function setupOf(this: IHookFunctions): Promise<Setup> {
 /** Sends one pure request; a connection failure (no HTTP answer) becomes a NodeApiError that says where. */
 async function send(this: IHookFunctions, setup: Setup, request: ApiRequest): Promise<ApiResponse> {
 	try {
-		return await sendApiRequest.call(this, setup.platform, request);
+		return await sendApiRequest.call(this, setup.platform, request, { timeoutMs: DEFAULT_TIMEOUT_MS });
 	} catch (error) {
 		const { baseUrl } = await platformSettings.call(this, setup.platform);
 		// Only the text of the cause: n8n would replace the message for known error codes (ECONNREFUSED...).
@@ -124,7 +124,9 @@ async function deleteWebhook(this: IHookFunctions, setup: Setup, stored: StoredW
 	const registration = setup.platform.trigger.registration;
 	let response: ApiResponse;
 	try {
-		response = await sendApiRequest.call(this, setup.platform, registration.deleteRequest(stored, setup.context));
+		response = await sendApiRequest.call(this, setup.platform, registration.deleteRequest(stored, setup.context), {
+			timeoutMs: DEFAULT_TIMEOUT_MS,
+		});
 	} catch (error) {
 		this.logger.warn(
 			`Conversation Status Trigger: could not reach ${platformName} to delete webhook ${stored.id} (${stored.url}): ` +

@@ -21,6 +21,15 @@ export interface ApiResponse {
 	body: unknown;
 }
 
+/** How long a platform call may wait for its answer unless the caller has a reason for another limit. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Sends one request (the nodes: nodes/n8n/request.ts); resolves with any HTTP answer, error statuses included, and
+ * rejects when there is none (connection failure, no answer within timeoutMs).
+ */
+export type Send = (request: ApiRequest, options: { timeoutMs: number }) => Promise<ApiResponse>;
+
 const MAX_MESSAGE = 300;
 
 function clip(text: string): string {

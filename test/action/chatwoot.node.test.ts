@@ -246,6 +246,78 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		}
 	});
 
+	it('a platform that accepts the connection and never answers: each attempt ends at the Timeout and is retried', async () => {
+		const api = await startFakeApi(() => 'hang');
+		try {
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: {
+					platform: 'chatwoot',
+					operation: 'getStatus',
+					conversationId: '7',
+					options: { timeoutMs: 300, maxAttempts: 2, retryDelayMs: 0 },
+				},
+				credentials: credentials(tokens.administrator, api.url),
+			});
+			expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual(Array(2).fill(`GET ${conv(7)}`));
+			expect(out.errorMessage).toBe('Chatwoot did not answer within 0.3 s after 2 attempts while reading conversation 7');
+			expect(out.errorDescription).toContain("raise the node's Timeout");
+		} finally {
+			await api.stop();
+		}
+	});
+
+	it('an attempt that times out is retried like a 5xx: the next answer counts', async () => {
+		let n = 0;
+		const api = await startFakeApi(() => (n++ === 0 ? 'hang' : undefined));
+		api.forwardTo = base;
+		const id = await newConversation('pending');
+		try {
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: {
+					platform: 'chatwoot',
+					operation: 'getStatus',
+					conversationId: String(id),
+					options: { timeoutMs: 2000, retryDelayMs: 0 },
+				},
+				credentials: credentials(tokens.administrator, api.url),
+			});
+			expect(out.error).toBeUndefined();
+			expect(api.log).toHaveLength(2);
+			expect(out.jsonItems[0].status).toBe('pending');
+		} finally {
+			await api.stop();
+		}
+	});
+
+	it('a Retry-After beyond the longest wait ends the item after one request, saying when to try again', async () => {
+		const api = await startFakeApi(() => ({ status: 429, headers: { 'Retry-After': 'Wed, 01 Jan 2031 00:00:00 GMT' }, body: 'Retry later' }));
+		try {
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: '7', options: { retryDelayMs: 0 } },
+				credentials: credentials(tokens.administrator, api.url),
+			});
+			expect(api.log).toHaveLength(1);
+			expect(out.errorMessage).toBe(
+				'Chatwoot rate-limited the node (HTTP 429) while reading conversation 7 (Chatwoot said: "Retry later"). Try again after 2031-01-01T00:00:00.000Z',
+			);
+		} finally {
+			await api.stop();
+		}
+	});
+
+	it('a Base URL whose host name does not resolve (ENOTFOUND) is not retried', async () => {
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: '7', options: { retryDelayMs: 0 } },
+			credentials: credentials(tokens.administrator, 'http://chatwoot.example.invalid'),
+		});
+		expect(out.errorMessage).toBe('Could not find Chatwoot while reading conversation 7: the host name of its Base URL does not resolve');
+		expect(out.errorDescription).toMatch(/^getaddrinfo ENOTFOUND chatwoot\.example\.invalid\. .*Not retried/);
+	});
+
 	it('continueOnFail: a failing item becomes an error item, the others go on, pairedItem on all', async () => {
 		const id = await newConversation('pending');
 		sim.resetLogs();
@@ -378,6 +450,64 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			const captain = out.jsonItems[0].checks.find((c: { check: string }) => c.check === 'captain');
 			expect(captain).toMatchObject({ result: 'not_available' });
 			expect(captain.detail).toContain('give a conversation ID');
+		});
+
+		it('a check that keeps failing ends with its true number of attempts; the checks before it were sent once', async () => {
+			const inbox = sim.ids().apiInboxId;
+			const id = await newConversation('open');
+			const api = await startFakeApi((req) => (req.path.endsWith('/integrations/apps') ? { status: 503, body: 'Service Unavailable' } : undefined));
+			api.forwardTo = base;
+			try {
+				const out = await harness.runNode({
+					node: ConversationStatus,
+					parameters: {
+						platform: 'chatwoot',
+						operation: 'diagnosePending',
+						diagnoseConversationId: String(id),
+						options: { maxAttempts: 3, retryDelayMs: 0 },
+					},
+					credentials: credentials(tokens.administrator, api.url),
+				});
+				expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual([
+					`GET ${conv(id)}`,
+					`GET /api/v1/accounts/${accountId}/inboxes/${inbox}/agent_bot`,
+					...Array(3).fill(`GET /api/v1/accounts/${accountId}/integrations/apps`),
+				]);
+				expect(out.errorMessage).toBe(
+					'Chatwoot failed on its side (HTTP 503 after 3 attempts) while diagnosing (Chatwoot said: "Service Unavailable")',
+				);
+			} finally {
+				await api.stop();
+			}
+		});
+
+		it('the Captain check names the conversation when it fails, after its true number of attempts', async () => {
+			const id = await newConversation('open');
+			let captainCalls = 0;
+			const api = await startFakeApi((req) => {
+				if (!req.path.endsWith('/inbox_assistant')) return undefined;
+				captainCalls += 1;
+				return { status: 500, body: { error: 'Internal Server Error' } };
+			});
+			api.forwardTo = base;
+			try {
+				const failed = await harness.runNode({
+					node: ConversationStatus,
+					parameters: {
+						platform: 'chatwoot',
+						operation: 'diagnosePending',
+						diagnoseConversationId: String(id),
+						options: { maxAttempts: 2, retryDelayMs: 0 },
+					},
+					credentials: credentials(tokens.administrator, api.url),
+				});
+				expect(captainCalls).toBe(2);
+				expect(failed.errorMessage).toBe(
+					`Chatwoot failed on its side (HTTP 500 after 2 attempts) while diagnosing conversation ${id} (Chatwoot said: "Internal Server Error")`,
+				);
+			} finally {
+				await api.stop();
+			}
 		});
 
 		it('nothing found: says where else pending comes from', async () => {

@@ -44,9 +44,9 @@ export async function diagnoseChatwootPending(
 	let status: Status | null = null;
 
 	if (target.conversationId !== null) {
-		const response = await call(api.getConversation(target.conversationId, scope));
+		const { response, attempts, retryAt } = await call(api.getConversation(target.conversationId, scope));
 		if (response.statusCode < 200 || response.statusCode >= 300) {
-			throw api.failure(response, { conversationId: target.conversationId, scope, action: 'diagnosing', attempts: 1 });
+			throw api.failure(response, { conversationId: target.conversationId, scope, action: 'diagnosing', attempts, retryAt });
 		}
 		const snapshot = api.readConversation(response, target.conversationId, scope);
 		status = snapshot.status;
@@ -60,11 +60,12 @@ export async function diagnoseChatwootPending(
 	}
 
 	// 1. The inbox's agent bot.
-	const botResponse = await call({ method: 'GET', path: `${base}/inboxes/${inboxId}/agent_bot` });
+	const botAnswer = await call({ method: 'GET', path: `${base}/inboxes/${inboxId}/agent_bot` });
+	const botResponse = botAnswer.response;
 	if (botResponse.statusCode === 401) {
 		checks.push(notVisible('agent_bot', 401));
 	} else if (botResponse.statusCode === 404) {
-		throw api.failure(botResponse, { conversationId: null, scope, action: 'diagnosing', attempts: 1 });
+		throw api.failure(botResponse, { conversationId: null, scope, action: 'diagnosing', attempts: botAnswer.attempts, retryAt: botAnswer.retryAt });
 	} else if (botResponse.statusCode >= 200 && botResponse.statusCode < 300) {
 		const bot = record(record(botResponse.body)?.agent_bot);
 		const botId = bot ? integer(bot.id) : null;
@@ -80,11 +81,12 @@ export async function diagnoseChatwootPending(
 			checks.push({ check: 'agent_bot', result: 'clear', detail: `No agent bot is connected to inbox ${inboxId}.` });
 		}
 	} else {
-		throw api.failure(botResponse, { conversationId: null, scope, action: 'diagnosing', attempts: 1 });
+		throw api.failure(botResponse, { conversationId: null, scope, action: 'diagnosing', attempts: botAnswer.attempts, retryAt: botAnswer.retryAt });
 	}
 
 	// 2. Dialogflow hooks on the inbox.
-	const appsResponse = await call({ method: 'GET', path: `${base}/integrations/apps` });
+	const appsAnswer = await call({ method: 'GET', path: `${base}/integrations/apps` });
+	const appsResponse = appsAnswer.response;
 	if (appsResponse.statusCode === 401) {
 		checks.push(notVisible('dialogflow', 401));
 	} else if (appsResponse.statusCode === 404) {
@@ -107,7 +109,7 @@ export async function diagnoseChatwootPending(
 			checks.push({ check: 'dialogflow', result: 'clear', detail: `No Dialogflow hook is enabled on inbox ${inboxId}.` });
 		}
 	} else {
-		throw api.failure(appsResponse, { conversationId: null, scope, action: 'diagnosing', attempts: 1 });
+		throw api.failure(appsResponse, { conversationId: null, scope, action: 'diagnosing', attempts: appsAnswer.attempts, retryAt: appsAnswer.retryAt });
 	}
 
 	// 3. Captain (enterprise), visible per conversation only.
@@ -118,7 +120,8 @@ export async function diagnoseChatwootPending(
 			detail: 'Captain can only be checked through a conversation; give a conversation ID of this inbox to check it.',
 		});
 	} else {
-		const captainResponse = await call({ method: 'GET', path: `${base}/conversations/${target.conversationId}/inbox_assistant` });
+		const captainAnswer = await call({ method: 'GET', path: `${base}/conversations/${target.conversationId}/inbox_assistant` });
+		const captainResponse = captainAnswer.response;
 		if (captainResponse.statusCode === 404) {
 			checks.push({
 				check: 'captain',
@@ -141,7 +144,7 @@ export async function diagnoseChatwootPending(
 				checks.push({ check: 'captain', result: 'clear', detail: `No Captain assistant is attached to inbox ${inboxId}.` });
 			}
 		} else {
-			throw api.failure(captainResponse, { conversationId: target.conversationId, scope, action: 'diagnosing', attempts: 1 });
+			throw api.failure(captainResponse, { conversationId: target.conversationId, scope, action: 'diagnosing', attempts: captainAnswer.attempts, retryAt: captainAnswer.retryAt });
 		}
 	}
 

@@ -85,9 +85,6 @@ export const api: ConversationApi = {
 	readWriter(response, configuredUserId): Writer {
 		if (configuredUserId !== null && configuredUserId > 0) return { userId: configuredUserId, role: null };
 		if (response === null) throw new Error('FreeScout: the user lookup was not made');
-		if (response.statusCode < 200 || response.statusCode >= 300) {
-			throw api.failure(response, { conversationId: null, scope: { accountId: null }, action: 'looking up the user for', attempts: 1 });
-		}
 		const users = readUsers(response.body);
 		const admin = users.find((u) => u.isAdministrator);
 		if (!admin) {
