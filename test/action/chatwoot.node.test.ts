@@ -227,85 +227,57 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		}
 	});
 
-	it('a dropped connection is retried like a 5xx', async () => {
-		let n = 0;
-		const api = await startFakeApi(() => (n++ === 0 ? 'drop' : undefined));
+	/**
+	 * Get Status through a scripted fake API in front of the simulator (requests its handler answers with undefined
+	 * reach the simulator); resolves the node's result and the requests the fake API received.
+	 */
+	async function getStatusThrough(handler: Parameters<typeof startFakeApi>[0], conversationId: number, options: Record<string, unknown>) {
+		const api = await startFakeApi(handler);
 		api.forwardTo = base;
-		const id = await newConversation('resolved');
 		try {
 			const out = await harness.runNode({
 				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: String(id), options: { retryDelayMs: 0 } },
+				parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: String(conversationId), options: { retryDelayMs: 0, ...options } },
 				credentials: credentials(tokens.administrator, api.url),
 			});
-			expect(out.error).toBeUndefined();
-			expect(api.log.length).toBe(2);
-			expect(out.jsonItems[0].status).toBe('resolved');
+			return { out, requests: api.log.map((r) => `${r.method} ${r.path}`) };
 		} finally {
 			await api.stop();
 		}
+	}
+
+	it('a dropped connection is retried like a 5xx', async () => {
+		let n = 0;
+		const id = await newConversation('resolved');
+		const { out, requests } = await getStatusThrough(() => (n++ === 0 ? 'drop' : undefined), id, {});
+		expect(out.error).toBeUndefined();
+		expect(requests).toHaveLength(2);
+		expect(out.jsonItems[0].status).toBe('resolved');
 	});
 
 	it('a platform that accepts the connection and never answers: each attempt ends at the Timeout and is retried', async () => {
-		const api = await startFakeApi(() => 'hang');
-		try {
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: {
-					platform: 'chatwoot',
-					operation: 'getStatus',
-					conversationId: '7',
-					options: { timeoutMs: 300, maxAttempts: 2, retryDelayMs: 0 },
-				},
-				credentials: credentials(tokens.administrator, api.url),
-			});
-			expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual(Array(2).fill(`GET ${conv(7)}`));
-			expect(out.errorMessage).toBe('Chatwoot did not answer within 0.3 s after 2 attempts while reading conversation 7');
-			expect(out.errorDescription).toContain("raise the node's Timeout");
-		} finally {
-			await api.stop();
-		}
+		const { out, requests } = await getStatusThrough(() => 'hang', 7, { timeoutMs: 300, maxAttempts: 2 });
+		expect(requests).toEqual(Array(2).fill(`GET ${conv(7)}`));
+		expect(out.errorMessage).toBe('Chatwoot did not answer within 0.3 s after 2 attempts while reading conversation 7');
+		expect(out.errorDescription).toContain("raise the node's Timeout");
 	});
 
 	it('an attempt that times out is retried like a 5xx: the next answer counts', async () => {
 		let n = 0;
-		const api = await startFakeApi(() => (n++ === 0 ? 'hang' : undefined));
-		api.forwardTo = base;
 		const id = await newConversation('pending');
-		try {
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: {
-					platform: 'chatwoot',
-					operation: 'getStatus',
-					conversationId: String(id),
-					options: { timeoutMs: 2000, retryDelayMs: 0 },
-				},
-				credentials: credentials(tokens.administrator, api.url),
-			});
-			expect(out.error).toBeUndefined();
-			expect(api.log).toHaveLength(2);
-			expect(out.jsonItems[0].status).toBe('pending');
-		} finally {
-			await api.stop();
-		}
+		const { out, requests } = await getStatusThrough(() => (n++ === 0 ? 'hang' : undefined), id, { timeoutMs: 2000 });
+		expect(out.error).toBeUndefined();
+		expect(requests).toHaveLength(2);
+		expect(out.jsonItems[0].status).toBe('pending');
 	});
 
 	it('a Retry-After beyond the longest wait ends the item after one request, saying when to try again', async () => {
-		const api = await startFakeApi(() => ({ status: 429, headers: { 'Retry-After': 'Wed, 01 Jan 2031 00:00:00 GMT' }, body: 'Retry later' }));
-		try {
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: '7', options: { retryDelayMs: 0 } },
-				credentials: credentials(tokens.administrator, api.url),
-			});
-			expect(api.log).toHaveLength(1);
-			expect(out.errorMessage).toBe(
-				'Chatwoot rate-limited the node (HTTP 429) while reading conversation 7 (Chatwoot said: "Retry later"). Try again after 2031-01-01T00:00:00.000Z',
-			);
-		} finally {
-			await api.stop();
-		}
+		const rateLimited = { status: 429, headers: { 'Retry-After': 'Wed, 01 Jan 2031 00:00:00 GMT' }, body: 'Retry later' };
+		const { out, requests } = await getStatusThrough(() => rateLimited, 7, {});
+		expect(requests).toHaveLength(1);
+		expect(out.errorMessage).toBe(
+			'Chatwoot rate-limited the node (HTTP 429) while reading conversation 7 (Chatwoot said: "Retry later"). Try again after 2031-01-01T00:00:00.000Z',
+		);
 	});
 
 	it('a Base URL whose host name does not resolve (ENOTFOUND) is not retried', async () => {

@@ -60,6 +60,11 @@ export function buildFailure(texts: FailureTexts, response: ApiResponse, context
 	return new ApiCallError({ platform: texts.platform, message, statusCode: code, platformMessage, description });
 }
 
+/** The ApiCallError for a 2xx answer the node cannot use (a proxy page, a refused change), quoting what it says. */
+export function unusableAnswer(platform: Platform, response: ApiResponse, message: string, description: string): ApiCallError {
+	return new ApiCallError({ platform, message, statusCode: response.statusCode, platformMessage: platformMessageOf(response.body), description });
+}
+
 /**
  * The ApiCallError for a request that got no HTTP answer at all: after retries, or at once for an unknown host. The
  * client's words go to the description: n8n replaces a message that names an error code (ECONNREFUSED...) by its own

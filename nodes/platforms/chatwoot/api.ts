@@ -7,9 +7,9 @@
  * - GET  /api/v1/profile: the token's role in the account (an agent token that opens a conversation assigns it
  *   to itself; bot tokens get 401 "…not authorized for bots")
  */
-import { buildFailure } from '../../core/action/api-error';
+import { buildFailure, unusableAnswer } from '../../core/action/api-error';
 import type { ConversationApi, ConversationSnapshot, Writer } from '../../core/action/conversation-api';
-import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
+import { InvalidParameterError } from '../../core/action/conversation-api';
 import { platformMessageOf } from '../../core/http';
 import { integer, list, recordOrEmpty, text } from '../../core/json';
 import type { Assignee } from '../../core/types';
@@ -43,13 +43,12 @@ export const api: ConversationApi = {
 		const body = recordOrEmpty(response.body);
 		const platformStatus = text(body.status);
 		if (platformStatus === null) {
-			throw new ApiCallError({
-				platform: 'chatwoot',
-				message: `Chatwoot answered without a status for conversation ${conversationId}`,
-				statusCode: response.statusCode,
-				platformMessage: platformMessageOf(response.body),
-				description: 'Check that the Base URL points at Chatwoot itself, not at a proxy page.',
-			});
+			throw unusableAnswer(
+				'chatwoot',
+				response,
+				`Chatwoot answered without a status for conversation ${conversationId}`,
+				'Check that the Base URL points at Chatwoot itself, not at a proxy page.',
+			);
 		}
 		return {
 			platform: 'chatwoot',
@@ -109,13 +108,12 @@ export const api: ConversationApi = {
 		const payload = recordOrEmpty(recordOrEmpty(response.body).payload);
 		const current = text(payload.current_status);
 		if (payload.success === false) {
-			throw new ApiCallError({
-				platform: 'chatwoot',
-				message: `Chatwoot did not change the status (success: false, status still ${current ?? 'unknown'})`,
-				statusCode: response.statusCode,
-				platformMessage: platformMessageOf(response.body),
-				description: 'Chatwoot could not save the conversation; check its logs for a validation error.',
-			});
+			throw unusableAnswer(
+				'chatwoot',
+				response,
+				`Chatwoot did not change the status (success: false, status still ${current ?? 'unknown'})`,
+				'Chatwoot could not save the conversation; check its logs for a validation error.',
+			);
 		}
 		const notes =
 			payload.success === null

@@ -6,9 +6,9 @@
  *   first; byUser is required (400 "byUser parameter is required." / "User not found.")
  * - GET /api/users: picks the user changes are made as when the credential says 0 (the first administrator)
  */
-import { buildFailure } from '../../core/action/api-error';
+import { buildFailure, unusableAnswer } from '../../core/action/api-error';
 import type { ConversationApi, ConversationSnapshot, PlatformUser, Writer } from '../../core/action/conversation-api';
-import { platformMessageOf, type ApiRequest } from '../../core/http';
+import type { ApiRequest } from '../../core/http';
 import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
 import { integer, joinName, list, record, recordOrEmpty, text } from '../../core/json';
 import type { Assignee } from '../../core/types';
@@ -56,13 +56,12 @@ export const api: ConversationApi = {
 		const body = recordOrEmpty(response.body);
 		const platformStatus = text(body.status);
 		if (platformStatus === null) {
-			throw new ApiCallError({
-				platform: 'freescout',
-				message: `FreeScout answered without a status for conversation ${conversationId}`,
-				statusCode: response.statusCode,
-				platformMessage: platformMessageOf(response.body),
-				description: 'Check that the Base URL points at FreeScout (with its sub-folder, if any) and that the API & Webhooks module is active.',
-			});
+			throw unusableAnswer(
+				'freescout',
+				response,
+				`FreeScout answered without a status for conversation ${conversationId}`,
+				'Check that the Base URL points at FreeScout (with its sub-folder, if any) and that the API & Webhooks module is active.',
+			);
 		}
 		return {
 			platform: 'freescout',
