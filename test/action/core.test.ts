@@ -270,6 +270,8 @@ describe('Chatwoot api', () => {
 			'Chatwoot rate-limited the node (HTTP 429) while reading conversation 42 (Chatwoot said: "Retry later"). Try again after 2026-01-01T00:02:00.000Z',
 		);
 		expect(waitLonger.description).toContain('Chatwoot takes requests again after 2026-01-01T00:02:00.000Z (its Retry-After)');
+		// A Retry-After beyond any date still gives an error, without a time.
+		expect(chatwoot.failure(res(429, ''), { ...ctx, retryAt: 1e17 }).message).toBe('Chatwoot rate-limited the node (HTTP 429) while reading conversation 42');
 	});
 });
 

@@ -27,7 +27,8 @@ export function buildFailure(texts: FailureTexts, response: ApiResponse, context
 	const subject = context.conversationId === null ? '' : ` conversation ${context.conversationId}`;
 	const tries = context.attempts > 1 ? ` after ${context.attempts} attempts` : '';
 	// The platform said when it takes requests again (Retry-After): say it, instead of a vague "try again later".
-	const retryAt = context.retryAt === null ? '' : new Date(context.retryAt).toISOString();
+	const retryDate = new Date(context.retryAt ?? Number.NaN);
+	const retryAt = Number.isNaN(retryDate.getTime()) ? '' : retryDate.toISOString();
 	let message: string;
 	let description: string;
 	if (code === 401 || code === 403) {
