@@ -13,8 +13,15 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { connectionFailureOf } from '../core/connection';
 import type { ApiRequest, ApiResponse } from '../core/http';
 import type { PlatformModule } from '../core/platform';
+import {
+	ActivationMemory,
+	mayHealOnRetry,
+	REGISTRATION_TIMEOUT_MS,
+	unansweredFailure,
+} from '../core/trigger/activation';
 import { memoryFor } from '../core/trigger/memory-registry';
 import { handleDelivery } from '../core/trigger/pipeline';
 import {
@@ -75,28 +82,49 @@ async function setupOf(this: IHookFunctions): Promise<Setup> {
 	return { platform, context: { url, accountId, name }, automatic: registersAutomatically(options) };
 }
 
-/** Sends one pure request; a connection failure (no HTTP answer) becomes a NodeApiError that says where. */
+/** Registration failures and log lines across n8n's attempts of one activation (see core/trigger/activation.ts). */
+const activations = new ActivationMemory<NodeApiError>();
+
+/** n8n's static data of this node: one object per activation, the key of `activations`. */
+function activationOf(this: IHookFunctions): object {
+	return this.getWorkflowStaticData('node');
+}
+
+/** Throws what an earlier attempt of this activation failed with, when another attempt cannot change it. */
+function throwLastingFailure(this: IHookFunctions): void {
+	const failure = activations.lastingFailure(activationOf.call(this));
+	if (failure !== null) throw failure;
+}
+
+/** A registration error, remembered for the rest of the activation unless a later attempt could heal it. */
+function registrationError(this: IHookFunctions, error: NodeApiError, healsOnRetry: boolean): NodeApiError {
+	if (!healsOnRetry) activations.rememberLastingFailure(activationOf.call(this), error);
+	return error;
+}
+
+/** Sends one pure request with the registration timeout; no HTTP answer becomes a NodeApiError that says where. */
 async function send(this: IHookFunctions, setup: Setup, request: ApiRequest): Promise<ApiResponse> {
-	try {
-		return await sendApiRequest.call(this, setup.platform, request);
-	} catch (error) {
-		const { baseUrl } = await platformSettings.call(this, setup.platform);
-		// Only the text of the cause: n8n would replace the message for known error codes (ECONNREFUSED...).
-		const cause = (error as Error).message;
-		throw new NodeApiError(this.getNode(), { message: cause }, {
-			message: `Could not reach ${setup.platform.displayName} at ${baseUrl ?? '(no Base URL)'}`,
-			description: `${request.method} ${request.path} got no answer (${cause}). Check the credential's Base URL and that n8n can reach it.`,
-		});
-	}
+	const outcome = await sendApiRequest.call(this, setup.platform, request, { timeoutMs: REGISTRATION_TIMEOUT_MS }).then(
+		(response) => ({ response, error: null }),
+		(error: unknown) => ({ response: null, error }),
+	);
+	if (outcome.response !== null) return outcome.response;
+	const failure = connectionFailureOf(outcome.error);
+	if (failure === null) throw new NodeOperationError(this.getNode(), outcome.error as Error);
+	const { baseUrl } = await platformSettings.call(this, setup.platform);
+	const texts = unansweredFailure(setup.platform.displayName, baseUrl, request, failure);
+	const error = new NodeApiError(this.getNode(), { message: failure.detail }, texts);
+	throw registrationError.call(this, error, mayHealOnRetry(failure));
 }
 
 function apiError(this: IHookFunctions, setup: Setup, response: ApiResponse, failure: ApiFailure): NodeApiError {
 	const warning = webhookUrlWarning(setup.context.url, setup.platform.id);
-	return new NodeApiError(this.getNode(), (response.body ?? {}) as JsonObject, {
+	const error = new NodeApiError(this.getNode(), (response.body ?? {}) as JsonObject, {
 		message: failure.message,
 		description: warning === null ? failure.description : `${failure.description} ${warning}`,
 		httpCode: failure.httpCode,
 	});
+	return registrationError.call(this, error, mayHealOnRetry(response));
 }
 
 function remember(this: IHookFunctions, setup: Setup, webhook: RegisteredWebhook): void {
@@ -122,9 +150,24 @@ async function updateWebhook(this: IHookFunctions, setup: Setup, id: string): Pr
 async function deleteWebhook(this: IHookFunctions, setup: Setup, stored: StoredWebhook): Promise<boolean> {
 	const platformName = setup.platform.displayName;
 	const registration = setup.platform.trigger.registration;
+	const activation = activationOf.call(this);
+	const lasting = activations.lastingFailure(activation);
+	if (lasting !== null) {
+		// n8n cleans up after each failed attempt of an activation. The failure would recur on the delete (the same
+		// token, URL, account), so the webhook is left for the next activation's check instead.
+		if (activations.firstTime(activation, 'kept webhook')) {
+			this.logger.warn(
+				`Conversation Status Trigger: webhook ${stored.id} (${stored.url}) was not deleted in ${platformName} after ` +
+					`the failed activation (${lasting.message}); the next activation checks it again.`,
+			);
+		}
+		return false;
+	}
 	let response: ApiResponse;
 	try {
-		response = await sendApiRequest.call(this, setup.platform, registration.deleteRequest(stored, setup.context));
+		response = await sendApiRequest.call(this, setup.platform, registration.deleteRequest(stored, setup.context), {
+			timeoutMs: REGISTRATION_TIMEOUT_MS,
+		});
 	} catch (error) {
 		this.logger.warn(
 			`Conversation Status Trigger: could not reach ${platformName} to delete webhook ${stored.id} (${stored.url}): ` +
@@ -317,6 +360,7 @@ export class ConversationStatusTrigger implements INodeType {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const setup = await setupOf.call(this);
 				if (!setup.automatic) return true;
+				throwLastingFailure.call(this);
 				const stored = storedWebhookOf(this.getWorkflowStaticData('node')[WEBHOOK_KEY]);
 				if (stored === null) return false;
 				if (stored.url !== setup.context.url) {
@@ -351,8 +395,11 @@ export class ConversationStatusTrigger implements INodeType {
 			async create(this: IHookFunctions): Promise<boolean> {
 				const setup = await setupOf.call(this);
 				if (!setup.automatic) return true;
+				throwLastingFailure.call(this);
 				const warning = webhookUrlWarning(setup.context.url, setup.platform.id);
-				if (warning !== null) this.logger.warn(`Conversation Status Trigger: ${warning}`);
+				if (warning !== null && activations.firstTime(activationOf.call(this), 'webhook URL')) {
+					this.logger.warn(`Conversation Status Trigger: ${warning}`);
+				}
 
 				const { context } = setup;
 				const { registration } = setup.platform.trigger;

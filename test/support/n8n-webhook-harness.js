@@ -18,8 +18,12 @@
  *     await listen()             serve /webhook/... and /webhook-test/... on 127.0.0.1; afterwards webhookUrl()
  *                                points there (call before activate so the registered URL is reachable)
  *     webhookUrl({ test })       the node's webhook URL as n8n computes it
- *     activate({ test })         like n8n: checkExists, then create only when it returned false;
- *                                resolves { existed }; node errors are thrown (NodeApiError as n8n-core sees them)
+ *     activate({ test, attempts }) one publish, like n8n 2.41: the node's static data is reloaded as from
+ *                                n8n's database (a fresh object with the same content), then checkExists, and
+ *                                create only when it returned false; a failed attempt is cleaned up with the
+ *                                node's `delete` and retried, up to `attempts` in all (default 1; n8n makes 5,
+ *                                1-8 s apart, which the harness does not wait). Resolves { existed };
+ *                                the last attempt's error is thrown (NodeApiError as n8n-core sees them)
  *     checkExists/create/remove({ test })   one lifecycle method (remove = the node's `delete`)
  *     deliver({ body, headers, test, parsedBody })
  *                                one webhook request (body: Buffer | string | object). Resolves
@@ -144,6 +148,13 @@ function createTriggerHarness({ nodeClass, parameters = {}, credentials = {}, wo
 		return test ? workflows.test : workflows.production;
 	}
 
+	/** n8n builds the workflow anew for every publish, with the static data its database holds. */
+	function reloadStaticData(test) {
+		const key = test ? 'test' : 'production';
+		const stored = JSON.parse(JSON.stringify(workflows[key].staticData));
+		workflows[key] = harness.createWorkflow({ nodes: [node], nodeTypes, id, name: 'Status workflow', staticData: stored });
+	}
+
 	function additionalData(extra) {
 		return harness.createAdditionalData({
 			credentialsHelper,
@@ -202,11 +213,20 @@ function createTriggerHarness({ nodeClass, parameters = {}, credentials = {}, wo
 		create: (options) => runHook('create', options),
 		/** @param {ModeOptions} [options] @returns {Promise<boolean>} */
 		remove: (options) => runHook('delete', options),
-		/** @param {ModeOptions} [options] @returns {Promise<{ existed: boolean }>} */
-		async activate(options) {
-			const existed = await runHook('checkExists', options);
-			if (!existed) await runHook('create', options);
-			return { existed };
+		/** @param {ModeOptions & { attempts?: number }} [options] @returns {Promise<{ existed: boolean }>} */
+		async activate({ test = false, attempts = 1 } = {}) {
+			reloadStaticData(test);
+			for (let attempt = 1; ; attempt++) {
+				try {
+					const existed = await runHook('checkExists', { test });
+					if (!existed) await runHook('create', { test });
+					return { existed };
+				} catch (error) {
+					// What n8n's WebhookTriggerRegistrar does after a failed attempt, before its retry loop goes on.
+					await runHook('delete', { test });
+					if (attempt >= attempts) throw error;
+				}
+			}
 		},
 		capture(on = true) {
 			capturing = on;

@@ -5,6 +5,7 @@
  * ApiRequest values (nodes/n8n/request.ts) and hands the ApiResponse values back.
  */
 import type { ApiRequest, ApiResponse } from '../http';
+import type { RetryOutcome } from './retry';
 import type { Assignee, Platform, Status, StatusMap } from '../types';
 
 /** Where the credential points: Chatwoot conversations live in an account; FreeScout ids are global. */
@@ -92,7 +93,7 @@ export class InvalidParameterError extends Error {
 	}
 }
 
-export type Action = 'reading' | 'changing the status of' | 'looking up the user for' | 'diagnosing';
+export type Action = 'reading' | 'changing the status of' | 'looking up who changes are made as' | 'diagnosing';
 
 /** The pending diagnosis of one inbox / conversation (platforms where a bot can hold conversations pending). */
 export interface DiagnosisCheck {
@@ -112,7 +113,19 @@ export interface Diagnosis {
 	checks: DiagnosisCheck[];
 }
 
-export type Call = (request: ApiRequest) => Promise<ApiResponse>;
+/** Sends a request with the session's retries and timeout: the answer, how often it was sent, when to retry. */
+export type Call = (request: ApiRequest) => Promise<RetryOutcome>;
+
+/** What an error message needs to know about the failed call besides the response. */
+export interface FailureContext {
+	conversationId: number | null;
+	scope: ApiScope;
+	action: Action;
+	/** How many times the request was sent. */
+	attempts: number;
+	/** When the platform takes requests again (its Retry-After, ms since epoch), or null when it did not say. */
+	retryAt: number | null;
+}
 
 /** A user changes can be made as, for the node's user picker. */
 export interface PlatformUser {
@@ -140,7 +153,10 @@ export interface ConversationApi {
 	 * `configuredUserId` is the user chosen in the node or credential (0 or null: none chosen).
 	 */
 	writerRequest(scope: ApiScope, configuredUserId: number | null): ApiRequest | null;
-	/** Reads the answer of writerRequest (any status); throws ApiCallError when writing is impossible. */
+	/**
+	 * Reads the answer of writerRequest: a 2xx where writerNeededToWrite (a failed lookup is then the request's
+	 * error), any status otherwise. Throws ApiCallError when writing is impossible.
+	 */
 	readWriter(response: ApiResponse | null, configuredUserId: number | null): Writer;
 
 	/** Throws InvalidParameterError when the platform cannot take this status (or option). */
@@ -151,10 +167,8 @@ export interface ConversationApi {
 	/** Warnings about side effects of a write the platform made (e.g. Chatwoot agent self-assignment). */
 	writeWarnings(writer: Writer, change: { conversationId: number; status: Status; changed: boolean }): string[];
 
-	/** The platform's own error text from an error response. */
-	errorText(response: ApiResponse): string;
 	/** The ApiCallError for a non-2xx answer. */
-	failure(response: ApiResponse, context: { conversationId: number | null; scope: ApiScope; action: Action; attempts: number }): ApiCallError;
+	failure(response: ApiResponse, context: FailureContext): ApiCallError;
 
 	/** The users a change can be made as, where the platform attributes changes to a chosen user; else absent. */
 	users?: {

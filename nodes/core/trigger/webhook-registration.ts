@@ -11,7 +11,7 @@
  *   is adopted: list, find by URL, update its subscriptions, keep its id and secret.
  * - delete: send deleteRequest; readDeleted says deleted, already gone, or failed (logged, never swallowed).
  */
-import type { ApiRequest, ApiResponse } from '../http';
+import { platformMessageOf, type ApiRequest, type ApiResponse } from '../http';
 import type { Platform } from '../types';
 
 export interface RegistrationContext {
@@ -100,33 +100,19 @@ export function isSuccess(response: ApiResponse): boolean {
 	return response.statusCode >= 200 && response.statusCode < 300;
 }
 
-/** A short text of what the platform said in an error body, whatever its shape. */
-export function errorText(body: unknown): string {
-	if (typeof body === 'string') return body.trim().slice(0, 300);
-	if (typeof body !== 'object' || body === null) return '';
-	const record = body as Record<string, unknown>;
-	for (const key of ['message', 'error']) {
-		if (typeof record[key] === 'string' && record[key] !== '') {
-			const nested = nestedErrors(record);
-			return nested === '' ? (record[key] as string) : `${record[key] as string}: ${nested}`;
-		}
-	}
-	if (Array.isArray(record.errors)) return record.errors.filter((e) => typeof e === 'string').join('; ');
-	return JSON.stringify(body).slice(0, 300);
-}
-
-function nestedErrors(record: Record<string, unknown>): string {
-	const embedded = record._embedded;
-	if (typeof embedded !== 'object' || embedded === null) return '';
-	const errors = (embedded as Record<string, unknown>).errors;
-	if (!Array.isArray(errors)) return '';
-	return errors
-		.map((error) => {
-			const entry = error as Record<string, unknown> | null;
-			return typeof entry?.message === 'string' ? entry.message : '';
-		})
-		.filter((message) => message !== '')
-		.join('; ');
+/** The failure of a registration call answered with an error status: what the platform said, and what to check. */
+export function registrationFailure(
+	displayName: string,
+	response: ApiResponse,
+	action: string,
+	description: string,
+): ApiFailure {
+	const said = platformMessageOf(response.body);
+	return {
+		message: `${displayName} could not ${action} (HTTP ${response.statusCode})${said === '' ? '' : `: ${said}`}`,
+		description,
+		httpCode: String(response.statusCode),
+	};
 }
 
 /** Whether a webhook's subscriptions include every event the trigger needs. */

@@ -4,12 +4,12 @@
  * the URL is unique per account (422 "Url has already been taken"); Chatwoot generates each webhook's secret
  * (>= 4.11.2) and returns it on create, list and update; there is no GET of one webhook, so checking lists them.
  */
-import type { ApiRequest, ApiResponse } from '../../core/http';
+import { platformMessageOf, type ApiRequest, type ApiResponse } from '../../core/http';
 import { list, record, text } from '../../core/json';
 import {
-	errorText,
 	idOf,
 	isSuccess,
+	registrationFailure,
 	subscribesToAll,
 	type ApiFailure,
 	type CheckOutcome,
@@ -61,8 +61,6 @@ function isRecord(value: Record<string, unknown> | null): value is Record<string
 }
 
 function failure(response: ApiResponse, action: string, context: RegistrationContext): ApiFailure {
-	const said = errorText(response.body);
-	const message = `Chatwoot could not ${action} (HTTP ${response.statusCode})${said === '' ? '' : `: ${said}`}`;
 	let description: string;
 	switch (response.statusCode) {
 		case 401:
@@ -83,7 +81,7 @@ function failure(response: ApiResponse, action: string, context: RegistrationCon
 		default:
 			description = 'Check that Chatwoot is reachable at the credential\'s Base URL and working.';
 	}
-	return { message, description, httpCode: String(response.statusCode) };
+	return registrationFailure('Chatwoot', response, action, description);
 }
 
 export const webhookRegistration: WebhookRegistration = {
@@ -98,7 +96,7 @@ export const webhookRegistration: WebhookRegistration = {
 	}),
 
 	readCreated: (response, context): CreateOutcome => {
-		if (response.statusCode === 422 && /already been taken/i.test(errorText(response.body))) {
+		if (response.statusCode === 422 && /already been taken/i.test(platformMessageOf(response.body))) {
 			return { kind: 'conflict' };
 		}
 		if (!isSuccess(response)) return { kind: 'failed', failure: failure(response, 'create the webhook', context) };

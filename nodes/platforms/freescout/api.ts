@@ -6,17 +6,13 @@
  *   first; byUser is required (400 "byUser parameter is required." / "User not found.")
  * - GET /api/users: picks the user changes are made as when the credential says 0 (the first administrator)
  */
-import { buildFailure, textFromBody } from '../../core/action/api-error';
+import { buildFailure, unusableAnswer } from '../../core/action/api-error';
 import type { ConversationApi, ConversationSnapshot, PlatformUser, Writer } from '../../core/action/conversation-api';
 import type { ApiRequest } from '../../core/http';
 import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
-import { integer, joinName, list, record, text } from '../../core/json';
+import { integer, joinName, list, record, recordOrEmpty, text } from '../../core/json';
 import type { Assignee } from '../../core/types';
 import { freescoutStatuses } from './status';
-
-function asRecord(value: unknown): Record<string, unknown> {
-	return record(value) ?? {};
-}
 
 function readAssignee(value: unknown): Assignee | null {
 	const a = record(value);
@@ -33,8 +29,8 @@ const USERS_REQUEST: ApiRequest = { method: 'GET', path: '/api/users', qs: { pag
 
 /** The users of a GET /api/users answer, lowest id first. */
 function readUsers(body: unknown): PlatformUser[] {
-	return list(asRecord(asRecord(body)._embedded).users)
-		.map(asRecord)
+	return list(recordOrEmpty(recordOrEmpty(body)._embedded).users)
+		.map(recordOrEmpty)
 		.map((u) => ({
 			id: integer(u.id) ?? 0,
 			name: joinName(text(u.firstName), text(u.lastName)),
@@ -57,16 +53,15 @@ export const api: ConversationApi = {
 	getConversation: (conversationId) => ({ method: 'GET', path: `/api/conversations/${conversationId}`, qs: { embed: 'tags' } }),
 
 	readConversation(response, conversationId): ConversationSnapshot {
-		const body = asRecord(response.body);
+		const body = recordOrEmpty(response.body);
 		const platformStatus = text(body.status);
 		if (platformStatus === null) {
-			throw new ApiCallError({
-				platform: 'freescout',
-				message: `FreeScout answered without a status for conversation ${conversationId}`,
-				statusCode: response.statusCode,
-				platformMessage: textFromBody(response.body),
-				description: 'Check that the Base URL points at FreeScout (with its sub-folder, if any) and that the API & Webhooks module is active.',
-			});
+			throw unusableAnswer(
+				'freescout',
+				response,
+				`FreeScout answered without a status for conversation ${conversationId}`,
+				'Check that the Base URL points at FreeScout (with its sub-folder, if any) and that the API & Webhooks module is active.',
+			);
 		}
 		return {
 			platform: 'freescout',
@@ -89,9 +84,6 @@ export const api: ConversationApi = {
 	readWriter(response, configuredUserId): Writer {
 		if (configuredUserId !== null && configuredUserId > 0) return { userId: configuredUserId, role: null };
 		if (response === null) throw new Error('FreeScout: the user lookup was not made');
-		if (response.statusCode < 200 || response.statusCode >= 300) {
-			throw api.failure(response, { conversationId: null, scope: { accountId: null }, action: 'looking up the user for', attempts: 1 });
-		}
 		const users = readUsers(response.body);
 		const admin = users.find((u) => u.isAdministrator);
 		if (!admin) {
@@ -134,8 +126,6 @@ export const api: ConversationApi = {
 
 	writeWarnings: () => [],
 
-	errorText: (response) => textFromBody(response.body),
-
 	users: { request: USERS_REQUEST, read: (response) => readUsers(response.body) },
 
 	failure(response, context) {
@@ -150,7 +140,6 @@ export const api: ConversationApi = {
 					'FreeScout\'s API takes the conversation id (in the conversation URL /conversation/<id>), not the #number shown in the list.',
 			},
 			response,
-			textFromBody(response.body),
 			context,
 		);
 	},

@@ -7,9 +7,9 @@
 import type { ApiRequest, ApiResponse } from '../../core/http';
 import { list, record, text } from '../../core/json';
 import {
-	errorText,
 	idOf,
 	isSuccess,
+	registrationFailure,
 	type ApiFailure,
 	type CheckOutcome,
 	type CreateOutcome,
@@ -24,8 +24,6 @@ export const WEBHOOK_EVENTS: readonly string[] = [...FREESCOUT_STATUS_EVENTS];
 const WEBHOOKS_PATH = '/api/webhooks';
 
 function failure(response: ApiResponse, action: string): ApiFailure {
-	const said = errorText(response.body);
-	const message = `FreeScout could not ${action} (HTTP ${response.statusCode})${said === '' ? '' : `: ${said}`}`;
 	let description: string;
 	switch (response.statusCode) {
 		case 401:
@@ -44,7 +42,7 @@ function failure(response: ApiResponse, action: string): ApiFailure {
 		default:
 			description = "Check that FreeScout is reachable at the credential's Base URL and working.";
 	}
-	return { message, description, httpCode: String(response.statusCode) };
+	return registrationFailure('FreeScout', response, action, description);
 }
 
 /** A list answer, should a module version ever offer one: a bare array or {_embedded: {webhooks: [...]}}. */
