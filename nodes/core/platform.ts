@@ -5,6 +5,7 @@
  */
 import type { ConversationApi } from './action/conversation-api';
 import type { TriggerAdapter } from './trigger/adapter';
+import type { Priming } from './trigger/priming';
 import type { WebhookRegistration } from './trigger/webhook-registration';
 import type { Platform, StatusChange, StatusMap } from './types';
 
@@ -41,6 +42,7 @@ export interface PlatformModule {
 	trigger: {
 		adapter: TriggerAdapter;
 		registration: WebhookRegistration;
+		priming: Priming;
 		/** Shown in the trigger node while this platform is selected: what the platform needs to deliver. */
 		notice: string;
 	};

@@ -18,8 +18,10 @@ import { createChatwootSimulator } from '../simulators/chatwoot';
 import { createFreeScoutSimulator } from '../simulators/freescout';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
 
-const context: RegistrationContext = { url: 'https://n8n.example.com/webhook/abc/webhook', accountId: 3, name: 'n8n: wf / T' };
-const stored: StoredWebhook = { id: '12', url: context.url, secret: 'old' };
+const CHATWOOT_EVENTS = chatwoot.eventsFor({ newConversations: true });
+const FREESCOUT_EVENTS = freescout.eventsFor({ newConversations: true });
+const context: RegistrationContext = { url: 'https://n8n.example.com/webhook/abc/webhook', events: CHATWOOT_EVENTS, accountId: 3, name: 'n8n: wf / T' };
+const stored: StoredWebhook = { id: '12', url: context.url, secret: 'old', events: CHATWOOT_EVENTS };
 const settingsWith = (webhookSecret: string | null): PlatformSettings => ({
 	baseUrl: null,
 	accountId: null,
@@ -33,15 +35,16 @@ const answer = (statusCode: number, body: unknown, headers: Record<string, strin
 });
 
 describe('Chatwoot registration', () => {
+	test('the fewest events: conversation_updated carries every status change; conversation_created only for new conversations', () => {
+		expect(CHATWOOT_EVENTS).toEqual(['conversation_created', 'conversation_updated']);
+		expect(chatwoot.eventsFor({ newConversations: false })).toEqual(['conversation_updated']);
+	});
+
 	test('requests', () => {
 		expect(chatwoot.createRequest(context)).toEqual({
 			method: 'POST',
 			path: '/api/v1/accounts/3/webhooks',
-			body: {
-				url: context.url,
-				subscriptions: ['conversation_created', 'conversation_status_changed', 'conversation_updated'],
-				name: 'n8n: wf / T',
-			},
+			body: { url: context.url, subscriptions: ['conversation_created', 'conversation_updated'], name: 'n8n: wf / T' },
 		});
 		expect(chatwoot.checkRequest(stored, context)).toEqual({ method: 'GET', path: '/api/v1/accounts/3/webhooks' });
 		expect(chatwoot.update?.request('12', context)).toMatchObject({ method: 'PATCH', path: '/api/v1/accounts/3/webhooks/12' });
@@ -72,8 +75,8 @@ describe('Chatwoot registration', () => {
 		expect(chatwoot.readCreated(answer(200, '<html>'), context)).toMatchObject({ kind: 'failed' });
 	});
 
-	test('check answers: exists, gone (missing or moved), outdated, failed', () => {
-		const full = ['conversation_created', 'conversation_status_changed', 'conversation_updated', 'message_created'];
+	test('check answers: exists, gone (missing or moved), outdated (other events, also more than needed), failed', () => {
+		const full = ['conversation_updated', 'conversation_created'];
 		const list = (webhooks: unknown[]) => answer(200, { payload: { webhooks } });
 		expect(chatwoot.readCheck(list([{ id: 12, url: context.url, subscriptions: full, secret: 'new' }]), stored, context)).toEqual(
 			{ kind: 'exists', secret: 'new' },
@@ -86,6 +89,10 @@ describe('Chatwoot registration', () => {
 		});
 		expect(
 			chatwoot.readCheck(list([{ id: 12, url: context.url, subscriptions: ['message_created'] }]), stored, context),
+		).toMatchObject({ kind: 'outdated' });
+		// A webhook of the previous release also had conversation_status_changed: every delivery of it is wasted.
+		expect(
+			chatwoot.readCheck(list([{ id: 12, url: context.url, subscriptions: [...full, 'conversation_status_changed'] }]), stored, context),
 		).toMatchObject({ kind: 'outdated' });
 		expect(chatwoot.readCheck(answer(404, { error: 'Resource could not be found' }), stored, context)).toMatchObject({
 			kind: 'failed',
@@ -104,14 +111,18 @@ describe('Chatwoot registration', () => {
 });
 
 describe('FreeScout registration', () => {
+	const freescoutContext: RegistrationContext = { ...context, events: FREESCOUT_EVENTS, accountId: null };
+
+	test('every event that can change a status (customer and API replies fire no convo.status); convo.created for new ones', () => {
+		expect(FREESCOUT_EVENTS).toEqual(['convo.status', 'convo.customer.reply.created', 'convo.agent.reply.created', 'convo.note.created', 'convo.created']);
+		expect(freescout.eventsFor({ newConversations: false })).toEqual(FREESCOUT_EVENTS.slice(0, 4));
+	});
+
 	test('requests', () => {
-		expect(freescout.createRequest(context)).toEqual({
+		expect(freescout.createRequest(freescoutContext)).toEqual({
 			method: 'POST',
 			path: '/api/webhooks',
-			body: {
-				url: context.url,
-				events: ['convo.status', 'convo.customer.reply.created', 'convo.agent.reply.created', 'convo.note.created', 'convo.created'],
-			},
+			body: { url: context.url, events: FREESCOUT_EVENTS },
 		});
 		expect(freescout.deleteRequest(stored, context)).toEqual({ method: 'DELETE', path: '/api/webhooks/12' });
 		expect(freescout.update).toBeNull();

@@ -5,8 +5,8 @@
  *
  * The node's lifecycle with these pieces:
  * - checkExists: nothing stored -> create. Else send checkRequest and follow readCheck: exists (keep, maybe with a
- *   refreshed secret), gone (forget, create again), unknown (the platform cannot tell: trust the stored id),
- *   outdated (send update, then keep).
+ *   refreshed secret), gone (forget, create again), unknown (the platform cannot tell: trust the stored id, unless
+ *   it was registered for other events), outdated (send update, then keep; re-create where there is no update).
  * - create: send createRequest; readCreated gives the webhook, or a conflict (the URL is already registered), which
  *   is adopted: list, find by URL, update its subscriptions, keep its id and secret.
  * - delete: send deleteRequest; readDeleted says deleted, already gone, or failed (logged, never swallowed).
@@ -17,6 +17,8 @@ import type { Platform } from '../types';
 export interface RegistrationContext {
 	/** The n8n URL the platform delivers to. */
 	url: string;
+	/** The platform events the webhook must deliver (see WebhookRegistration.eventsFor). */
+	events: string[];
 	/** The account of the credential, for platforms whose API paths include one (Chatwoot); else null. */
 	accountId: number | null;
 	/** A label for the webhook where the platform shows one. */
@@ -33,6 +35,8 @@ export interface RegisteredWebhook {
 /** What the trigger keeps in node static data about the webhook it registered. */
 export interface StoredWebhook extends RegisteredWebhook {
 	url: string;
+	/** The events it was registered for; null when registered by a release that did not record them. */
+	events: string[] | null;
 }
 
 /** A failed API call, ready for NodeApiError: what went wrong and what to check. */
@@ -69,10 +73,11 @@ export type DeleteOutcome = { kind: 'deleted' } | { kind: 'gone' } | { kind: 'fa
 
 export interface WebhookRegistration {
 	platform: Platform;
-	/** The platform events the trigger subscribes to: everything the core reads. */
-	events: readonly string[];
-	/** Where the signing secret comes from: the webhook the platform created, or the credential (one global key). */
-	secretSource: 'webhook' | 'credential';
+	/**
+	 * The fewest platform events that keep the trigger exact: every delivery costs n8n a request (and on n8n 2.x
+	 * by default an expression isolate), so events the trigger would only ignore are not subscribed.
+	 */
+	eventsFor(needs: { newConversations: boolean }): string[];
 
 	createRequest(context: RegistrationContext): ApiRequest;
 	readCreated(response: ApiResponse, context: RegistrationContext): CreateOutcome;
@@ -115,10 +120,11 @@ export function registrationFailure(
 	};
 }
 
-/** Whether a webhook's subscriptions include every event the trigger needs. */
-export function subscribesToAll(subscriptions: unknown, events: readonly string[]): boolean {
+/** Whether a webhook delivers exactly the events the trigger needs (no fewer, and none it would only ignore). */
+export function sameEvents(subscriptions: unknown, events: readonly string[]): boolean {
 	if (!Array.isArray(subscriptions)) return false;
-	return events.every((event) => subscriptions.includes(event));
+	const wanted = new Set(events);
+	return subscriptions.length === wanted.size && subscriptions.every((event) => wanted.has(event));
 }
 
 /** The id as the trigger stores it (platforms answer numbers or strings). */

@@ -10,7 +10,7 @@ import {
 	idOf,
 	isSuccess,
 	registrationFailure,
-	subscribesToAll,
+	sameEvents,
 	type ApiFailure,
 	type CheckOutcome,
 	type CreateOutcome,
@@ -22,12 +22,13 @@ import {
 	type WebhookRegistration,
 } from '../../core/trigger/webhook-registration';
 
-/** The events the core reads (message events carry no status; the core ignores them). */
-export const WEBHOOK_EVENTS: readonly string[] = [
-	'conversation_created',
-	'conversation_status_changed',
-	'conversation_updated',
-];
+/**
+ * conversation_updated carries every status change (its diff, or the auto-assignment that hides one);
+ * conversation_status_changed always comes with it and adds nothing; conversation_created only for new conversations.
+ */
+function eventsFor(needs: { newConversations: boolean }): string[] {
+	return needs.newConversations ? ['conversation_created', 'conversation_updated'] : ['conversation_updated'];
+}
 
 function webhooksPath(context: RegistrationContext): string {
 	return `/api/v1/accounts/${context.accountId ?? 0}/webhooks`;
@@ -86,13 +87,12 @@ function failure(response: ApiResponse, action: string, context: RegistrationCon
 
 export const webhookRegistration: WebhookRegistration = {
 	platform: 'chatwoot',
-	events: WEBHOOK_EVENTS,
-	secretSource: 'webhook',
+	eventsFor,
 
 	createRequest: (context): ApiRequest => ({
 		method: 'POST',
 		path: webhooksPath(context),
-		body: { url: context.url, subscriptions: [...WEBHOOK_EVENTS], name: context.name },
+		body: { url: context.url, subscriptions: context.events, name: context.name },
 	}),
 
 	readCreated: (response, context): CreateOutcome => {
@@ -134,8 +134,8 @@ export const webhookRegistration: WebhookRegistration = {
 		if (text(own.url) !== context.url) {
 			return { kind: 'gone', reason: `webhook ${stored.id} now points at ${text(own.url) ?? 'nothing'}` };
 		}
-		if (!subscribesToAll(own.subscriptions, WEBHOOK_EVENTS)) {
-			return { kind: 'outdated', reason: `webhook ${stored.id} lacks some of ${WEBHOOK_EVENTS.join(', ')}` };
+		if (!sameEvents(own.subscriptions, context.events)) {
+			return { kind: 'outdated', reason: `webhook ${stored.id} is not subscribed to exactly ${context.events.join(', ')}` };
 		}
 		return { kind: 'exists', secret: text(own.secret) };
 	},
@@ -144,7 +144,7 @@ export const webhookRegistration: WebhookRegistration = {
 		request: (id, context): ApiRequest => ({
 			method: 'PATCH',
 			path: `${webhooksPath(context)}/${encodeURIComponent(id)}`,
-			body: { url: context.url, subscriptions: [...WEBHOOK_EVENTS] },
+			body: { url: context.url, subscriptions: context.events },
 		}),
 		read: (response, context): UpdateOutcome => {
 			if (!isSuccess(response)) return { kind: 'failed', failure: failure(response, 'update the webhook', context) };
