@@ -230,9 +230,12 @@ async function startN8n({
 			await instance.resume({ timeoutMs });
 		},
 
-		/** Stops the n8n process but keeps its user folder (for resume()). */
-		async halt() {
-			await process_.stop();
+		/**
+		 * Stops the n8n process but keeps its user folder (for resume()). SIGKILL only after n8n's own graceful
+		 * shutdown timeout (30 s): a shutdown cut short can leave 2.41's published webhooks unregistered.
+		 */
+		async halt({ timeoutMs = 30_000 } = {}) {
+			await process_.stop({ timeoutMs });
 			log(`${label} (pid ${process_.pid}) stopped, its user folder kept`);
 		},
 
