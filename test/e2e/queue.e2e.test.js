@@ -7,6 +7,7 @@
 const crypto = require('node:crypto');
 const { nodeItems } = require('./runtime/n8n');
 const { startQueueStack, queueModeUnavailable } = require('./support/queue-stack');
+const { webhookNodeWorkflow } = require('./support/stack');
 
 const unavailable = queueModeUnavailable();
 if (unavailable) console.warn(`SKIPPED queue-mode e2e tests: ${unavailable}`);
@@ -40,21 +41,7 @@ describeQueue('queue mode: main, 2 webhook processes, 1 worker', () => {
 
 	beforeAll(async () => {
 		stack = await startQueueStack({ webhookProcesses: 2, workers: 1 });
-		workflow = await stack.n8n.createWorkflow({
-			name: 'Queue probe',
-			nodes: [
-				{
-					parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'onReceived', options: {} },
-					id: crypto.randomUUID(),
-					name: 'Webhook',
-					type: 'n8n-nodes-base.webhook',
-					typeVersion: 2,
-					position: [0, 0],
-					webhookId: crypto.randomUUID(),
-				},
-			],
-			connections: {},
-		});
+		workflow = await stack.n8n.createWorkflow(webhookNodeWorkflow('Queue probe', WEBHOOK_PATH));
 	}, 240_000);
 
 	afterAll(async () => {

@@ -7,32 +7,13 @@ const crypto = require('node:crypto');
 const { nodeItems } = require('./runtime/n8n');
 const { freePort } = require('./runtime/processes');
 const { createChatwootSimulator } = require('../simulators/chatwoot');
-const { startStack, prepareExample } = require('./support/stack');
+const { startStack, prepareExample, webhookNodeWorkflow } = require('./support/stack');
 
 const WEBHOOK_PATH = `e2e-runtime-${crypto.randomUUID()}`;
 
 let stack;
 let workflow;
 let chatwoot;
-
-/** A workflow with n8n's own Webhook node (POST /webhook/<path>, answered at once). */
-function webhookWorkflow(name, path) {
-	return {
-		name,
-		nodes: [
-			{
-				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-				id: crypto.randomUUID(),
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: crypto.randomUUID(),
-			},
-		],
-		connections: {},
-	};
-}
 
 const deliver = (body) =>
 	fetch(stack.n8n.webhookUrl(WEBHOOK_PATH), {
@@ -45,7 +26,7 @@ beforeAll(async () => {
 	chatwoot = createChatwootSimulator({ version: '4.15.1' });
 	await chatwoot.start();
 	stack = await startStack();
-	workflow = await stack.n8n.createWorkflow(webhookWorkflow('Runtime probe', WEBHOOK_PATH));
+	workflow = await stack.n8n.createWorkflow(webhookNodeWorkflow('Runtime probe', WEBHOOK_PATH));
 }, 180_000);
 
 afterAll(async () => {

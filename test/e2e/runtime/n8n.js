@@ -232,7 +232,8 @@ async function startN8n({
 
 		/**
 		 * Stops the n8n process but keeps its user folder (for resume()). SIGKILL only after n8n's own graceful
-		 * shutdown timeout (30 s): a shutdown cut short can leave 2.41's published webhooks unregistered.
+		 * shutdown timeout (30 s), as a service manager would: once, after a SIGKILL 10 s into its shutdown,
+		 * n8n 2.41.1 answered 404 for a published Webhook node when it was started again.
 		 */
 		async halt({ timeoutMs = 30_000 } = {}) {
 			await process_.stop({ timeoutMs });

@@ -97,25 +97,35 @@ async function startRedis({ log = () => {}, signalHooks = true } = {}) {
 		killNow();
 		throw error;
 	}
+	const shutdown = async () => {
+		await run(REDIS_CLI, ['-p', String(port), 'shutdown', 'nosave']).catch(() => {});
+		await waitFor('redis to exit', 10_000, () => !fs.existsSync(pidFile)).catch(() => {});
+	};
+	return trackedService(`redis on 127.0.0.1:${port}`, { host: '127.0.0.1', port }, { shutdown, killNow, log, signalHooks });
+}
+
+/**
+ * `fields` plus stop() (graceful `shutdown`, then `killNow` for leftovers and the folder; idempotent) and
+ * killNow(), registered so that it is stopped when the caller exits.
+ */
+function trackedService(name, fields, { shutdown, killNow, log, signalHooks }) {
 	let stopping;
-	const redis = {
-		host: '127.0.0.1',
-		port,
+	const service = {
+		...fields,
 		stop() {
 			stopping ??= (async () => {
-				await run(REDIS_CLI, ['-p', String(port), 'shutdown', 'nosave']).catch(() => {});
-				await waitFor('redis to exit', 10_000, () => !fs.existsSync(pidFile)).catch(() => {});
+				await shutdown();
 				forget();
 				killNow();
-				log(`redis (port ${port}) stopped`);
+				log(`${name} stopped`);
 			})();
 			return stopping;
 		},
 		killNow,
 	};
-	const forget = track(redis, { signals: signalHooks });
-	log(`redis ready on 127.0.0.1:${port}`);
-	return redis;
+	const forget = track(service, { signals: signalHooks });
+	log(`${name} ready`);
+	return service;
 }
 
 /**
@@ -152,8 +162,8 @@ async function startPostgres({ log = () => {}, signalHooks = true } = {}) {
 		killNow();
 		throw new Error(`PostgreSQL did not start: ${(error.stderr || error.message).trim()}`);
 	}
-	let stopping;
-	const postgres = {
+	const shutdown = () => pgCtl(['-m', 'fast', '-w', 'stop']).catch(() => {});
+	const fields = {
 		host: '127.0.0.1',
 		port,
 		...credentials,
@@ -165,20 +175,8 @@ async function startPostgres({ log = () => {}, signalHooks = true } = {}) {
 			]);
 			return stdout.trim();
 		},
-		stop() {
-			stopping ??= (async () => {
-				await pgCtl(['-m', 'fast', '-w', 'stop']).catch(() => {});
-				forget();
-				killNow();
-				log(`postgres (port ${port}) stopped`);
-			})();
-			return stopping;
-		},
-		killNow,
 	};
-	const forget = track(postgres, { signals: signalHooks });
-	log(`postgres ready on 127.0.0.1:${port}`);
-	return postgres;
+	return trackedService(`postgres on 127.0.0.1:${port}`, fields, { shutdown, killNow, log, signalHooks });
 }
 
 async function postgresIds() {

@@ -58,6 +58,25 @@ function prepareExample(file, { credentials = {}, name, newWebhookIds = false } 
 	};
 }
 
+/** A workflow with only n8n's own Webhook node: POST /webhook/<path>, answered at once, each call an execution. */
+function webhookNodeWorkflow(name, webhookPath) {
+	return {
+		name,
+		nodes: [
+			{
+				parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} },
+				id: crypto.randomUUID(),
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: crypto.randomUUID(),
+			},
+		],
+		connections: {},
+	};
+}
+
 /** The trigger nodes of a prepared workflow: [{name, webhookId, platform}]. */
 function triggersOf(workflow) {
 	return workflow.nodes
@@ -213,6 +232,7 @@ module.exports = {
 	selectedN8nVersion,
 	n8nDefaults,
 	prepareExample,
+	webhookNodeWorkflow,
 	readExample,
 	triggersOf,
 	sleep,
