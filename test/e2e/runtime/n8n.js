@@ -53,10 +53,12 @@ function installPackage(packageDir, userFolder) {
 	return manifest.name;
 }
 
-/** The environment every n8n process gets (the caller's `env` wins); none of the caller's N8N_/DB_ variables. */
+/** The environment every n8n process gets (the caller's `env` wins); none of the caller's n8n settings (N8N_*, DB_*, ...). */
 function n8nEnvironment({ n8nVersion, nodeBin, userFolder, port, brokerPort, env }) {
-	const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(N8N_|DB_|QUEUE_|npm_)/i.test(key)));
-	return {
+	const baseEnv = Object.fromEntries(
+		Object.entries(process.env).filter(([key]) => !/^(N8N_|DB_|QUEUE_|EXECUTIONS_|WEBHOOK_URL$|npm_)/i.test(key)),
+	);
+	const merged = {
 		...baseEnv,
 		// n8n spawns its JS task runner as plain `node` from PATH: that must be Node 24 too.
 		PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH}`,
@@ -79,6 +81,8 @@ function n8nEnvironment({ n8nVersion, nodeBin, userFolder, port, brokerPort, env
 		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
 		...env,
 	};
+	// 1.x reads the public webhook base from WEBHOOK_URL, 2.x from N8N_WEBHOOK_URL: give both the same value.
+	return { ...merged, WEBHOOK_URL: merged.N8N_WEBHOOK_URL };
 }
 
 /** Workflow ids whose start-up activation n8n logged (success or failure) in `text`. */
@@ -142,6 +146,7 @@ async function startN8n({
 
 	let process_;
 	let stopping;
+	const exited = () => process_.exitStatus && `${label} exited (${JSON.stringify(process_.exitStatus)})`;
 	let logOffset = 0; // where the current run's log starts
 	const activeWorkflowIds = new Set();
 	const client =
@@ -150,7 +155,7 @@ async function startN8n({
 					baseUrl,
 					n8nVersion,
 					n8nDir,
-					failure: () => process_.exitStatus && `${label} exited (${JSON.stringify(process_.exitStatus)})`,
+					failure: exited,
 					logTail: () => logTail(logFile),
 				})
 			: undefined;
@@ -172,7 +177,7 @@ async function startN8n({
 						return false; // not listening yet
 					}
 				},
-				{ intervalMs: 250, failIf: () => process_.exitStatus && `${label} exited (${JSON.stringify(process_.exitStatus)})` },
+				{ intervalMs: 250, failIf: exited },
 			);
 		} catch (error) {
 			const message = `${label} did not become ready: ${error.message}\n--- last lines of ${logFile} ---\n${logTail(logFile)}`;
@@ -259,13 +264,12 @@ async function startN8n({
 		 */
 		async waitForStartupActivations({ timeoutMs = 60_000 } = {}) {
 			const expected = [...activeWorkflowIds];
-			const failIf = () => process_.exitStatus && `${label} exited (${JSON.stringify(process_.exitStatus)})`;
 			const what = `${label} to activate workflow(s) ${expected.join(', ')} at start-up`;
 			if (Number(n8nVersion.split('.')[0]) >= 2) {
 				for (const id of expected) await client.waitUntilPublished(id, { timeoutMs });
 				return;
 			}
-			await waitFor(what, timeoutMs, () => expected.every((id) => activationsLogged(currentLog()).has(id)), { failIf });
+			await waitFor(what, timeoutMs, () => expected.every((id) => activationsLogged(currentLog()).has(id)), { failIf: exited });
 		},
 
 		/** SIGTERM to the process group, SIGKILL after `timeoutMs`, then removes the user folder. Idempotent. */

@@ -14,8 +14,10 @@
 // | workflow create      | POST /rest/workflows                                  | the same, but `active: false` is required         |
 // | ready for REST       | /healthz/readiness 200 (see ./n8n.js)                 | after readiness, when "Editor is now accessible"  |
 // |                      |                                                       | is logged                                         |
+// | public webhook base  | N8N_WEBHOOK_URL                                       | WEBHOOK_URL (./n8n.js sets both)                  |
+// | unknown module names | N8N_DISABLED_MODULES=mcp-registry avoids a lookup     | exits 1 on an unknown module: not set             |
 // Same on both: owner setup and login, credentials, GET /rest/executions/:id (data in `flatted` form),
-// webhook URLs.
+// webhook URL paths.
 const path = require('node:path');
 const { waitFor } = require('./processes');
 
