@@ -190,5 +190,10 @@ module.exports = { ensureQueueServices, startRedis, startPostgres };
 // the same reason where they are missing).
 if (require.main === module) {
 	const reason = ensureQueueServices();
-	console.log(reason ? `queue mode unavailable, its tests will be skipped: ${reason}` : `Redis and PostgreSQL installed (PostgreSQL ${path.basename(path.dirname(postgresBinDir()))})`);
+	const version = reason ? '' : path.basename(path.dirname(postgresBinDir()));
+	console.log(
+		reason
+			? `queue mode unavailable, its tests will be skipped: ${reason}`
+			: `Redis and PostgreSQL ${version} installed`,
+	);
 }

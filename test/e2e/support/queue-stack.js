@@ -81,7 +81,13 @@ async function startQueueStack({
 			startPart(startPostgres({ log, signalHooks })),
 			startPart(startProxy().then((p) => ({ ...p, stop: () => p.close() }))),
 		]);
-		const common = { n8nVersion, packageDir: [REPO_ROOT, ...extraPackages], log, signalHooks, env: { ...queueEnvironment({ redis, postgres, proxy }), ...env } };
+		const common = {
+			n8nVersion,
+			packageDir: [REPO_ROOT, ...extraPackages],
+			log,
+			signalHooks,
+			env: { ...queueEnvironment({ redis, postgres, proxy }), ...env },
+		};
 		// The main creates the schema and the owner before the other processes connect.
 		const main = await startPart(startN8n({ ...common, command: 'start', label: 'n8n main' }));
 		await main.setupOwner(owner);
