@@ -64,6 +64,13 @@ export class PlatformRegistry {
 		return [...this.modules.values()];
 	}
 
+	/** The platform a change on `id` is synced to: the only other one. */
+	counterpartOf(id: Platform): PlatformModule {
+		const others = this.all().filter((module) => module.id !== id);
+		if (others.length !== 1) throw new Error(`Sync needs exactly one other platform than "${id}" (registered: ${others.length})`);
+		return others[0];
+	}
+
 	/** The platform of a node parameter value; an unknown value is a configuration error worth a clear message. */
 	get(id: unknown): PlatformModule {
 		const module = typeof id === 'string' ? this.modules.get(id) : undefined;

@@ -11,8 +11,9 @@ import { buildFailure, textFromBody } from '../../core/action/api-error';
 import type { ConversationApi, ConversationSnapshot, Writer } from '../../core/action/conversation-api';
 import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
 import { integer, list, record, text } from '../../core/json';
-import type { Assignee } from '../../core/types';
 import { diagnoseChatwootPending } from './diagnose';
+import { readChatwootConversation } from './conversation';
+import { chatwootPairing } from './pairing';
 import { accountPath } from './paths';
 import { chatwootStatuses } from './status';
 
@@ -22,18 +23,13 @@ function asRecord(value: unknown): Record<string, unknown> {
 
 const BOT_PROFILE_TEXT = 'not authorized for bots';
 
-function readAssignee(meta: Record<string, unknown>): Assignee | null {
-	const a = asRecord(meta.assignee);
-	if (Object.keys(a).length === 0) return null;
-	const type = meta.assignee_type === 'AgentBot' ? 'bot' : 'agent';
-	return { id: integer(a.id), name: text(a.name), email: text(a.email), type };
-}
-
 export const api: ConversationApi = {
 	platform: 'chatwoot',
 	displayName: 'Chatwoot',
 	statuses: chatwootStatuses,
 	writerNeededToWrite: false,
+	// updated_at carries microseconds.
+	clockResolutionMs: 1,
 
 	describeScope: (scope) => `account ${scope.accountId ?? '?'}`,
 
@@ -43,9 +39,8 @@ export const api: ConversationApi = {
 	}),
 
 	readConversation(response, conversationId, scope): ConversationSnapshot {
-		const body = asRecord(response.body);
-		const platformStatus = text(body.status);
-		if (platformStatus === null) {
+		const snapshot = readChatwootConversation(asRecord(response.body), conversationId, scope);
+		if (snapshot === null) {
 			throw new ApiCallError({
 				platform: 'chatwoot',
 				message: `Chatwoot answered without a status for conversation ${conversationId}`,
@@ -54,19 +49,7 @@ export const api: ConversationApi = {
 				description: 'Check that the Base URL points at Chatwoot itself, not at a proxy page.',
 			});
 		}
-		return {
-			platform: 'chatwoot',
-			conversationId: integer(body.id) ?? conversationId,
-			conversationNumber: null,
-			status: chatwootStatuses.toStatus(platformStatus),
-			platformStatus,
-			assignee: readAssignee(asRecord(body.meta)),
-			accountId: integer(body.account_id) ?? scope.accountId,
-			inboxId: integer(body.inbox_id),
-			mailboxId: null,
-			snoozedUntil: text(body.snoozed_until),
-			subject: null,
-		};
+		return snapshot;
 	},
 
 	writerRequest: () => ({ method: 'GET', path: '/api/v1/profile' }),
@@ -154,6 +137,8 @@ export const api: ConversationApi = {
 			context,
 		);
 	},
+
+	pairing: chatwootPairing,
 
 	diagnosePending: (call, scope, target) => diagnoseChatwootPending(api, call, scope, target),
 };

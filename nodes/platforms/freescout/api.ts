@@ -11,22 +11,12 @@ import type { ConversationApi, ConversationSnapshot, PlatformUser, Writer } from
 import type { ApiRequest } from '../../core/http';
 import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
 import { integer, joinName, list, record, text } from '../../core/json';
-import type { Assignee } from '../../core/types';
+import { readFreeScoutConversation } from './conversation';
+import { freescoutPairing } from './pairing';
 import { freescoutStatuses } from './status';
 
 function asRecord(value: unknown): Record<string, unknown> {
 	return record(value) ?? {};
-}
-
-function readAssignee(value: unknown): Assignee | null {
-	const a = record(value);
-	if (!a) return null;
-	return {
-		id: integer(a.id),
-		name: joinName(text(a.firstName), text(a.lastName)),
-		email: text(a.email),
-		type: 'agent',
-	};
 }
 
 const USERS_REQUEST: ApiRequest = { method: 'GET', path: '/api/users', qs: { pageSize: 100 } };
@@ -50,6 +40,8 @@ export const api: ConversationApi = {
 	displayName: 'FreeScout',
 	statuses: freescoutStatuses,
 	writerNeededToWrite: true,
+	// Dates are formatted Y-m-d\TH:i:s\Z: whole seconds.
+	clockResolutionMs: 1000,
 
 	describeScope: () => 'this FreeScout installation',
 
@@ -57,9 +49,8 @@ export const api: ConversationApi = {
 	getConversation: (conversationId) => ({ method: 'GET', path: `/api/conversations/${conversationId}`, qs: { embed: 'tags' } }),
 
 	readConversation(response, conversationId): ConversationSnapshot {
-		const body = asRecord(response.body);
-		const platformStatus = text(body.status);
-		if (platformStatus === null) {
+		const snapshot = readFreeScoutConversation(asRecord(response.body), conversationId);
+		if (snapshot === null) {
 			throw new ApiCallError({
 				platform: 'freescout',
 				message: `FreeScout answered without a status for conversation ${conversationId}`,
@@ -68,19 +59,7 @@ export const api: ConversationApi = {
 				description: 'Check that the Base URL points at FreeScout (with its sub-folder, if any) and that the API & Webhooks module is active.',
 			});
 		}
-		return {
-			platform: 'freescout',
-			conversationId: integer(body.id) ?? conversationId,
-			conversationNumber: integer(body.number),
-			status: freescoutStatuses.toStatus(platformStatus),
-			platformStatus,
-			assignee: readAssignee(body.assignee),
-			accountId: null,
-			inboxId: null,
-			mailboxId: integer(body.mailboxId),
-			snoozedUntil: null,
-			subject: text(body.subject),
-		};
+		return snapshot;
 	},
 
 	writerRequest: (_scope, configuredUserId) =>
@@ -137,6 +116,8 @@ export const api: ConversationApi = {
 	errorText: (response) => textFromBody(response.body),
 
 	users: { request: USERS_REQUEST, read: (response) => readUsers(response.body) },
+
+	pairing: freescoutPairing,
 
 	failure(response, context) {
 		return buildFailure(

@@ -1,0 +1,217 @@
+/**
+ * Sync Status's orchestration (nodes/core/action/sync.ts) against the Chatwoot and FreeScout simulators, without
+ * n8n: the exact requests each side receives for the round trips of the lossy mappings, the rules that keep a
+ * later change, and the follow-up write when the source changes while a write is on its way. A fresh RecentWrites
+ * per step plays an echo handled by another n8n process, where only the platforms' state decides.
+ */
+import type { ApiRequest, ApiResponse } from '../../nodes/core/http';
+import type { Session } from '../../nodes/core/action/operations';
+import { createSession } from '../../nodes/core/action/operations';
+import type { IncomingChange, SyncRequest } from '../../nodes/core/action/sync';
+import { syncChange } from '../../nodes/core/action/sync';
+import { RecentWrites } from '../../nodes/core/action/sync-echoes';
+import type { Status } from '../../nodes/core/types';
+import { api as chatwootApi } from '../../nodes/platforms/chatwoot/api';
+import { api as freescoutApi } from '../../nodes/platforms/freescout/api';
+import { createChatwootSimulator } from '../simulators/chatwoot';
+import { createFreeScoutSimulator } from '../simulators/freescout';
+import { startFakeApi } from './fake-api';
+
+type ChatwootSim = ReturnType<typeof createChatwootSimulator>;
+interface FreeScoutSim {
+	url: string;
+	start(): Promise<{ url: string }>;
+	stop(): Promise<void>;
+	createConversation(options: { status?: string }): number;
+	changeStatusFromMenu(id: number, status: string): void;
+	getConversation(id: number): { status: string; updatedAt: string };
+	getApiRequests(): Array<{ method: string; path: string; body: unknown }>;
+	clearLogs(): void;
+}
+
+const FS_KEY = 'fs-sync-key';
+
+/** A session that sends to `base` with `headers`, as n8n's authenticated request helper would. */
+function sessionTo(api: typeof chatwootApi, base: string, headers: Record<string, string>, accountId: number | null): Session {
+	const send = async (request: ApiRequest): Promise<ApiResponse> => {
+		const url = new URL(base + request.path);
+		for (const [name, value] of Object.entries(request.qs ?? {})) url.searchParams.set(name, String(value));
+		const response = await fetch(url, {
+			method: request.method,
+			headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
+			body: request.body === undefined ? undefined : JSON.stringify(request.body),
+		});
+		const text = await response.text();
+		let body: unknown = text;
+		try {
+			body = text === '' ? '' : JSON.parse(text);
+		} catch {
+			// not JSON: kept as text
+		}
+		return { statusCode: response.status, headers: {}, body };
+	};
+	return createSession({
+		api,
+		scope: { accountId },
+		send,
+		retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+		deps: { sleep: async () => undefined, random: () => 0.5, now: Date.now },
+	});
+}
+
+describe('Sync Status between the Chatwoot and FreeScout simulators', () => {
+	let cw: ChatwootSim;
+	let fs: FreeScoutSim;
+	let chatwoot: Session;
+	let freescout: Session;
+	let cwId: number;
+	let fsId: number;
+
+	beforeEach(async () => {
+		cw = createChatwootSimulator({ version: '4.15.1', attachBot: false });
+		await cw.start();
+		fs = createFreeScoutSimulator({ apiKey: FS_KEY }) as unknown as FreeScoutSim;
+		await fs.start();
+		chatwoot = sessionTo(chatwootApi, cw.url as string, { api_access_token: cw.tokens().administrator }, cw.ids().accountId);
+		freescout = sessionTo(freescoutApi, fs.url, { 'X-FreeScout-API-Key': FS_KEY }, null);
+		cwId = (await cw.createConversation({ status: 'open' })).result as number;
+		// Another conversation first, so the pair's ids differ and a mix-up shows.
+		fs.createConversation({ status: 'active' });
+		fsId = fs.createConversation({ status: 'active' });
+		expect(fsId).not.toBe(cwId);
+	});
+	afterEach(async () => {
+		await cw.stop();
+		await fs.stop();
+	});
+
+	const toggles = () => cw.requests().filter((r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/toggle_status'));
+	const puts = () => fs.getApiRequests().filter((r) => r.method === 'PUT');
+	const resetLogs = () => {
+		cw.resetLogs();
+		fs.clearLogs();
+	};
+
+	function change(platform: 'chatwoot' | 'freescout', status: Status, previousStatus: Status | null, changedAt = new Date()): IncomingChange {
+		return { platform, conversationId: platform === 'chatwoot' ? cwId : fsId, status, previousStatus, changedAt: changedAt.toISOString(), superseded: false };
+	}
+
+	function request(incoming: IncomingChange, extra: Partial<SyncRequest> = {}): SyncRequest {
+		const counterpartId = incoming.platform === 'chatwoot' ? fsId : cwId;
+		return {
+			change: incoming,
+			rules: [],
+			pairing: { counterpartId, byEmail: false, sourceField: 'unused', targetField: 'unused' },
+			simultaneousWinner: 'chatwoot',
+			userId: 1,
+			...extra,
+		};
+	}
+
+	const fromChatwoot = (incoming: IncomingChange, writes = new RecentWrites(), extra: Partial<SyncRequest> = {}) =>
+		syncChange({ source: chatwoot, target: freescout }, request(incoming, extra), writes);
+	const fromFreeScout = (incoming: IncomingChange, writes = new RecentWrites(), extra: Partial<SyncRequest> = {}) =>
+		syncChange({ source: freescout, target: chatwoot }, request(incoming, extra), writes);
+
+	it('FreeScout spam → Chatwoot resolved; the echo leaves spam, in this process (no request) and in another (reads only)', async () => {
+		fs.changeStatusFromMenu(fsId, 'spam');
+		resetLogs();
+		const writes = new RecentWrites();
+		const there = await fromFreeScout(change('freescout', 'spam', 'open'), writes);
+		expect(there).toMatchObject({ platform: 'chatwoot', conversationId: cwId, previousStatus: 'open', status: 'resolved', changed: true, writes: 1 });
+		expect(toggles().map((r: { body: unknown }) => r.body)).toEqual([{ status: 'resolved' }]);
+
+		// The echo: the Chatwoot trigger reports open → resolved.
+		resetLogs();
+		const echo = change('chatwoot', 'resolved', 'open');
+		const elsewhere = await fromChatwoot(echo);
+		expect(elsewhere).toMatchObject({ conversationId: fsId, changed: false, writes: 0, skipped: `FreeScout conversation ${fsId} is spam, which syncs back as resolved: left as it is` });
+		expect(fs.getApiRequests().map((r) => `${r.method} ${r.path}`)).toEqual([`GET /api/conversations/${fsId}`]);
+		expect(puts()).toEqual([]);
+
+		fs.clearLogs();
+		const here = await fromChatwoot(echo, writes);
+		expect(here.skipped).toBe(`echo of this sync's own write: Chatwoot conversation ${cwId} was set to resolved because FreeScout conversation ${fsId} went spam`);
+		expect(fs.getApiRequests()).toEqual([]);
+		expect(fs.getConversation(fsId).status).toBe('spam');
+	});
+
+	it('Chatwoot snoozed → FreeScout pending; the echo leaves the snooze', async () => {
+		await cw.setStatus(cwId, 'snoozed');
+		resetLogs();
+		const there = await fromChatwoot(change('chatwoot', 'snoozed', 'open'));
+		expect(there).toMatchObject({ platform: 'freescout', status: 'pending', requestedStatus: 'snoozed', changed: true, writes: 1 });
+		expect(puts().map((r) => r.body)).toEqual([{ status: 'pending', byUser: 1 }]);
+
+		resetLogs();
+		const back = await fromFreeScout(change('freescout', 'pending', 'open'));
+		expect(back).toMatchObject({ changed: false, skipped: `Chatwoot conversation ${cwId} is snoozed, which syncs back as pending: left as it is` });
+		expect(toggles()).toEqual([]);
+		expect(cw.getConversation(cwId).status).toBe('snoozed');
+	});
+
+	it('"Do Not Sync" and a superseded change make no request at all', async () => {
+		resetLogs();
+		const rules = [{ target: 'freescout', from: 'snoozed' as const, to: 'skip' as const }];
+		expect((await fromChatwoot(change('chatwoot', 'snoozed', 'open'), undefined, { rules })).skipped).toBe('status snoozed is not synced to FreeScout (mapping)');
+		const superseded = { ...change('chatwoot', 'resolved', 'open'), superseded: true };
+		expect((await fromChatwoot(superseded)).skipped).toBe(
+			`superseded: a newer change of Chatwoot conversation ${cwId} was already known when this one arrived`,
+		);
+		expect(cw.requests()).toEqual([]);
+		expect(fs.getApiRequests()).toEqual([]);
+	});
+
+	it('a change the source has moved on from is not written; a later change on the target wins over an older one', async () => {
+		const before = new Date(Date.now() - 10_000);
+		resetLogs();
+		// Chatwoot went resolved and back to open since: only its latest change counts.
+		expect((await fromChatwoot(change('chatwoot', 'resolved', 'open', before))).skipped).toBe(
+			`Chatwoot conversation ${cwId} is open now, no longer resolved: its newer change is synced on its own`,
+		);
+		// A person set FreeScout pending after the Chatwoot change was made.
+		await cw.setStatus(cwId, 'resolved');
+		fs.changeStatusFromMenu(fsId, 'pending');
+		resetLogs();
+		const stale = await fromChatwoot(change('chatwoot', 'resolved', 'open', before));
+		expect(stale.skipped).toMatch(new RegExp(`^FreeScout conversation ${fsId} is pending, not where this change started \\(open\\): it changed later .*, and the later change wins$`));
+		expect(puts()).toEqual([]);
+		expect(fs.getConversation(fsId).status).toBe('pending');
+	});
+
+	it('a target that missed a change (previous status unknown) is brought in line when the change is newer', async () => {
+		fs.changeStatusFromMenu(fsId, 'pending');
+		await cw.setStatus(cwId, 'resolved');
+		resetLogs();
+		const later = new Date(Date.now() + 2000);
+		const out = await fromChatwoot(change('chatwoot', 'resolved', null, later));
+		expect(out).toMatchObject({ previousStatus: 'pending', status: 'resolved', changed: true, writes: 1 });
+		expect(fs.getConversation(fsId).status).toBe('closed');
+	});
+
+	it('the source changes while the write is on its way: the target follows it (two writes, no more)', async () => {
+		await cw.setStatus(cwId, 'resolved');
+		// In front of FreeScout: the first PUT goes through only after the agent reopened the Chatwoot conversation.
+		const proxy = await startFakeApi(async (req) => {
+			if (req.method === 'PUT' && proxy.log.filter((r) => r.method === 'PUT').length === 1) await cw.setStatus(cwId, 'open');
+			return undefined;
+		});
+		proxy.forwardTo = fs.url;
+		try {
+			const viaProxy = sessionTo(freescoutApi, proxy.url, { 'X-FreeScout-API-Key': FS_KEY }, null);
+			resetLogs();
+			const out = await syncChange({ source: chatwoot, target: viaProxy }, request(change('chatwoot', 'resolved', 'open')), new RecentWrites());
+			expect(puts().map((r) => r.body)).toEqual([
+				{ status: 'closed', byUser: 1 },
+				{ status: 'active', byUser: 1 },
+			]);
+			expect(out).toMatchObject({ previousStatus: 'open', status: 'open', changed: false, writes: 2 });
+			expect(out.notes).toEqual([
+				`Chatwoot conversation ${cwId} changed to open while this change was synced; FreeScout conversation ${fsId} followed it`,
+			]);
+			expect(fs.getConversation(fsId).status).toBe('active');
+		} finally {
+			await proxy.stop();
+		}
+	});
+});
