@@ -14,6 +14,8 @@
  *   a line removed, tags stripped, whitespace collapsed, trimmed, cut to max characters).
  * - phpTime(ms): a date as the module prints it, "Y-m-d\TH:i:s\Z" in UTC.
  * - friendlySince(fromMs, nowMs): the "time ago" string FreeScout shows ("Just now", "1 min ago", ...).
+ * - phpString(value): a JSON scalar as PHP turns it into a string (true "1", false and null "").
+ * - phpLooseEquals(a, b): PHP 8's `a == b` for JSON values (null, booleans, numbers, strings, arrays).
  */
 
 class PhpFloat {
@@ -160,4 +162,50 @@ function friendlySince(fromMs, nowMs) {
 	return unit(Math.floor(days / 365), 'year');
 }
 
-module.exports = { phpJsonEncode, phpFloat, PhpFloat, textPreview, phpTime, friendlySince, PREVIEW_MAXLENGTH };
+function phpString(value) {
+	if (value === null || value === undefined || value === false) return '';
+	if (value === true) return '1';
+	return String(value);
+}
+
+/** PHP 8 is_numeric() for strings: optional surrounding whitespace, a decimal or exponent number. */
+function isNumericString(s) {
+	return /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(s);
+}
+
+function phpTruthy(value) {
+	if (Array.isArray(value)) return value.length > 0;
+	if (value && typeof value === 'object') return Object.keys(value).length > 0;
+	return !(value === null || value === undefined || value === false || value === 0 || value === '' || value === '0');
+}
+
+function phpLooseEquals(a, b) {
+	const kind = (v) => (v === null || v === undefined ? 'null' : Array.isArray(v) || typeof v === 'object' ? 'array' : typeof v);
+	const [ka, kb] = [kind(a), kind(b)];
+	if (ka === 'null' && kb === 'null') return true;
+	// null against a string compares "" with it; against anything else both sides become booleans.
+	if (ka === 'null' && kb === 'string') return b === '';
+	if (kb === 'null' && ka === 'string') return a === '';
+	if (ka === 'null' || kb === 'null' || ka === 'boolean' || kb === 'boolean') return phpTruthy(a) === phpTruthy(b);
+	if (ka === 'array' || kb === 'array') return ka === kb && JSON.stringify(a) === JSON.stringify(b);
+	if (ka === 'number' && kb === 'number') return a === b;
+	if (ka === 'string' && kb === 'string') {
+		return isNumericString(a) && isNumericString(b) ? Number(a) === Number(b) : a === b;
+	}
+	// A number against a string: numerically when the string is numeric, else as strings.
+	const [num, str] = ka === 'number' ? [a, b] : [b, a];
+	return isNumericString(str) ? Number(str) === num : String(num) === str;
+}
+
+module.exports = {
+	phpJsonEncode,
+	phpFloat,
+	PhpFloat,
+	textPreview,
+	phpTime,
+	friendlySince,
+	phpString,
+	phpTruthy,
+	phpLooseEquals,
+	PREVIEW_MAXLENGTH,
+};

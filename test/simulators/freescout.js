@@ -2,51 +2,78 @@
 /**
  * Simulator of FreeScout 1.8.x with the "API & Webhooks" module (module 1.0.82 behaviour by default;
  * `moduleVersion: '1.0.81'` switches to the pre-1.0.82 status logic, `'1.0.87'` to the 1.0.87 API
- * create-thread logic). It exists because FreeScout cannot run on the test machine.
+ * create-thread logic and substring `subject` search). It exists because FreeScout cannot run on the test machine.
  *
- * Reference facts it implements (FreeScout notes §1-§5 plus the real deliveries captured from
- * FreeScout 1.8.159 / module 1.0.82; where the two disagree the captures win):
+ * Reference facts it implements (FreeScout notes §1-§5, the real deliveries of FreeScout 1.8.159 / module 1.0.82
+ * made through the REST API (test/fixtures/freescout-real) and of FreeScout 1.8.235 / module 1.0.82 made in the
+ * web UI (test/fixtures/freescout-real-ui); where a document and the captures disagree the captures win):
  * - Webhook delivery: POST, Content-Type application/json, X-FreeScout-Event, X-FreeScout-Signature =
  *   base64(HMAC-SHA1(raw body, Secret Key)), Guzzle User-Agent; body = PHP json_encode of the
  *   conversation exactly as GET /api/conversations/{id} formats it (keys in the captured order,
  *   "/" as "\/", non-ASCII as \uXXXX). Any 2xx is success; otherwise up to 10 attempts in total, each
  *   re-sending the first attempt's bytes and signature unchanged.
- * - Snapshot semantics: conversation fields are frozen when the event fires, `_embedded.threads` is
- *   read when the first attempt is sent (published threads, newest first; same-second threads in id
- *   order, like the captured 11/12 pair). For events that add a thread, `threadsCount` and `preview`
+ * - Snapshot semantics: conversation fields are frozen when the event fires, `_embedded.threads` (and custom
+ *   field values) are read when the first attempt is sent (published threads, newest first; same-second threads
+ *   in id order, like the captured 11/12 pair). For events that add a thread, `threadsCount` and `preview`
  *   are the values from before that thread (the captured "lag by one"; `preview` "" in convo.created).
+ * - Times are kept in whole seconds, as FreeScout stores them. Per action (captured; bulk and a UI reply that
+ *   sets pending by source reading):
+ *   status change by PUT, status menu or bulk: updatedAt = userUpdatedAt = the line item's createdAt, closedAt
+ *   too when it closes; UI reply: updatedAt = userUpdatedAt = the message's createdAt, closedAt when it closes;
+ *   API reply or note with a status: updatedAt = userUpdatedAt, closedAt untouched (1.0.82); customer reply:
+ *   updatedAt only. closedAt is never cleared; closedBy/closedByUser are shown only while the status is closed.
  * - Which action fires what (module 1.0.82 unless noted):
  *   PUT status / status menu: line item (changed-ticket-status, source web, status = new status) and
- *   convo.status at once; unchanged status is a no-op. PUT assignTo: line item changed-ticket-assignee
- *   (status nochange) and convo.assigned, but nothing when unassigning. API reply/note with `status`:
- *   the status changes, the thread records "active", only the reply/note event fires (1.0.87: a reply
- *   with a changed status also fires convo.status first and records closedBy/closedAt). Customer
- *   thread (API or email): closed/pending -> active, spam stays spam, deleted -> published, only
- *   convo.customer.reply.created. Agent replies and agent-created conversations are delivered after
- *   the undo delay (15 s, `undoDelayMs`). UI reply with a status change: module >= 1.0.82 sends
- *   convo.status at once and the reply event after the undo delay; < 1.0.82 only the reply event.
- * - closedAt is never cleared; closedBy/closedByUser are shown only while the status is closed.
- * - REST API: key in X-FreeScout-API-Key or api_key (401 {"message":"Not Authorized"}); PUT always
- *   answers 204 with an empty body and "Content-type: text/html"; 400 bodies with _embedded.errors;
- *   404 {"message":"Not Found","_embedded":{"errors":[]}}; GET /api/webhooks -> 405 with
- *   "Allow: POST, OPTIONS" even without a key; POST /api/webhooks drops unknown events (400 if none
- *   left), no de-duplication by URL; DELETE /api/webhooks/{id} 204 then 404.
+ *   convo.status at once; unchanged status is a no-op. Bulk status change in the UI: the same for each
+ *   selected conversation in id order within one second, with no "unchanged" check (that part source reading).
+ *   "Not Spam": back to the newest non-spam status line item's status, else active (source reading).
+ *   PUT assignTo: line item changed-ticket-assignee (status nochange) and convo.assigned, but nothing when
+ *   unassigning. API reply/note with `status`: the status changes, the thread records "active", only the
+ *   reply/note event fires (1.0.87: a reply with a changed status also fires convo.status first and records
+ *   closedBy/closedAt). UI reply ("Send & Close", or a reply setting pending): its message thread records the
+ *   status set, also when unchanged; module >= 1.0.82 sends convo.status at once (threads read when sent, so
+ *   the reply thread is in it) and convo.agent.reply.created after the undo delay with the same conversation
+ *   snapshot (byte-identical unless newer threads exist by then); < 1.0.82 only the reply event. Customer
+ *   thread: closed/pending -> active, deleted -> published, only convo.customer.reply.created; spam -> active
+ *   through the API (captured), but a customer e-mail leaves spam alone and its thread records "spam" (core
+ *   >= 1.8.194, FetchEmails; source reading; `customerReplyKeepsSpam: false` for older cores). Agent replies
+ *   and agent-created conversations are delivered after the undo delay (15 s, `undoDelayMs`; flushDelayed()
+ *   ends it at once).
+ * - REST API: key in X-FreeScout-API-Key or api_key (401 {"message":"Not Authorized"}); input strings
+ *   trimmed and "" turned into null (Laravel middleware); PUT always answers 204 with an empty body and
+ *   "Content-type: text/html"; 400 bodies with _embedded.errors; 404 {"message":"Not Found","_embedded":
+ *   {"errors":[]}}; GET /api/webhooks -> 405 with "Allow: POST, OPTIONS" even without a key; POST /api/webhooks
+ *   drops unknown events (400 if none left), no de-duplication by URL; DELETE /api/webhooks/{id} 204 then 404.
+ *   GET /api/conversations: filters, sort and paging per freescout-list.js (threads off unless embedded, no
+ *   default status or state filter); `embed` = threads, tags.
+ * - Modules, both off by default like the captured instances (source reading, not captured: Tags 1.0.37 and
+ *   Custom Fields 1.0.37 next to API & Webhooks 1.0.82 in JamesTuthill/freescout-upgrade@a4813641, and the
+ *   module's ApiController.php with the docblocks api-docs.freescout.net is generated from; rules in
+ *   freescout-modules.js):
+ *   Custom Fields (`customFieldsModule: true`): GET /api/mailboxes/{id}/custom_fields, PUT
+ *   /api/conversations/{id}/custom_fields {"customFields":[{"id","value"}]} -> 204 (400 without customFields,
+ *   404 unknown conversation), customFields on POST /api/conversations, and `customFields`
+ *   [{id,name,value,text}] after `_embedded` in every conversation JSON (webhooks included) when the mailbox
+ *   has fields (a real body with it: xulerxyz/freescout_webhook_parser test.php). Tags (`tagsModule: true`):
+ *   PUT /api/conversations/{id}/tags {"tags":[names]} -> 204 (full replacement), GET /api/tags, embed=tags,
+ *   the list's `tag` filter. Without the module their routes answer 400 "<Name> module is not installed or not
+ *   activated" (custom fields: 404 first for an unknown mailbox) and `tag`/embed=tags are ignored. Neither
+ *   fires a webhook (no such event in the module; convo.tags is commented out) nor changes updatedAt.
  *
  * Retry schedule (compressed): FreeScout's cron runs every minute and retries a failed delivery once
  * (attempts - 1) x 2 minutes have passed since the last attempt. The simulator waits
  * max(1, (attempts - 1) x 2) "minutes" after a failed attempt, one minute being `retryIntervalMs`
  * (default 60000): waits of 1, 2, 4, 6, ... 16 minutes, ten attempts over about 73 minutes.
  *
- * Not modelled: HTML e-mail processing, attachments, custom fields, tags, timelogs, customer.* and
- * convo.deleted/restored/moved-by-UI events, drafts and thread states other than published, the
- * per-mailbox webhook filter, personal folders (folder ids are mailbox-relative, matching the captured
- * instance for mailbox 1), localisation, permissions (the key is all-powerful as in FreeScout), HTTP
- * Basic auth, core >= 1.8.234 extended statuses. The stale queue-worker webhook cache is modelled only
- * as an opt-in (`staleQueueWorker`): webhooks deleted since the last restartQueueWorker() keep
- * receiving delayed events (agent replies, agent-created conversations), as observed on the real
- * instance; "new webhooks miss delayed events" (inferred only) is not modelled.
- * The UI paths (replyFromUi, changeStatusFromMenu, customerEmailReply) follow the reference's
- * source reading; only the REST-API paths were checked against real captures.
+ * Not modelled: HTML e-mail processing, attachments, timelogs, the Workflows module (which can react to
+ * custom field and tag changes), customer.* and convo.deleted/restored/moved-by-UI events, drafts and thread
+ * states other than published, the per-mailbox webhook filter, personal folders (folder ids are
+ * mailbox-relative, matching the captured instance for mailbox 1), localisation, permissions (the key is
+ * all-powerful as in FreeScout), HTTP Basic auth, core >= 1.8.234 extended statuses, agent replies by e-mail,
+ * PHP errors other than the inferred 500 for a non-list `customFields`/`tags` or an unparsable date. The stale
+ * queue-worker webhook cache is modelled only as an opt-in (`staleQueueWorker`): webhooks deleted since the
+ * last restartQueueWorker() keep receiving delayed events (agent replies, agent-created conversations), as
+ * observed on the real instance; "new webhooks miss delayed events" (inferred only) is not modelled.
  */
 const crypto = require('crypto');
 const fs = require('fs');
@@ -54,8 +81,11 @@ const http = require('http');
 const path = require('path');
 const { readBody, parseBody, send, listen, close, request, assertLoopback } = require('./http-util');
 const { phpJsonEncode, textPreview, phpTime, friendlySince } = require('./freescout-php');
+const { selectConversations, paginate } = require('./freescout-list');
+const { createTagsModule, createCustomFieldsModule } = require('./freescout-modules');
 
 const STATUSES = ['active', 'pending', 'closed', 'spam'];
+const STATES = ['draft', 'published', 'deleted'];
 const STATUS_LABEL = { active: 'Active', pending: 'Pending', closed: 'Closed', spam: 'Spam' };
 const CONVERSATION_TYPES = ['email', 'phone', 'chat', 'custom'];
 const THREAD_TYPES = ['customer', 'message', 'note', 'lineitem', 'chat'];
@@ -76,14 +106,19 @@ const WEBHOOK_EVENTS = [
 const MAX_ATTEMPTS = 10;
 const FOLDER_OFFSET = { unassigned: 1, drafts: 2, assigned: 3, closed: 4, spam: 5, deleted: 6 };
 const DEFAULT_USER_AGENT = 'GuzzleHttp/6.5.5 curl/7.88.1 PHP/8.2.36';
-const FIXTURE_DIR = path.join(__dirname, '..', 'fixtures', 'freescout-real');
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+/** Secret Key of the FreeScout instance behind test/fixtures/freescout-real-ui (its signatures use it). */
+const REAL_UI_SECRET_KEY = 'c17909b59a2b92c82a20e64182cacebf';
 
-/** Reads a file of test/fixtures/freescout-real (Buffer), for TypeScript tests that may not use fs. */
-function readFixture(name) {
-	return fs.readFileSync(path.join(FIXTURE_DIR, name));
+/**
+ * Reads a file of test/fixtures/<set> (Buffer), for TypeScript tests that may not use fs. `set`:
+ * 'freescout-real' (default; REST API actions) or 'freescout-real-ui' (web UI actions).
+ */
+function readFixture(name, set = 'freescout-real') {
+	return fs.readFileSync(path.join(FIXTURES, set, name));
 }
-function listFixtures() {
-	return fs.readdirSync(FIXTURE_DIR).sort();
+function listFixtures(set = 'freescout-real') {
+	return fs.readdirSync(path.join(FIXTURES, set)).sort();
 }
 
 /** base64(HMAC-SHA1(raw body, secret)) as the module computes X-FreeScout-Signature. */
@@ -109,6 +144,25 @@ function clone(v) {
 /** Laravel's empty(): missing, null, false, 0, "", "0" and [] are empty. */
 function phpEmpty(v) {
 	return v === undefined || v === null || v === false || v === 0 || v === '' || v === '0' || (Array.isArray(v) && v.length === 0);
+}
+
+/** PHP's foreach over a decoded JSON value: arrays and objects give their values; anything else fails (500, inferred). */
+function phpForeach(value) {
+	if (Array.isArray(value)) return value;
+	if (value && typeof value === 'object') return Object.values(value);
+	throw new Error('FreeScout simulator: foreach() over a non-array');
+}
+
+/** Laravel's TrimStrings and ConvertEmptyStringsToNull middleware, applied to every input value. */
+function cleanInput(value) {
+	if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
+	if (Array.isArray(value)) return value.map(cleanInput);
+	if (value && typeof value === 'object') {
+		const out = {};
+		for (const [k, v] of Object.entries(value)) out[k] = cleanInput(v);
+		return out;
+	}
+	return value;
 }
 
 /** ApiController::convertConversationCodes for `status`: anything but a known name becomes active. */
@@ -145,7 +199,11 @@ function seedData(options) {
  *   users, customers, mailboxes  seed records ({id, firstName, lastName, email, role} etc.)
  *   userAgent       delivery User-Agent (default the captured Guzzle 6.5.5 string)
  *   staleQueueWorker  model the queue worker's stale webhook cache (default false)
- *   customerReplyKeepsSpam  spam stays spam on customer replies (default true, core >= 2025-10)
+ *   customerReplyKeepsSpam  spam stays spam on customer e-mail replies (default true, core >= 1.8.194;
+ *                   replies through the API reactivate spam either way)
+ *   customFieldsModule  the Custom Fields module is active (default false)
+ *   tagsModule      the Tags module is active (default false)
+ *   listTieOrder    'with-sort' (default) | 'against-sort': order by id among equal list sort keys
  *   log             optional function(line) for debug output
  */
 function createFreeScoutSimulator(options = {}) {
@@ -162,11 +220,16 @@ function createFreeScoutSimulator(options = {}) {
 			userAgent: DEFAULT_USER_AGENT,
 			staleQueueWorker: false,
 			customerReplyKeepsSpam: true,
+			tagsModule: false,
+			customFieldsModule: false,
+			listTieOrder: 'with-sort',
 			log: null,
 		},
 		options,
 	);
 	const now = () => opts.now();
+	// FreeScout stores every time as 'Y-m-d H:i:s': whole seconds.
+	const stamp = () => Math.floor(now() / 1000) * 1000;
 	const log = (msg) => {
 		if (typeof opts.log === 'function') opts.log(`[freescout-sim] ${msg}`);
 	};
@@ -174,6 +237,9 @@ function createFreeScoutSimulator(options = {}) {
 	const statusOnApiReply = versionAtLeast(opts.moduleVersion, '1.0.87');
 
 	let db;
+	// State of the Tags and Custom Fields modules; null while the module is not active.
+	let tagStore = null;
+	let fieldStore = null;
 	let server = null;
 	let baseUrl = null;
 	let jobSeq = 0;
@@ -182,7 +248,8 @@ function createFreeScoutSimulator(options = {}) {
 	let queue = [];
 	let workerRunning = false;
 	let workerScheduled = false;
-	let pendingDelayed = 0;
+	// Events waiting out their undo window, oldest first: { timer, release }.
+	let delayed = [];
 	let pendingRetries = 0;
 	let inFlight = 0;
 	let deliveries = [];
@@ -193,7 +260,7 @@ function createFreeScoutSimulator(options = {}) {
 	let deliveryWaiters = [];
 
 	function resetState() {
-		const seed = seedData(Object.assign({ seedTime: now() }, opts));
+		const seed = seedData(Object.assign({ seedTime: stamp() }, opts));
 		db = {
 			users: seed.users,
 			customers: seed.customers,
@@ -205,6 +272,8 @@ function createFreeScoutSimulator(options = {}) {
 			nextWebhookId: 1,
 			nextCustomerId: Math.max(0, ...seed.customers.map((c) => c.id)) + 1,
 		};
+		tagStore = opts.tagsModule ? createTagsModule() : null;
+		fieldStore = opts.customFieldsModule ? createCustomFieldsModule() : null;
 	}
 	resetState();
 
@@ -280,11 +349,16 @@ function createFreeScoutSimulator(options = {}) {
 		};
 	}
 
-	/** ApiWebhooks::formatEntity(Conversation): `c` may be a live record or an event snapshot. */
-	function formatConversation(c, { withThreads = true, at = now() } = {}) {
+	/**
+	 * ApiWebhooks::formatEntity(Conversation): `c` may be a live record or an event snapshot. Threads, tags and
+	 * custom field values are always read from the current data.
+	 */
+	function formatConversation(c, { withThreads = true, withTags = false, at = now() } = {}) {
 		const closed = c.status === 'closed';
 		const waitingFrom = c.folderKind === 'closed' && c.closedAt ? c.closedAt : c.lastReplyAt;
-		return {
+		const embedded = { threads: withThreads ? publishedThreads(c.id).map((t) => formatThread(t, c.number)) : [] };
+		if (withTags && tagStore) embedded.tags = tagStore.conversationTags(c.id).map((t) => ({ id: t.id, name: t.name }));
+		const result = {
 			id: c.id,
 			number: c.number,
 			threadsCount: c.threadsCount,
@@ -312,8 +386,12 @@ function createFreeScoutSimulator(options = {}) {
 			cc: c.cc.slice(),
 			bcc: c.bcc.slice(),
 			customer: c.customerId ? customerShort(findCustomer(c.customerId)) : null,
-			_embedded: { threads: withThreads ? publishedThreads(c.id).map((t) => formatThread(t, c.number)) : [] },
+			_embedded: embedded,
 		};
+		// Appended after _embedded, and only when the mailbox has fields.
+		const customFields = fieldStore ? fieldStore.withValues(c.mailboxId, c.id) : [];
+		if (customFields.length) result.customFields = customFields;
+		return result;
 	}
 
 	function snapshotOf(conv, overrides) {
@@ -354,7 +432,7 @@ function createFreeScoutSimulator(options = {}) {
 				to: [],
 				cc: [],
 				bcc: [],
-				createdAt: now(),
+				createdAt: stamp(),
 				openedAt: null,
 			},
 			fields,
@@ -368,7 +446,7 @@ function createFreeScoutSimulator(options = {}) {
 
 	/** Conversation::changeStatus (status menu, bulk action, API PUT): line item first, then the event. */
 	function changeStatus(conv, status, user) {
-		const at = now();
+		const at = stamp();
 		conv.status = status;
 		touch(conv, at, { byUser: true });
 		if (status === 'closed') {
@@ -391,7 +469,7 @@ function createFreeScoutSimulator(options = {}) {
 
 	/** Conversation::changeUser: line item (status nochange); convo.assigned only when assigned to someone. */
 	function changeUser(conv, newUserId, user) {
-		const at = now();
+		const at = stamp();
 		conv.userId = newUserId;
 		touch(conv, at, { byUser: true });
 		updateFolder(conv);
@@ -411,7 +489,7 @@ function createFreeScoutSimulator(options = {}) {
 	}
 
 	function moveToMailbox(conv, mailbox, user) {
-		const at = now();
+		const at = stamp();
 		const from = findMailbox(conv.mailboxId);
 		conv.mailboxId = mailbox.id;
 		touch(conv, at, { byUser: true });
@@ -428,7 +506,7 @@ function createFreeScoutSimulator(options = {}) {
 	}
 
 	function newConversation({ type = 'email', subject, mailbox, customer, status = 'active', userId = null, sourceType = 'api', createdAt }) {
-		const at = createdAt || now();
+		const at = createdAt || stamp();
 		const conv = {
 			id: db.nextConversationId,
 			number: db.nextConversationId,
@@ -455,6 +533,8 @@ function createFreeScoutSimulator(options = {}) {
 			cc: [],
 			bcc: [],
 			customerId: customer.id,
+			// conversations.customer_email, what the list's customerEmail filter compares with.
+			customerEmail: customer.email,
 			threads: [],
 		};
 		db.nextConversationId++;
@@ -469,7 +549,7 @@ function createFreeScoutSimulator(options = {}) {
 	 * data: { type, text, status?, customer (record), user (record), cc, bcc, sourceType }
 	 */
 	function createThread(conv, data, { internal = false, path = 'api' } = {}) {
-		const at = now();
+		const at = stamp();
 		const type = data.type;
 		const isCustomer = type === 'customer';
 		const isReply = type === 'customer' || type === 'message';
@@ -518,8 +598,13 @@ function createFreeScoutSimulator(options = {}) {
 			dirty = true;
 			if (isCustomer) {
 				conv.lastReplyFrom = 'customer';
+				conv.customerEmail = customer.email;
+				// Only FetchEmails (core >= 1.8.194) leaves spam alone; the API and channel modules reactivate it.
+				const keepsSpam = path === 'email' && opts.customerReplyKeepsSpam && conv.status === 'spam';
 				if (requested) conv.status = requested;
-				else if (!(opts.customerReplyKeepsSpam && conv.status === 'spam')) conv.status = 'active';
+				else if (!keepsSpam) conv.status = 'active';
+				// FetchEmails records the conversation's resulting status on the customer thread.
+				if (path === 'email') thread.status = conv.status;
 				if (conv.state === 'deleted') conv.state = 'published';
 			} else {
 				conv.lastReplyFrom = 'user';
@@ -576,11 +661,11 @@ function createFreeScoutSimulator(options = {}) {
 		if (phpEmpty(spec.firstName) && phpEmpty(spec.email)) {
 			return { error: ['Customer first name or email is required.', 'customer.first_name'] };
 		}
-		const at = now();
+		const at = stamp();
 		const c = {
 			id: db.nextCustomerId++,
-			firstName: spec.firstName || '',
-			lastName: spec.lastName || '',
+			firstName: phpEmpty(spec.firstName) ? null : spec.firstName,
+			lastName: phpEmpty(spec.lastName) ? null : spec.lastName,
 			email: spec.email || '',
 			photoUrl: '',
 			createdAt: at,
@@ -598,13 +683,16 @@ function createFreeScoutSimulator(options = {}) {
 		firedEvents.push(record);
 		log(`event ${event} conversation ${conv.id} (${snapshot.status})${delayMs ? ` delayed ${delayMs} ms` : ''}`);
 		if (delayMs > 0) {
-			pendingDelayed++;
-			setTimer(() => {
-				pendingDelayed--;
-				// Delayed events run inside the long-lived queue worker.
-				enqueue(event, snapshot, subscribers(event, { worker: true }));
-				checkIdle();
-			}, delayMs);
+			const entry = {
+				release() {
+					delayed = delayed.filter((d) => d !== entry);
+					// Delayed events run inside the long-lived queue worker.
+					enqueue(event, snapshot, subscribers(event, { worker: true }));
+					checkIdle();
+				},
+			};
+			entry.timer = setTimer(entry.release, delayMs);
+			delayed.push(entry);
 		} else {
 			enqueue(event, snapshot, subscribers(event, { worker: false }));
 		}
@@ -654,7 +742,7 @@ function createFreeScoutSimulator(options = {}) {
 	}
 
 	function buildBody(job) {
-		// Webhook::run(): formatEntity() of the stored conversation, threads loaded now.
+		// Webhook::run(): formatEntity() of the stored conversation, threads (and custom field values) loaded now.
 		const at = now();
 		const live = findConversation(job.snapshot.id);
 		const data = formatConversation(job.snapshot, { at });
@@ -723,7 +811,7 @@ function createFreeScoutSimulator(options = {}) {
 	}
 
 	function isIdle() {
-		return queue.length === 0 && !workerRunning && !workerScheduled && pendingDelayed === 0 && pendingRetries === 0 && inFlight === 0;
+		return queue.length === 0 && !workerRunning && !workerScheduled && delayed.length === 0 && pendingRetries === 0 && inFlight === 0;
 	}
 	function checkIdle() {
 		if (!isIdle()) return;
@@ -756,20 +844,17 @@ function createFreeScoutSimulator(options = {}) {
 	const NO_CONTENT = () => [204, null];
 
 	function paged(items, query, key, format) {
-		const size = parseInt(query.pageSize, 10) || 50;
-		const page = Math.max(1, parseInt(query.page, 10) || 1);
-		const total = items.length;
-		const slice = items.slice((page - 1) * size, page * size);
-		return {
-			_embedded: { [key]: slice.map(format) },
-			page: { size, totalElements: total, totalPages: Math.max(1, Math.ceil(total / size)), number: page },
-		};
+		const { items: slice, page } = paginate(items, query);
+		return { _embedded: { [key]: slice.map(format) }, page };
 	}
 
+	/** `embed`: threads, tags (timelogs: the Time Tracking module is not simulated). */
 	function embedOptions(query, defaultThreads) {
-		if (phpEmpty(query.embed)) return { withThreads: defaultThreads };
-		return { withThreads: String(query.embed).split(',').includes('threads') };
+		if (phpEmpty(query.embed)) return { withThreads: defaultThreads, withTags: false };
+		const embeds = String(query.embed).split(',');
+		return { withThreads: embeds.includes('threads'), withTags: embeds.includes('tags') };
 	}
+	const moduleInactive = (name) => [400, errorBody(`${name} module is not installed or not activated`)];
 
 	const routes = [
 		{ methods: ['GET'], re: /^\/api\/conversations$/, handler: apiListConversations },
@@ -782,6 +867,10 @@ function createFreeScoutSimulator(options = {}) {
 		{ methods: ['GET'], re: /^\/api\/mailboxes$/, handler: apiListMailboxes },
 		{ methods: ['POST'], re: /^\/api\/webhooks$/, handler: apiCreateWebhook },
 		{ methods: ['DELETE'], re: /^\/api\/webhooks\/(\d+)$/, handler: apiDeleteWebhook },
+		{ methods: ['GET'], re: /^\/api\/mailboxes\/(\d+)\/custom_fields$/, handler: apiMailboxCustomFields },
+		{ methods: ['PUT'], re: /^\/api\/conversations\/(\d+)\/custom_fields$/, handler: apiUpdateCustomFields },
+		{ methods: ['GET'], re: /^\/api\/tags$/, handler: apiListTags },
+		{ methods: ['PUT'], re: /^\/api\/conversations\/(\d+)\/tags$/, handler: apiUpdateTags },
 	];
 
 	function apiGetConversation(_data, query, id) {
@@ -791,35 +880,14 @@ function createFreeScoutSimulator(options = {}) {
 	}
 
 	function apiListConversations(_data, q) {
-		let list = db.conversations.slice();
-		if (!phpEmpty(q.mailboxId)) {
-			const ids = String(q.mailboxId).split(',').map((s) => s.trim());
-			list = list.filter((c) => ids.includes(String(c.mailboxId)));
-		}
-		if (!phpEmpty(q.status)) {
-			// One unknown status means no status filter at all; unknown names in a list are ignored.
-			const wanted = String(q.status).split(',').map((s) => s.trim()).filter((s) => STATUSES.includes(s));
-			if (wanted.length) list = list.filter((c) => wanted.includes(c.status));
-		}
-		if (!phpEmpty(q.state) && ['draft', 'published', 'deleted'].includes(q.state)) list = list.filter((c) => c.state === q.state);
-		if (!phpEmpty(q.type) && CONVERSATION_TYPES.includes(q.type)) list = list.filter((c) => c.type === q.type);
-		if (!phpEmpty(q.folderId)) list = list.filter((c) => String(c.folderId) === String(q.folderId));
-		if (q.assignedTo !== undefined) list = list.filter((c) => String(c.userId || '') === String(q.assignedTo));
-		if (!phpEmpty(q.customerId)) list = list.filter((c) => String(c.customerId) === String(q.customerId));
-		if (!phpEmpty(q.customerEmail)) {
-			list = list.filter((c) => {
-				const cu = findCustomer(c.customerId);
-				return cu && cu.email === q.customerEmail;
-			});
-		}
-		if (!phpEmpty(q.number)) list = list.filter((c) => String(c.number) === String(q.number));
-		if (!phpEmpty(q.subject)) list = list.filter((c) => c.subject.toLowerCase().includes(String(q.subject).toLowerCase()));
-		if (!phpEmpty(q.updatedSince)) list = list.filter((c) => c.updatedAt >= Date.parse(q.updatedSince));
-		if (!phpEmpty(q.createdSince)) list = list.filter((c) => c.createdAt >= Date.parse(q.createdSince));
-		const fields = { createdAt: 'createdAt', mailboxId: 'mailboxId', number: 'number', subject: 'subject', updatedAt: 'updatedAt', waitingSince: 'lastReplyAt' };
-		const field = fields[q.sortField] || 'createdAt';
-		const dir = q.sortOrder === 'asc' ? 1 : -1;
-		list.sort((a, b) => (a[field] < b[field] ? -dir : a[field] > b[field] ? dir : (a.id - b.id) * dir));
+		const list = selectConversations(db.conversations, q, {
+			statuses: STATUSES,
+			states: STATES,
+			types: CONVERSATION_TYPES,
+			subjectContains: versionAtLeast(opts.moduleVersion, '1.0.87'),
+			tags: tagStore,
+			tieOrder: opts.listTieOrder,
+		});
 		const emb = embedOptions(q, false);
 		return [200, paged(list, q, 'conversations', (c) => formatConversation(c, emb))];
 	}
@@ -854,12 +922,13 @@ function createFreeScoutSimulator(options = {}) {
 					const customer = findCustomer(value);
 					if (!customer) return errorResponse('Customer not found.', 'customerId');
 					conv.customerId = customer.id;
-					touch(conv, now());
+					conv.customerEmail = customer.email;
+					touch(conv, stamp());
 				}
 			} else if (param === 'subject') {
 				if (conv.subject !== value) {
 					conv.subject = String(value);
-					touch(conv, now());
+					touch(conv, stamp());
 				}
 			}
 		}
@@ -955,6 +1024,12 @@ function createFreeScoutSimulator(options = {}) {
 			db.conversations = db.conversations.filter((c) => c !== conv);
 			return lastError || errorResponse('Could no create thread(s)', 'threads');
 		}
+		// Set after the threads (so after convo.created fired; its body reads the values when it is sent).
+		if (fieldStore && data.customFields && typeof data.customFields === 'object') {
+			for (const item of Object.values(data.customFields)) {
+				if (item && /^\s*[+-]?\d+(\.\d+)?\s*$/.test(String(item.id)) && item.value != null) fieldStore.setValue(conv.id, item.id, item.value);
+			}
+		}
 		return [201, formatConversation(conv), { 'Resource-ID': String(conv.id) }];
 	}
 
@@ -1011,22 +1086,77 @@ function createFreeScoutSimulator(options = {}) {
 		return NO_CONTENT();
 	}
 
+	/** GET /api/mailboxes/{id}/custom_fields: 404 for an unknown mailbox first, then 400 without the module. */
+	function apiMailboxCustomFields(_data, q, mailboxId) {
+		if (!findMailbox(mailboxId)) return NOT_FOUND();
+		if (!fieldStore) return moduleInactive('Custom Fields');
+		return [
+			200,
+			paged(fieldStore.mailboxFields(mailboxId), q, 'custom_fields', (f) => ({
+				id: f.id,
+				name: f.name,
+				type: f.type,
+				options: f.options,
+				required: f.required,
+				sortOrder: f.sortOrder,
+			})),
+		];
+	}
+
+	/**
+	 * PUT /api/conversations/{id}/custom_fields {"customFields":[{"id":..,"value":..}]}: 204 whatever was applied;
+	 * items without id or value (null, or "" which Laravel turned into null) are skipped. No webhook, no updatedAt.
+	 */
+	function apiUpdateCustomFields(data, _q, id) {
+		const { conv, error } = moduleUpdateTarget(fieldStore, 'Custom Fields', data, id, 'customFields');
+		if (error) return error;
+		for (const item of phpForeach(data.customFields)) {
+			if (item && typeof item === 'object' && item.id != null && item.value != null) fieldStore.setValue(conv.id, item.id, item.value);
+		}
+		return NO_CONTENT();
+	}
+
+	/** What both module PUTs check first, in ApiController's order: module active, conversation found, parameter given. */
+	function moduleUpdateTarget(store, moduleName, data, id, param) {
+		if (!store) return { error: moduleInactive(moduleName) };
+		const conv = findConversation(id);
+		if (!conv) return { error: NOT_FOUND() };
+		const missing = requireParams(data, [param]);
+		return missing ? { error: missing } : { conv };
+	}
+
+	/** GET /api/tags: tags in id order with counter and color, optionally of one conversation. */
+	function apiListTags(_data, q) {
+		if (!tagStore) return moduleInactive('Tags');
+		const conversationId = phpEmpty(q.conversationId) ? null : parseInt(q.conversationId, 10) || 0;
+		return [200, paged(tagStore.list(conversationId), q, 'tags', (t) => ({ id: t.id, name: t.name, counter: t.counter, color: t.color }))];
+	}
+
+	/** PUT /api/conversations/{id}/tags {"tags":[names]}: the full list (new names created, missing ones removed); 204. */
+	function apiUpdateTags(data, _q, id) {
+		const { conv, error } = moduleUpdateTarget(tagStore, 'Tags', data, id, 'tags');
+		if (error) return error;
+		tagStore.replaceConversationTags(conv.id, phpForeach(data.tags));
+		return NO_CONTENT();
+	}
+
 	const HTML_HEADERS = { 'Content-type': 'text/html; charset=UTF-8' };
 	const htmlPage = (status, title) => `<!DOCTYPE html><html><head><title>${title}</title></head><body>${status} ${title}</body></html>`;
 
 	async function handle(req, res) {
 		const u = new URL(req.url, 'http://127.0.0.1');
-		const query = {};
-		for (const [k, v] of u.searchParams) query[k] = v;
+		const rawQuery = {};
+		for (const [k, v] of u.searchParams) rawQuery[k] = v;
+		const query = cleanInput(rawQuery);
 		const raw = await readBody(req);
 		const parsed = parseBody(raw, req.headers['content-type']);
 		// Laravel: invalid JSON is treated as no input. $request->all() = body keys first, then query-only keys.
 		const bodyData = parsed.ok && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value) ? parsed.value : {};
-		const data = Object.assign({}, bodyData);
+		const data = cleanInput(bodyData);
 		for (const k of Object.keys(query)) if (!(k in data)) data[k] = query[k];
 		delete data.api_key;
 
-		const logEntry = { method: req.method, path: u.pathname, query, body: parsed.ok ? parsed.value : raw.toString('utf8'), status: 0, at: now() };
+		const logEntry = { method: req.method, path: u.pathname, query: rawQuery, body: parsed.ok ? parsed.value : raw.toString('utf8'), status: 0, at: now() };
 		apiRequests.push(logEntry);
 		const reply = (status, payload, headers) => {
 			logEntry.status = status;
@@ -1047,12 +1177,20 @@ function createFreeScoutSimulator(options = {}) {
 			const allow = [...new Set(matching.flatMap((r) => r.methods).concat('OPTIONS'))].join(', ');
 			return reply(405, htmlPage(405, 'Method Not Allowed'), Object.assign({ Allow: allow }, HTML_HEADERS));
 		}
-		const key = query.api_key || bodyData.api_key || req.headers['x-freescout-api-key'];
+		const key = rawQuery.api_key || bodyData.api_key || req.headers['x-freescout-api-key'];
 		if (!key || key !== opts.apiKey) return reply(401, { message: 'Not Authorized' });
 		if (req.method === 'HEAD') return reply(405, 'Method Not Allowed');
 		const params = u.pathname.match(route.re).slice(1);
 		const [status, payload, headers] = route.handler(data, query, ...params);
 		return reply(status, payload, headers);
+	}
+
+	/** The "Not Spam" target: newest changed-ticket-status line item that is not spam (by time, then id), else active. */
+	function statusBeforeSpam(conv) {
+		const items = conv.threads
+			.filter((t) => t.type === 'lineitem' && t.actionType === 'changed-ticket-status' && t.status !== 'spam')
+			.sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+		return items.length ? items[0].status : 'active';
 	}
 
 	// ---------------------------------------------------------------- control API
@@ -1096,7 +1234,7 @@ function createFreeScoutSimulator(options = {}) {
 			for (const t of timers) clearTimeout(t);
 			timers.clear();
 			queue = [];
-			pendingDelayed = 0;
+			delayed = [];
 			pendingRetries = 0;
 			if (server) await close(server);
 			server = null;
@@ -1107,7 +1245,7 @@ function createFreeScoutSimulator(options = {}) {
 			for (const t of timers) clearTimeout(t);
 			timers.clear();
 			queue = [];
-			pendingDelayed = 0;
+			delayed = [];
 			pendingRetries = 0;
 			workerScheduled = false;
 			deletedSinceWorkerRestart = [];
@@ -1161,7 +1299,7 @@ function createFreeScoutSimulator(options = {}) {
 				const w = { resolve: () => (clearTimeout(timer), resolve()) };
 				const timer = setTimeout(() => {
 					idleWaiters = idleWaiters.filter((x) => x !== w);
-					reject(new Error(`FreeScout simulator: not idle within ${timeoutMs} ms (queue ${queue.length}, delayed ${pendingDelayed}, retries ${pendingRetries})`));
+					reject(new Error(`FreeScout simulator: not idle within ${timeoutMs} ms (queue ${queue.length}, delayed ${delayed.length}, retries ${pendingRetries})`));
 				}, timeoutMs);
 				idleWaiters.push(w);
 			});
@@ -1188,12 +1326,12 @@ function createFreeScoutSimulator(options = {}) {
 		getCustomers: () => clone(db.customers),
 		getMailboxes: () => clone(db.mailboxes),
 		addUser(u) {
-			const user = Object.assign({ id: Math.max(0, ...db.users.map((x) => x.id)) + 1, role: 'user', createdAt: now(), updatedAt: now() }, u);
+			const user = Object.assign({ id: Math.max(0, ...db.users.map((x) => x.id)) + 1, role: 'user', createdAt: stamp(), updatedAt: stamp() }, u);
 			db.users.push(user);
 			return clone(user);
 		},
 		addCustomer(c) {
-			const customer = Object.assign({ id: db.nextCustomerId++, firstName: '', lastName: '', email: '', createdAt: now(), updatedAt: now() }, c);
+			const customer = Object.assign({ id: db.nextCustomerId++, firstName: '', lastName: '', email: '', createdAt: stamp(), updatedAt: stamp() }, c);
 			db.customers.push(customer);
 			db.nextCustomerId = Math.max(db.nextCustomerId, customer.id + 1);
 			return clone(customer);
@@ -1223,13 +1361,31 @@ function createFreeScoutSimulator(options = {}) {
 			);
 			return conv.id;
 		},
-		/** Status dropdown / bulk action: line item, then convo.status at once. No-op if unchanged. */
+		/**
+		 * Status menu of one conversation: line item, then convo.status at once; no-op ("Status already set") if
+		 * unchanged. `not_spam` (the "Not Spam" button) restores the status of the newest status line item that is
+		 * not spam, else active.
+		 */
 		changeStatusFromMenu(convId, status, userId = 1) {
 			const conv = requireConversation(convId);
-			if (!STATUSES.includes(status)) throw new Error(`FreeScout simulator: unknown status ${status}`);
-			if (conv.status === status) return false;
-			changeStatus(conv, status, requireUser(userId));
+			const target = status === 'not_spam' ? statusBeforeSpam(conv) : status;
+			if (!STATUSES.includes(target)) throw new Error(`FreeScout simulator: unknown status ${status}`);
+			if (conv.status === target) return false;
+			changeStatus(conv, target, requireUser(userId));
 			return true;
+		},
+		/**
+		 * Bulk status change from a folder's list (ConversationsController bulk_conversation_change_status): every
+		 * selected conversation, in id order, gets a line item and a convo.status, even one already in that status
+		 * (there is no "already set" check on this path). Returns the ids changed.
+		 */
+		bulkChangeStatusFromUi(convIds, status, userId = 1) {
+			if (!STATUSES.includes(status)) throw new Error(`FreeScout simulator: unknown status ${status}`);
+			const user = requireUser(userId);
+			const wanted = convIds.map(String);
+			const list = db.conversations.filter((c) => wanted.includes(String(c.id))).sort((a, b) => a.id - b.id);
+			for (const conv of list) changeStatus(conv, status, user);
+			return list.map((c) => c.id);
 		},
 		/** Assign (userId) or unassign (null) from the UI. */
 		assignFromUi(convId, assigneeId, userId = 1) {
@@ -1271,9 +1427,40 @@ function createFreeScoutSimulator(options = {}) {
 			conv.status = status;
 			updateFolder(conv);
 		},
+		/** Ends every undo window now: the waiting events are queued in the order they fired. */
+		flushDelayed() {
+			for (const entry of delayed.slice()) {
+				clearTimeout(entry.timer);
+				timers.delete(entry.timer);
+				entry.release();
+			}
+		},
 		/** Queue worker restart (hourly queue:restart): forgets webhooks deleted since the last restart. */
 		restartQueueWorker() {
 			deletedSinceWorkerRestart = [];
+		},
+		/**
+		 * Custom Fields module (option customFieldsModule): adds a field to a mailbox as its settings page would.
+		 * spec: { mailboxId = 1, name, type = 'singleline' | 'dropdown' | 'multiline' | 'number' | 'date' |
+		 * 'singlelinetags' | 'multiselectdropdown', options (dropdown labels, a list), required }. Returns the
+		 * field as GET /api/mailboxes/{id}/custom_fields shows it.
+		 */
+		addCustomField(spec) {
+			if (!fieldStore) throw new Error('FreeScout simulator: the Custom Fields module is not active (option customFieldsModule)');
+			const mailboxId = spec.mailboxId || 1;
+			if (!findMailbox(mailboxId)) throw new Error(`FreeScout simulator: no mailbox ${mailboxId}`);
+			const f = fieldStore.addField(Object.assign({}, spec, { mailboxId }));
+			return { id: f.id, name: f.name, type: f.type, options: clone(f.options), required: f.required, sortOrder: f.sortOrder };
+		},
+		/** A value set from the conversation page (same rules as the API; no webhook, updatedAt unchanged). */
+		setCustomFieldFromUi(convId, fieldId, value) {
+			if (!fieldStore) throw new Error('FreeScout simulator: the Custom Fields module is not active (option customFieldsModule)');
+			return Boolean(fieldStore.setValue(requireConversation(convId).id, fieldId, value));
+		},
+		/** Tags module (option tagsModule): the conversation's tag names, in tag-id order. */
+		getConversationTags(convId) {
+			if (!tagStore) throw new Error('FreeScout simulator: the Tags module is not active (option tagsModule)');
+			return tagStore.conversationTags(requireConversation(convId).id).map((t) => t.name);
 		},
 		/** Signs bytes with this instance's Secret Key. */
 		sign: (body) => signBody(body, opts.secretKey),
@@ -1329,6 +1516,7 @@ module.exports = {
 	signBody,
 	phpJsonEncode,
 	WEBHOOK_EVENTS,
+	REAL_UI_SECRET_KEY,
 	MAX_ATTEMPTS,
 	DEFAULT_USER_AGENT,
 };
