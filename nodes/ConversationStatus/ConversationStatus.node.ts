@@ -336,8 +336,8 @@ async function runSync(
 ): Promise<IDataObject> {
 	const { source, target, request } = readSyncItem(ctx, itemIndex, superseded);
 	const [from, to] = await Promise.all([sessionFor(source), sessionFor(target)]);
-	const userId = userIdOf(ctx, itemIndex, to.defaultUserId);
-	const result = await syncChange({ source: from.session, target: to.session }, { ...request, userId }, recentWrites);
+	const userIds = { source: userIdOf(ctx, itemIndex, from.defaultUserId), target: userIdOf(ctx, itemIndex, to.defaultUserId) };
+	const result = await syncChange({ source: from.session, target: to.session }, { ...request, userIds }, recentWrites);
 	return { ...result } as unknown as IDataObject;
 }
 

@@ -136,15 +136,6 @@ export function syncProperties(): INodeProperties[] {
 						description: `The ${platform.displayName} ${platform.action.pairing.fieldKind} that keeps the ID of the conversation on ${platforms.counterpartOf(platform.id).displayName}`,
 					}),
 				),
-				{
-					displayName: 'On Simultaneous Changes',
-					name: 'simultaneousWinner',
-					type: 'options',
-					options: all.map((platform) => ({ name: `${platform.displayName}'s Change Wins`, value: platform.id })),
-					default: firstPlatform,
-					description:
-						'Which change is kept when a change on each side happened so close together that the clocks cannot order them (FreeScout reports whole seconds)',
-				},
 			]),
 		},
 	];
@@ -155,7 +146,7 @@ export function readSyncItem(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	superseded: unknown,
-): { source: PlatformModule; target: PlatformModule; request: Omit<SyncRequest, 'userId'> } {
+): { source: PlatformModule; target: PlatformModule; request: Omit<SyncRequest, 'userIds'> } {
 	const source = platformOfChange(platforms, ctx.getNodeParameter('changedOn', itemIndex));
 	const target = platforms.counterpartOf(source.id);
 	const change: IncomingChange = {
@@ -184,7 +175,6 @@ export function readSyncItem(
 			change,
 			rules,
 			pairing: { counterpartId, byEmail: options.pairByEmail !== false, sourceField: field(source), targetField: field(target) },
-			simultaneousWinner: typeof options.simultaneousWinner === 'string' ? options.simultaneousWinner : platforms.all()[0].id,
 		},
 	};
 }

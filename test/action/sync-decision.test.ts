@@ -3,8 +3,10 @@
  * clock comparison, and the memory of its own writes.
  */
 import { InvalidParameterError } from '../../nodes/core/action/conversation-api';
-import type { SyncFacts } from '../../nodes/core/action/sync-decision';
-import { compareInstants, decideSync, skipUnread } from '../../nodes/core/action/sync-decision';
+import fc from 'fast-check';
+
+import type { SyncFacts, SyncVerdict } from '../../nodes/core/action/sync-decision';
+import { compareInstants, decideByStatus, decideByTime, skipUnread } from '../../nodes/core/action/sync-decision';
 import { RecentWrites } from '../../nodes/core/action/sync-echoes';
 import { checkIncomingStatus, optionalTime, platformOfChange } from '../../nodes/core/action/sync-input';
 import type { MappingRule } from '../../nodes/core/action/sync-mapping';
@@ -26,7 +28,7 @@ function facts(
 	from: Side,
 	change: { status: Status; previousStatus: Status | null; atMs?: number | null },
 	target: { status: Status; updatedAtMs?: number | null },
-	options: { rules?: MappingRule[]; sourceStatus?: Status; simultaneousWinner?: 'source' | 'target' } = {},
+	options: { rules?: MappingRule[]; sourceStatus?: Status } = {},
 ): SyncFacts {
 	const to = other(from);
 	const rules = options.rules ?? [];
@@ -42,13 +44,21 @@ function facts(
 			status: target.status,
 			platformStatus: apis[to].statuses.fromStatus(target.status) as string,
 			updatedAt: at(target.updatedAtMs === undefined ? 1_000_000 : target.updatedAtMs, apis[to]),
+			reportsStatusTimes: apis[to].statusHistory !== undefined,
 		},
 		wanted,
 		wantedPlatformStatus: apis[to].statuses.fromStatus(wanted) as string,
 		startedFrom: mapStatusOrNull(change.previousStatus, apis[to], rules),
 		targetMappedBack: mapStatusOrNull(target.status, apis[from], rules),
-		simultaneousWinner: options.simultaneousWinner ?? 'target',
 	};
+}
+
+/** The verdict as sync.ts reaches it; `statusSetAtMs`: what the target's history shows (FreeScout only). */
+function decideSync(f: SyncFacts, statusSetAtMs: number | null = null): SyncVerdict {
+	const byStatus = decideByStatus(f);
+	if (byStatus !== 'by_time') return byStatus;
+	const resolutionMs = f.targetPlatformName === 'FreeScout' ? freescout.clockResolutionMs : chatwoot.clockResolutionMs;
+	return decideByTime(f, statusSetAtMs === null ? null : { ms: statusSetAtMs, resolutionMs });
 }
 
 describe('status mapping', () => {
@@ -97,10 +107,10 @@ describe('every non-symmetric mapping, both directions, with its echo', () => {
 	it('FreeScout spam → Chatwoot resolved; the echo (Chatwoot resolved) leaves FreeScout spam', () => {
 		const there = facts('freescout', { status: 'spam', previousStatus: 'open' }, { status: 'open' });
 		expect(there.wanted).toBe('resolved');
-		expect(decideSync(there)).toEqual({ write: true, because: 'in_step' });
+		expect(decideSync(there)).toEqual({ action: 'write_target', because: 'in_step' });
 		const back = facts('chatwoot', { status: 'resolved', previousStatus: 'open' }, { status: 'spam' });
 		expect(decideSync(back)).toEqual({
-			write: false,
+			action: 'skip',
 			skipped: 'FreeScout conversation 7 is spam, which syncs back as resolved: left as it is',
 		});
 	});
@@ -108,10 +118,10 @@ describe('every non-symmetric mapping, both directions, with its echo', () => {
 	it('Chatwoot snoozed → FreeScout pending; the echo (FreeScout pending) leaves Chatwoot snoozed', () => {
 		const there = facts('chatwoot', { status: 'snoozed', previousStatus: 'open' }, { status: 'open' });
 		expect(there.wanted).toBe('pending');
-		expect(decideSync(there)).toEqual({ write: true, because: 'in_step' });
+		expect(decideSync(there)).toEqual({ action: 'write_target', because: 'in_step' });
 		const back = facts('freescout', { status: 'pending', previousStatus: 'open' }, { status: 'snoozed' });
 		expect(decideSync(back)).toEqual({
-			write: false,
+			action: 'skip',
 			skipped: 'Chatwoot conversation 7 is snoozed, which syncs back as pending: left as it is',
 		});
 	});
@@ -119,12 +129,12 @@ describe('every non-symmetric mapping, both directions, with its echo', () => {
 	it('the other direction of each: a person reopening on the side without the status undoes it, as a later decision', () => {
 		// Chatwoot resolved → open while FreeScout is spam: FreeScout spam stands for resolved, where the change started.
 		expect(decideSync(facts('chatwoot', { status: 'open', previousStatus: 'resolved' }, { status: 'spam' }))).toEqual({
-			write: true,
+			action: 'write_target',
 			because: 'in_step',
 		});
 		// FreeScout pending → open while Chatwoot is snoozed: snoozed stands for pending.
 		expect(decideSync(facts('freescout', { status: 'open', previousStatus: 'pending' }, { status: 'snoozed' }))).toEqual({
-			write: true,
+			action: 'write_target',
 			because: 'in_step',
 		});
 	});
@@ -133,15 +143,15 @@ describe('every non-symmetric mapping, both directions, with its echo', () => {
 		const rules: MappingRule[] = [{ target: 'freescout', from: 'snoozed', to: 'resolved' }];
 		const there = facts('chatwoot', { status: 'snoozed', previousStatus: 'open' }, { status: 'open' }, { rules });
 		expect(there.wanted).toBe('resolved');
-		expect(decideSync(there)).toEqual({ write: true, because: 'in_step' });
+		expect(decideSync(there)).toEqual({ action: 'write_target', because: 'in_step' });
 		const back = facts('freescout', { status: 'resolved', previousStatus: 'open' }, { status: 'snoozed' }, { rules });
 		expect(decideSync(back)).toEqual({
-			write: false,
+			action: 'skip',
 			skipped: 'Chatwoot conversation 7 is snoozed, which syncs back as resolved: left as it is',
 		});
 	});
 
-	it('"Do Not Sync" both ways: the status is not mapped, and the other side moving on later is still synced', () => {
+	it('"Do Not Sync" both ways: the status is not mapped, and a later change on the other side is still synced', () => {
 		const rules: MappingRule[] = [
 			{ target: 'freescout', from: 'snoozed', to: 'skip' },
 			{ target: 'chatwoot', from: 'pending', to: 'skip' },
@@ -151,60 +161,62 @@ describe('every non-symmetric mapping, both directions, with its echo', () => {
 		// Chatwoot stayed snoozed (not synced); a FreeScout close made later is written over it.
 		const later = facts('freescout', { status: 'resolved', previousStatus: 'open', atMs: 5_000_000 }, { status: 'snoozed', updatedAtMs: 1_000_000 }, { rules });
 		expect(later.targetMappedBack).toBeNull();
-		expect(decideSync(later)).toEqual({ write: true, because: 'target_behind' });
-		// FreeScout stayed pending (not synced); a Chatwoot change made before FreeScout's pending loses to it.
+		expect(decideSync(later)).toEqual({ action: 'write_target', because: 'target_behind' });
+		// FreeScout stayed pending (not synced) and was set so after the Chatwoot change: it is not synced back either.
 		const earlier = facts('chatwoot', { status: 'resolved', previousStatus: 'open', atMs: 1_000_000 }, { status: 'pending', updatedAtMs: 5_000_000 }, { rules });
-		expect(decideSync(earlier)).toMatchObject({ write: false, skipped: expect.stringContaining('it changed later') });
+		expect(decideSync(earlier, 5_000_000)).toEqual({
+			action: 'skip',
+			skipped:
+				'FreeScout conversation 7 is pending, not where this change started (open): it was set later (1970-01-01T01:23:20.000Z), and pending is not synced back',
+		});
 	});
 });
 
-describe('compare-and-set, then the clocks', () => {
+describe('compare-and-set, then what the times prove', () => {
+	const at = (seconds: number, ms = 0) => Date.UTC(2026, 0, 1, 9, 0, seconds, ms);
+
 	it('already there: nothing to write', () => {
 		expect(decideSync(facts('chatwoot', { status: 'resolved', previousStatus: 'open' }, { status: 'resolved' }))).toEqual({
-			write: false,
+			action: 'skip',
 			skipped: 'already resolved',
 		});
 	});
 
 	it('the source moved on since the change: not synced, its newer change is', () => {
 		expect(decideSync(facts('chatwoot', { status: 'resolved', previousStatus: 'open' }, { status: 'open' }, { sourceStatus: 'open' }))).toEqual({
-			write: false,
+			action: 'skip',
 			skipped: 'Chatwoot conversation 5 is open now, no longer resolved: its newer change is synced on its own',
 		});
 	});
 
-	it('a target a person changed after the change wins; a target that missed a change is brought in line', () => {
-		const stale = facts('chatwoot', { status: 'resolved', previousStatus: 'open', atMs: Date.UTC(2026, 0, 1, 9, 0, 0, 300) }, { status: 'pending', updatedAtMs: Date.UTC(2026, 0, 1, 9, 0, 2) });
-		expect(decideSync(stale)).toEqual({
-			write: false,
-			skipped:
-				'FreeScout conversation 7 is pending, not where this change started (open): it changed later (2026-01-01T09:00:02.000Z; this change: 2026-01-01T09:00:00.300Z), and the later change wins',
-		});
-		const behind = facts('chatwoot', { status: 'resolved', previousStatus: 'open', atMs: Date.UTC(2026, 0, 1, 9, 0, 3) }, { status: 'pending', updatedAtMs: Date.UTC(2026, 0, 1, 9, 0, 2) });
-		expect(decideSync(behind)).toEqual({ write: true, because: 'target_behind' });
-		const unknownPrevious = facts('freescout', { status: 'resolved', previousStatus: null, atMs: 9_000_000 }, { status: 'pending', updatedAtMs: 1_000_000 });
-		expect(decideSync(unknownPrevious)).toEqual({ write: true, because: 'target_behind' });
+	it('a FreeScout status set after the change wins: the source follows it', () => {
+		const f = facts('chatwoot', { status: 'resolved', previousStatus: 'open', atMs: at(0, 300) }, { status: 'pending', updatedAtMs: at(2) });
+		expect(decideSync(f, at(2))).toEqual({ action: 'write_source', status: 'pending' });
+		// Only the status time counts: an update of FreeScout (a note) after the change, over an older status, does not.
+		expect(decideSync(f, at(-5))).toEqual({ action: 'write_target', because: 'unproven' });
 	});
 
-	it('within FreeScout\'s whole second the clocks cannot tell: the chosen platform wins', () => {
-		const second = Date.UTC(2026, 0, 1, 9, 0, 5);
-		// Chatwoot changed at 09:00:05.300; FreeScout reports 09:00:05 for a change made anywhere in that second.
-		const fromChatwoot = (winner: 'source' | 'target') =>
-			facts('chatwoot', { status: 'resolved', previousStatus: 'open', atMs: second + 300 }, { status: 'pending', updatedAtMs: second }, { simultaneousWinner: winner });
-		expect(decideSync(fromChatwoot('source'))).toEqual({ write: true, because: 'simultaneous' });
-		expect(decideSync(fromChatwoot('target'))).toEqual({
-			write: false,
-			skipped:
-				'FreeScout conversation 7 is pending, not where this change started (open): it changed at the same time (2026-01-01T09:00:05.000Z; this change: 2026-01-01T09:00:05.300Z), and on simultaneous changes FreeScout\'s wins',
-		});
-		const fromFreeScout = facts('freescout', { status: 'pending', previousStatus: 'open', atMs: second }, { status: 'resolved', updatedAtMs: second + 300 });
-		expect(decideSync(fromFreeScout)).toMatchObject({ write: false, skipped: expect.stringContaining("on simultaneous changes Chatwoot's wins") });
+	it('a change later than the target\'s last update is written: the target had missed it (unknown previous status too)', () => {
+		const behind = facts('chatwoot', { status: 'resolved', previousStatus: 'open', atMs: at(3) }, { status: 'pending', updatedAtMs: at(2) });
+		expect(decideSync(behind, at(2))).toEqual({ action: 'write_target', because: 'target_behind' });
+		const unknownPrevious = facts('freescout', { status: 'resolved', previousStatus: null, atMs: at(9) }, { status: 'pending', updatedAtMs: at(1) });
+		expect(decideSync(unknownPrevious)).toEqual({ action: 'write_target', because: 'target_behind' });
 	});
 
-	it('without the times, a disagreement is left alone', () => {
+	it('Chatwoot tells no status times: an update there after the change leaves the decision to the FreeScout side', () => {
+		const f = facts('freescout', { status: 'pending', previousStatus: 'open', atMs: at(5) }, { status: 'resolved', updatedAtMs: at(5, 40) });
+		expect(f.target.reportsStatusTimes).toBe(false);
+		expect(decideSync(f)).toEqual({
+			action: 'skip',
+			skipped:
+				'Chatwoot conversation 7 is resolved, not where this change started (open): it was updated at 2026-01-01T09:00:05.040Z (this change: 2026-01-01T09:00:05.000Z) and Chatwoot does not tell when its status was set, so the execution for its own change decides',
+		});
+	});
+
+	it('without a time for the change, a disagreement is left alone', () => {
 		expect(decideSync(facts('chatwoot', { status: 'resolved', previousStatus: 'open', atMs: null }, { status: 'pending' }))).toEqual({
-			write: false,
-			skipped: 'FreeScout conversation 7 is pending, not where this change started (open), and the times to tell which is newer are missing',
+			action: 'skip',
+			skipped: 'FreeScout conversation 7 is pending, not where this change started (open), and this change has no time to compare',
 		});
 	});
 
@@ -213,6 +225,38 @@ describe('compare-and-set, then the clocks', () => {
 		expect(compareInstants({ ms: 5300, resolutionMs: 1 }, { ms: 5000, resolutionMs: 1000 })).toBe(0);
 		expect(compareInstants({ ms: 4950, resolutionMs: 1 }, { ms: 5000, resolutionMs: 1000 })).toBe(-1);
 		expect(compareInstants({ ms: 6000, resolutionMs: 1 }, { ms: 5000, resolutionMs: 1000 })).toBe(1);
+	});
+
+	it('a change on each side, read by both executions: they never both skip nor write against each other, and a provable order is kept', () => {
+		// Both sides were open. Chatwoot resolved at tC; FreeScout pending at tF (reported in whole seconds, its status
+		// line item too). Chatwoot's updated_at runs late by an activity message or a customer message (bumpC); FreeScout's
+		// updatedAt may run late by a note (bumpF, whole seconds).
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 0, max: 4000 }),
+				fc.integer({ min: 0, max: 4000 }),
+				fc.integer({ min: 0, max: 3000 }),
+				fc.integer({ min: 0, max: 2 }),
+				(tC, tF, bumpC, bumpF) => {
+					const fSecond = Math.floor(tF / 1000) * 1000;
+					const fromChatwoot = decideSync(
+						facts('chatwoot', { status: 'resolved', previousStatus: 'open', atMs: tC }, { status: 'pending', updatedAtMs: fSecond + bumpF * 1000 }),
+						fSecond,
+					);
+					const fromFreeScout = decideSync(
+						facts('freescout', { status: 'pending', previousStatus: 'open', atMs: fSecond }, { status: 'resolved', updatedAtMs: tC + bumpC }),
+					);
+					// What each side ends on: Chatwoot is written by "Chatwoot follows" or by the FreeScout side's write.
+					const chatwootWritten = fromChatwoot.action === 'write_source' || fromFreeScout.action === 'write_target';
+					const freescoutWritten = fromChatwoot.action === 'write_target' || fromFreeScout.action === 'write_source';
+					expect(chatwootWritten !== freescoutWritten).toBe(true);
+					const end = chatwootWritten ? 'pending' : 'resolved';
+					if (fSecond >= tC + 1) expect(end).toBe('pending');
+					if (tC >= fSecond + 1000) expect(end).toBe('resolved');
+				},
+			),
+			{ numRuns: 2000 },
+		);
 	});
 });
 

@@ -102,8 +102,7 @@ describe('Sync Status between the Chatwoot and FreeScout simulators', () => {
 			change: incoming,
 			rules: [],
 			pairing: { counterpartId, byEmail: false, sourceField: 'unused', targetField: 'unused' },
-			simultaneousWinner: 'chatwoot',
-			userId: 1,
+			userIds: { source: 1, target: 1 },
 			...extra,
 		};
 	}
@@ -162,20 +161,31 @@ describe('Sync Status between the Chatwoot and FreeScout simulators', () => {
 		expect(fs.getApiRequests()).toEqual([]);
 	});
 
-	it('a change the source has moved on from is not written; a later change on the target wins over an older one', async () => {
+	it('a change the source has moved on from is not written; a status set later on the target wins on both sides', async () => {
 		const before = new Date(Date.now() - 10_000);
 		resetLogs();
 		// Chatwoot went resolved and back to open since: only its latest change counts.
 		expect((await fromChatwoot(change('chatwoot', 'resolved', 'open', before))).skipped).toBe(
 			`Chatwoot conversation ${cwId} is open now, no longer resolved: its newer change is synced on its own`,
 		);
-		// A person set FreeScout pending after the Chatwoot change was made.
+		// A person set FreeScout pending after the Chatwoot change was made (whose own sync has not run yet).
 		await cw.setStatus(cwId, 'resolved');
 		fs.changeStatusFromMenu(fsId, 'pending');
 		resetLogs();
-		const stale = await fromChatwoot(change('chatwoot', 'resolved', 'open', before));
-		expect(stale.skipped).toMatch(new RegExp(`^FreeScout conversation ${fsId} is pending, not where this change started \\(open\\): it changed later .*, and the later change wins$`));
-		expect(puts()).toEqual([]);
+		const out = await fromChatwoot(change('chatwoot', 'resolved', 'open', before));
+		expect(out).toMatchObject({
+			conversationId: fsId,
+			status: 'pending',
+			changed: false,
+			skipped: null,
+			writes: 1,
+			source: { platform: 'chatwoot', conversationId: cwId, status: 'pending' },
+			notes: [`FreeScout conversation ${fsId} got its status later than this change: Chatwoot conversation ${cwId} follows it (pending)`],
+		});
+		// FreeScout read twice (the conversation, then its threads for the status time), never written.
+		expect(fs.getApiRequests().map((r) => `${r.method} ${r.path}`)).toEqual([`GET /api/conversations/${fsId}`, `GET /api/conversations/${fsId}`]);
+		expect(toggles().map((r: { body: unknown }) => r.body)).toEqual([{ status: 'pending' }]);
+		expect(cw.getConversation(cwId).status).toBe('pending');
 		expect(fs.getConversation(fsId).status).toBe('pending');
 	});
 

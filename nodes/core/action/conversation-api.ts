@@ -174,6 +174,16 @@ export interface ConversationApi {
 	/** Keeping a counterpart conversation's id on a conversation, and finding conversations by customer. */
 	pairing: PairingApi;
 
+	/**
+	 * When a conversation's current status was set at the latest, from its history (a heavier read than
+	 * getConversation); absent where the platform does not tell.
+	 */
+	statusHistory?: {
+		request(conversationId: number, scope: ApiScope): ApiRequest;
+		/** Reads a 2xx answer: an ISO time, or null when the history shows no status being set. */
+		readStatusSetAt(response: ApiResponse): string | null;
+	};
+
 	/** Why conversations go pending; absent where the platform has no such mechanism. */
 	diagnosePending?(call: Call, scope: ApiScope, target: { conversationId: number | null; inboxId: number | null }): Promise<Diagnosis>;
 }

@@ -156,8 +156,8 @@ export async function applyStatus(session: Session, options: ApplyOptions): Prom
 	return await writeStatus(session, current, target, { snoozedUntil, userId: options.userId ?? null });
 }
 
-/** The result of a read that led to no write. */
-export function unchanged(current: ConversationSnapshot, skipped: string): WriteResult {
+/** The result of a read that led to no write to this conversation (`skipped`: why, where nothing was written). */
+export function unchanged(current: ConversationSnapshot, skipped: string | null): WriteResult {
 	return {
 		platform: current.platform,
 		conversationId: current.conversationId,

@@ -9,10 +9,12 @@
  *    mapping: FreeScout spam → Chatwoot resolved → back), is left alone.
  * 3. Compare-and-set: the target is where the change started (its status is what the change's previous status
  *    maps to, or maps back to that previous status): write.
- * 4. Otherwise the target moved on its own. The platforms report only when a conversation last changed, so the
- *    times decide: the target changed later than the change → a person's later change wins, skip; the change is
- *    later → the target had missed it, write; within the clocks' precision (FreeScout has whole seconds) → the
- *    platform chosen for simultaneous changes wins.
+ * 4. Otherwise the target moved on its own, and only what the times prove counts. A target whose status was set
+ *    after the change (a platform that reports when: FreeScout's status threads) wins, and the source follows it.
+ *    A change later than the target's last update of any kind (Chatwoot updated_at, FreeScout updatedAt) is
+ *    written: the target had missed it. Neither proven: written to a platform that reports its status times (the
+ *    execution for the other side could not have proven otherwise), left to the other side's execution when the
+ *    target reports none (Chatwoot's updated_at also moves with messages and activity).
  */
 import type { Status } from '../types';
 
@@ -38,7 +40,14 @@ export interface SyncFacts {
 	change: { status: Status; previousStatus: Status | null; at: Instant | null };
 	/** The source conversation's status as read now. */
 	sourceStatus: Status | null;
-	target: { status: Status | null; platformStatus: string; updatedAt: Instant | null };
+	target: {
+		status: Status | null;
+		platformStatus: string;
+		/** Its last update of any kind: its status was set at or before it. */
+		updatedAt: Instant | null;
+		/** Whether the platform tells when a conversation's status was set (a time decideByTime can be given). */
+		reportsStatusTimes: boolean;
+	};
 	/** The incoming status mapped to the target, and in the target's words. */
 	wanted: Status;
 	wantedPlatformStatus: string;
@@ -46,13 +55,13 @@ export interface SyncFacts {
 	startedFrom: Status | null;
 	/** The target's current status mapped back to the source platform (null: unknown or not synced). */
 	targetMappedBack: Status | null;
-	/** Which side wins when the clocks cannot order the two changes. */
-	simultaneousWinner: 'source' | 'target';
 }
 
 export type SyncVerdict =
-	| { write: true; because: 'in_step' | 'target_behind' | 'simultaneous' }
-	| { write: false; skipped: string };
+	| { action: 'write_target'; because: 'in_step' | 'target_behind' | 'unproven' }
+	/** The target's status was set later: the source follows it. */
+	| { action: 'write_source'; status: Status }
+	| { action: 'skip'; skipped: string };
 
 /** Rule 1 for what is known before reading anything: why the change is not synced, or null. */
 export function skipUnread(change: { superseded: boolean; ownEcho: string | null }, sourceName: string): string | null {
@@ -61,10 +70,11 @@ export function skipUnread(change: { superseded: boolean; ownEcho: string | null
 	return null;
 }
 
-/** Rules 1 (the source moved on) to 4, from what was just read on both sides. */
-export function decideSync(facts: SyncFacts): SyncVerdict {
+const skip = (skipped: string): SyncVerdict => ({ action: 'skip', skipped });
+
+/** Rules 1 (the source moved on) to 3, from what was just read on both sides; 'by_time' goes on with rule 4. */
+export function decideByStatus(facts: SyncFacts): SyncVerdict | 'by_time' {
 	const { change, target, sourceName, targetName } = facts;
-	const skip = (skipped: string): SyncVerdict => ({ write: false, skipped });
 	if (facts.sourceStatus !== change.status) {
 		return skip(`${sourceName} is ${facts.sourceStatus ?? 'in an unknown status'} now, no longer ${change.status}: its newer change is synced on its own`);
 	}
@@ -76,16 +86,33 @@ export function decideSync(facts: SyncFacts): SyncVerdict {
 		target.status !== null &&
 		((facts.startedFrom !== null && target.status === facts.startedFrom) ||
 			(change.previousStatus !== null && facts.targetMappedBack === change.previousStatus));
-	if (inStep) return { write: true, because: 'in_step' };
+	if (inStep) return { action: 'write_target', because: 'in_step' };
+	if (change.at === null) return skip(`${movedOn(facts)}, and this change has no time to compare`);
+	return 'by_time';
+}
 
-	const was = `${targetName} is ${target.status ?? target.platformStatus}, not where this change started (${change.previousStatus ?? 'unknown'})`;
-	if (change.at === null || target.updatedAt === null) return skip(`${was}, and the times to tell which is newer are missing`);
-	const order = compareInstants(change.at, target.updatedAt);
-	if (order > 0) return { write: true, because: 'target_behind' };
-	const when = `(${isoOf(target.updatedAt)}; this change: ${isoOf(change.at)})`;
-	if (order < 0) return skip(`${was}: it changed later ${when}, and the later change wins`);
-	if (facts.simultaneousWinner === 'source') return { write: true, because: 'simultaneous' };
-	return skip(`${was}: it changed at the same time ${when}, and on simultaneous changes ${facts.targetPlatformName}'s wins`);
+function movedOn({ change, target, targetName }: SyncFacts): string {
+	return `${targetName} is ${target.status ?? target.platformStatus}, not where this change started (${change.previousStatus ?? 'unknown'})`;
+}
+
+/**
+ * Rule 4, for a target that moved on its own. `setAt`: when the target's status was set at the latest, where its
+ * platform tells (null: it does not, or its history shows nothing).
+ */
+export function decideByTime(facts: SyncFacts, setAt: Instant | null): SyncVerdict {
+	const { change, target } = facts;
+	const was = movedOn(facts);
+	if (change.at === null) return skip(`${was}, and this change has no time to compare`);
+	if (setAt !== null && compareInstants(setAt, change.at) > 0) {
+		if (facts.targetMappedBack === null) return skip(`${was}: it was set later (${isoOf(setAt)}), and ${target.status ?? target.platformStatus} is not synced back`);
+		return { action: 'write_source', status: facts.targetMappedBack };
+	}
+	if (target.updatedAt !== null && compareInstants(change.at, target.updatedAt) > 0) return { action: 'write_target', because: 'target_behind' };
+	if (target.reportsStatusTimes) return { action: 'write_target', because: 'unproven' };
+	const updated = target.updatedAt === null ? 'unknown' : isoOf(target.updatedAt);
+	return skip(
+		`${was}: it was updated at ${updated} (this change: ${isoOf(change.at)}) and ${facts.targetPlatformName} does not tell when its status was set, so the execution for its own change decides`,
+	);
 }
 
 function isoOf(instant: Instant): string {

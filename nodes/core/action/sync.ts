@@ -1,15 +1,16 @@
 /**
  * Sync Status: one status change of a conversation on one platform, applied to its counterpart on the other.
- * Reads the source (has it moved on?) and the target, decides (sync-decision.ts), writes at most once, then reads
- * the source again: if it changed while the write went out, the target follows it (a second write). So every
- * change costs at most two writes, and interleaved executions end on the source's latest status.
+ * Reads the source (has it moved on?) and the target, decides (sync-decision.ts), writes once: to the target, or
+ * to the source when the target's status was proven to be set later. After a write to the target it reads the
+ * source again: if the source changed while the write went out, the target follows it (a second write). So every
+ * change costs at most two writes, and interleaved executions end on the latest change.
  */
 import type { ConversationSnapshot } from './conversation-api';
 import type { Session, WriteResult } from './operations';
 import { readConversation, unchanged, writeStatus } from './operations';
 import type { RecentWrites } from './sync-echoes';
-import type { Instant, SyncVerdict } from './sync-decision';
-import { decideSync, skipUnread } from './sync-decision';
+import type { Instant, SyncFacts } from './sync-decision';
+import { decideByStatus, decideByTime, skipUnread } from './sync-decision';
 import type { MappingRule } from './sync-mapping';
 import { mapStatus, mapStatusOrNull } from './sync-mapping';
 import type { PairedBy, PairingOptions } from './sync-pairing';
@@ -32,10 +33,8 @@ export interface SyncRequest {
 	change: IncomingChange;
 	rules: readonly MappingRule[];
 	pairing: PairingOptions;
-	/** The platform whose change wins when the clocks cannot order two changes. */
-	simultaneousWinner: Platform;
-	/** The user to write as where the target needs one; null: the credential's default. */
-	userId: number | null;
+	/** The user to write as on each side where the platform needs one; null: the credential's default. */
+	userIds: { source: number | null; target: number | null };
 }
 
 export interface SyncResult extends Omit<WriteResult, 'conversationId' | 'previousPlatformStatus' | 'platformStatus'> {
@@ -45,7 +44,7 @@ export interface SyncResult extends Omit<WriteResult, 'conversationId' | 'previo
 	platformStatus: string | null;
 	/** The incoming status, before mapping. */
 	requestedStatus: Status;
-	/** The conversation that changed, and its status when Sync read it (null: not read). */
+	/** The conversation that changed, and its status as Sync left it (null: not read). */
 	source: { platform: Platform; conversationId: number; status: Status | null };
 	pairedBy: PairedBy | null;
 	/** Status writes made for this change (2 when the source changed again while the first went out). */
@@ -92,12 +91,25 @@ export async function syncChange(
 	const targetConversation = counterpart.conversation;
 	const paired = { ...found, pairedBy: counterpart.pairedBy };
 
-	const verdict = decide(sync, wanted, sourceConversation, targetConversation);
+	const facts = factsOf(sync, wanted, sourceConversation, targetConversation);
+	const byStatus = decideByStatus(facts);
+	const verdict = byStatus === 'by_time' ? decideByTime(facts, await readStatusSetAt(target, targetConversation.conversationId)) : byStatus;
 	const conversations = { source: sourceConversation, target: targetConversation };
 	const pairWarnings = await keepPair(sessions, conversations, counterpart, request.pairing);
-	if (!verdict.write) return report(unchanged(targetConversation, verdict.skipped), { ...paired, warnings: pairWarnings });
+	if (verdict.action === 'skip') return report(unchanged(targetConversation, verdict.skipped), { ...paired, warnings: pairWarnings });
+	if (verdict.action === 'write_source') {
+		const back = await writeAndRemember(sync, source, sourceConversation, verdict.status);
+		const note = `${conversationName(target, targetConversation.conversationId)} got its status later than this change: ${conversationName(source, change.conversationId)} follows it (${back.platformStatus})`;
+		return report(unchanged(targetConversation, null), {
+			...paired,
+			source: { ...found.source, status: back.status },
+			warnings: [...pairWarnings, ...back.warnings],
+			notes: [...back.notes, note],
+			writes: 1,
+		});
+	}
 
-	const written = await writeAndRemember(sync, targetConversation, wanted);
+	const written = await writeAndRemember(sync, target, targetConversation, wanted);
 	const followed = await followSource(sync, written);
 	const last = followed ?? written;
 	return report(last, {
@@ -133,10 +145,18 @@ function reporter(sync: Sync) {
 	});
 }
 
-function decide(sync: Sync, wanted: Status, sourceConversation: ConversationSnapshot, targetConversation: ConversationSnapshot): SyncVerdict {
+/** When the target's status was set at the latest, where its platform tells (null: it does not, or no sign of it). */
+async function readStatusSetAt(target: Session, conversationId: number): Promise<Instant | null> {
+	const history = target.api.statusHistory;
+	if (history === undefined) return null;
+	const response = await target.ok(history.request(conversationId, target.scope), { conversationId, action: 'reading' });
+	return instant(history.readStatusSetAt(response), target.api.clockResolutionMs);
+}
+
+function factsOf(sync: Sync, wanted: Status, sourceConversation: ConversationSnapshot, targetConversation: ConversationSnapshot): SyncFacts {
 	const { source, target, request } = sync;
 	const { change, rules } = request;
-	return decideSync({
+	return {
 		sourceName: conversationName(source, change.conversationId),
 		targetName: conversationName(target, targetConversation.conversationId),
 		targetPlatformName: target.api.displayName,
@@ -146,23 +166,25 @@ function decide(sync: Sync, wanted: Status, sourceConversation: ConversationSnap
 			status: targetConversation.status,
 			platformStatus: targetConversation.platformStatus,
 			updatedAt: instant(targetConversation.updatedAt, target.api.clockResolutionMs),
+			reportsStatusTimes: target.api.statusHistory !== undefined,
 		},
 		wanted,
 		wantedPlatformStatus: target.api.checkWritable(wanted, { snoozedUntil: null }),
 		startedFrom: mapStatusOrNull(change.previousStatus, target.api, rules),
 		targetMappedBack: mapStatusOrNull(targetConversation.status, source.api, rules),
-		simultaneousWinner: request.simultaneousWinner === source.api.platform ? 'source' : 'target',
-	});
+	};
 }
 
-async function writeAndRemember(sync: Sync, current: ConversationSnapshot, status: Status): Promise<WriteResult> {
-	const { source, target, request } = sync;
-	const written = await writeStatus(target, current, status, { snoozedUntil: null, userId: request.userId });
+/** Writes `status` to a conversation of `session` just read as `current`, and remembers the write for its echo. */
+async function writeAndRemember(sync: Sync, session: Session, current: ConversationSnapshot, status: Status): Promise<WriteResult> {
+	const { source, request } = sync;
+	const userId = session === sync.target ? request.userIds.target : request.userIds.source;
+	const written = await writeStatus(session, current, status, { snoozedUntil: null, userId });
 	const cause = `${conversationName(source, request.change.conversationId)} went ${request.change.status}`;
-	sync.recentWrites.remember(writeKey(target, current.conversationId), {
+	sync.recentWrites.remember(writeKey(session, current.conversationId), {
 		status: written.status ?? status,
 		previousStatus: current.status,
-		description: `${conversationName(target, current.conversationId)} was set to ${status} because ${cause}`,
+		description: `${conversationName(session, current.conversationId)} was set to ${status} because ${cause}`,
 	});
 	return written;
 }
@@ -178,7 +200,7 @@ async function followSource(sync: Sync, written: WriteResult): Promise<WriteResu
 	// Compare-and-set again: a target that is no longer what was just written has a newer change of its own.
 	const current = await readConversation(target, written.conversationId);
 	if (current.platformStatus !== written.platformStatus) return null;
-	const followed = await writeAndRemember(sync, current, follow);
+	const followed = await writeAndRemember(sync, target, current, follow);
 	const note = `${conversationName(source, change.conversationId)} changed to ${now.status} while this change was synced; ${conversationName(target, written.conversationId)} followed it`;
 	return { ...followed, notes: [...followed.notes, note] };
 }

@@ -13,6 +13,7 @@ import { ApiCallError, InvalidParameterError } from '../../core/action/conversat
 import { integer, joinName, list, record, text } from '../../core/json';
 import { readFreeScoutConversation } from './conversation';
 import { freescoutPairing } from './pairing';
+import { freescoutStatusHistory } from './status-history';
 import { freescoutStatuses } from './status';
 
 function asRecord(value: unknown): Record<string, unknown> {
@@ -118,6 +119,8 @@ export const api: ConversationApi = {
 	users: { request: USERS_REQUEST, read: (response) => readUsers(response.body) },
 
 	pairing: freescoutPairing,
+
+	statusHistory: freescoutStatusHistory,
 
 	failure(response, context) {
 		return buildFailure(
