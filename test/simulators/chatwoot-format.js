@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Chatwoot simulator, part 1 of 3: value formatting that must match what a Rails app emits.
+ * Chatwoot simulator, value formatting that must match what a Rails app emits.
  *
  * - `toRubyJson(value)`: compact JSON like ActiveSupport's `to_json`: insertion key order, `<`, `>`, `&`,
  *   U+2028 and U+2029 escaped as lowercase `\uXXXX`, and Ruby floats (wrapped in `RubyFloat`) always written

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Chatwoot simulator, part 2 of 3: payload and response builders.
+ * Chatwoot simulator, payload and response builders.
  *
  * Every builder reads the simulator state `S` (see chatwoot.js) at call time and returns a plain object whose
  * key order is the order Chatwoot's presenters / jbuilder views write. Times are rendered with the helpers of
@@ -12,7 +12,7 @@
  *   contactWebhookData       - Contact#webhook_data (contact_created / contact_updated, message sender)
  * REST shapes (reference: chatwoot.md section 5):
  *   conversationApi          - the conversations/_conversation partial (GET /conversations/{id}, lists)
- *   webhookApi, agentBotApi, inboxApi, profileApi, contactApi, messageApi, appsApi
+ *   webhookApi, agentBotApi, inboxApi, profileApi, contactApi, messageApi, appsApi, customAttributeDefinitionApi
  */
 const { toInt, toFloat, toIso } = require('./chatwoot-format');
 
@@ -99,13 +99,15 @@ function contactInboxWebhook(ci) {
 }
 
 // ---------- messages ----------
+/** Conversation#unread_incoming_messages.count: the last 10 unread incoming messages at most. */
 function unreadCount(S, conv) {
-	return S.messages.filter(
+	const unread = S.messages.filter(
 		(m) =>
 			m.conversationId === conv.displayId &&
 			m.messageType === 0 &&
 			(conv.agentLastSeenAt === null || m.createdAt > conv.agentLastSeenAt),
 	).length;
+	return Math.min(unread, 10);
 }
 
 /** Message#push_event_data (+ webhook content normalization, a no-op for plain text). */
@@ -248,8 +250,8 @@ function agentApi(S, u) {
 	return {
 		id: u.id,
 		account_id: S.account.id,
-		availability_status: 'online',
-		auto_offline: true,
+		availability_status: S.assignment.availabilityStatus(u.id),
+		auto_offline: S.assignment.presenceOf(u.id).autoOffline,
 		confirmed: true,
 		email: u.email,
 		provider: 'email',
@@ -291,8 +293,10 @@ function conversationApi(S, conv) {
 	const ci = S.contactInboxes.get(conv.contactInboxId);
 	const assignee = conv.assigneeId ? S.users.get(conv.assigneeId) : null;
 	const meta = { sender: contactApi(S, contact, false), channel: inbox.channelType };
-	if (assignee) meta.assignee = agentApi(S, assignee);
-	meta.assignee_type = assignee ? 'User' : null;
+	if (assignee) {
+		meta.assignee = agentApi(S, assignee);
+		meta.assignee_type = 'User'; // both keys only when assigned (_conversation.json.jbuilder L10-20)
+	}
 	meta.hmac_verified = ci.hmacVerified;
 	const last = lastMessage(S, conv);
 	const lastNonActivity = lastMessage(S, conv, (m) => m.messageType !== 2);
@@ -341,6 +345,24 @@ function messageApi(S, m) {
 		private: p.private,
 		source_id: p.source_id,
 		sender: p.sender,
+	};
+}
+
+/** api/v1/models/_custom_attribute_definition.json.jbuilder */
+function customAttributeDefinitionApi(d) {
+	return {
+		id: d.id,
+		attribute_display_name: d.displayName,
+		attribute_display_type: d.displayType,
+		attribute_description: d.description,
+		attribute_key: d.key,
+		regex_pattern: d.regexPattern,
+		regex_cue: d.regexCue,
+		attribute_values: d.values,
+		attribute_model: d.model,
+		default_value: null,
+		created_at: toIso(d.createdAt),
+		updated_at: toIso(d.updatedAt),
 	};
 }
 
@@ -393,7 +415,7 @@ function inboxApi(S, inbox, actor) {
 		working_hours_enabled: false,
 		enable_email_collect: true,
 		csat_survey_enabled: false,
-		enable_auto_assignment: true,
+		enable_auto_assignment: inbox.enableAutoAssignment,
 		out_of_office_message: null,
 		working_hours: [],
 		timezone: 'UTC',
@@ -459,9 +481,9 @@ function profileApi(S, u) {
 				active_at: null,
 				role: u.role,
 				permissions: [u.role],
-				availability: 'online',
-				availability_status: 'online',
-				auto_offline: true,
+				availability: S.assignment.presenceOf(u.id).availability,
+				availability_status: S.assignment.availabilityStatus(u.id),
+				auto_offline: S.assignment.presenceOf(u.id).autoOffline,
 				custom_role_id: null,
 				custom_role: null,
 			},
@@ -522,6 +544,7 @@ module.exports = {
 	messageApi,
 	contactApi,
 	agentApi,
+	customAttributeDefinitionApi,
 	webhookApi,
 	agentBotApi,
 	inboxApi,

@@ -1,34 +1,61 @@
 'use strict';
 /**
- * Chatwoot simulator (part 3 of 3: state, REST API, webhook delivery, control API).
+ * Chatwoot simulator (state, REST API, webhook delivery, control API). Other parts: chatwoot-format.js
+ * (serialization), chatwoot-presenters.js (payload and response shapes), chatwoot-assignment.js (inbox members,
+ * availability, legacy auto-assignment), chatwoot-queries.js (list orders, conversation filters).
  *
- * An in-memory stand-in for ONE Chatwoot account, behaving like Chatwoot 4.15.x (upstream source of
- * release 4.15.1) as described by the project's verified Chatwoot reference notes. Option `version` switches
- * the behaviours that differ between releases:
+ * An in-memory stand-in for ONE Chatwoot account, behaving like Chatwoot 4.15.1 (upstream tag v4.15.1, commit
+ * 97bb8ecd; file and line references below are upstream paths at that tag) as described by the project's
+ * verified Chatwoot reference notes (2026-11-30 audit). Option `version` switches the behaviours that differ
+ * between releases:
  *   - < 4.11.2: account webhooks have no `secret` (absent from the REST JSON) and deliveries carry no
  *     X-Chatwoot-Timestamp / X-Chatwoot-Signature headers;
  *   - < 4.13.0: API-inbox deliveries are unsigned and the inbox / agent-bot JSON has no `secret`;
  *   - < 4.14.2: conversation webhook payloads have no `account` key;
  *   - >= 4.14.0 with option `ssrfBlockPrivate: true`: deliveries to loopback fail like SafeFetch does
  *     (default false, i.e. as if SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true, so tests can receive them).
+ * Behaviour options whose default is 4.15.1 and whose `false` keeps an older model reachable (see the
+ * JSDoc of createChatwootSimulator): autoAssignment, captainOpensBeforeMessage, firstReplySingleUpdate,
+ * waitingSinceTouchesUpdatedAt, apiInboxFailureMarksMessage, activityMessages; onlineAgents: [] (nobody
+ * online) also keeps status changes visible; botInboxCreationEvents (default false) adds the
+ * pair of events a public capture from an older Chatwoot shows on a bot-inbox creation.
  *
  * Reference facts implemented:
  *   - REST (base /api/v1, token in `api_access_token` or `Api-Access-Token`):
  *       GET  /profile (user tokens only)
  *       GET/POST /accounts/{a}/webhooks, PATCH/PUT/DELETE /accounts/{a}/webhooks/{id} (administrators only)
- *       GET/POST /accounts/{a}/conversations (list: status default open, inbox_id, assignee_type, page of 25;
- *         create: status from determine_conversation_status: resolved for a blocked contact, pending when the
- *         inbox has an active bot even if `status: "open"` was sent)
+ *       GET  /accounts/{a}/conversations: app/finders/conversation_finder.rb. status (default open, `all`),
+ *         inbox_id, assignee_type (me | unassigned | assigned | anything else = all; counts taken before it),
+ *         sort_by (L5-22; default last_activity_at_desc, see chatwoot-queries.js), page (25 a page, Ruby
+ *         to_i), updated_within=<seconds> (L222-226: every conversation with updated_at newer than that,
+ *         not paginated). Agents only see conversations of inboxes they are members of
+ *         (Conversations::PermissionFilterService).
+ *       POST /accounts/{a}/conversations (create: status from determine_conversation_status, conversation.rb
+ *         L280-287: resolved for a blocked contact, pending when the inbox has an active bot even if `status:
+ *         "open"` was sent)
+ *       POST /accounts/{a}/conversations/filter (Conversations::FilterService; `{"payload":[{attribute_key,
+ *         filter_operator, values, query_operator}]}`; standard keys of lib/filters/filter_keys.yml and
+ *         conversation custom attributes defined in the account; 422 `{"error": ...}` with Chatwoot's
+ *         messages; meta {mine_count, unassigned_count, all_count}; last_activity_at desc, 25 a page)
  *       GET  /accounts/{a}/conversations/{display_id} (the API partial, not the webhook shape)
  *       POST /accounts/{a}/conversations/{display_id}/toggle_status (toggle without status; same status saves
- *         nothing and sends nothing; agent-role user ending open self-assigns; bot token pending->open is a bot
- *         handoff answering `success: null`; invalid status -> 500; snoozed_until unix seconds -> ISO)
+ *         nothing and sends nothing; agent-role user ending open self-assigns in a second save; bot token
+ *         pending->open is a bot handoff answering `success: null`; invalid status -> 500; snoozed_until unix
+ *         seconds -> ISO)
+ *       POST /accounts/{a}/conversations/{display_id}/custom_attributes (conversations_controller.rb
+ *         `custom_attributes`: the hash is replaced, answer `{"custom_attributes": {...}}`, a change fires
+ *         conversation_updated [custom_attributes, updated_at]; missing hash -> 500; the jsonb length
+ *         validator's 422; bot tokens allowed)
  *       POST /accounts/{a}/conversations/{display_id}/toggle_priority, .../assignments, .../messages
  *       GET  /accounts/{a}/conversations/{display_id}/inbox_assistant (enterprise; `{"assistant": ...|null}`)
- *       GET  /accounts/{a}/inboxes, /inboxes/{id}, /inboxes/{id}/agent_bot; POST /inboxes/{id}/set_agent_bot
+ *       GET/POST /accounts/{a}/custom_attribute_definitions (create: administrators; the model's
+ *         validations; display types and models as names or integers; answer the definition partial)
+ *       GET  /accounts/{a}/inboxes (agents: member inboxes only), /inboxes/{id}, /inboxes/{id}/agent_bot
+ *         (agents who are not members: 401, inbox_policy.rb L22-27); POST /inboxes/{id}/set_agent_bot
  *       GET  /accounts/{a}/integrations/apps (dialogflow app with its per-inbox hooks)
  *       POST /accounts/{a}/contacts, POST /contacts/filter, GET /contacts/search, GET /contacts/{id}/conversations
  *         (what the EvolutionAPI integration uses)
+ *     Agents who are not members of a conversation's inbox get the Pundit 401 on every conversation route.
  *   - Errors: 401 `{"errors":["You need to sign in or sign up before continuing."]}` (no token),
  *     401 Invalid Access Token, 401 bots outside BOT_ACCESSIBLE_ENDPOINTS, 401 not authorized to access this
  *     account / Account is suspended, 401 Pundit "You are not authorized to do this action" (no 403),
@@ -38,23 +65,56 @@
  *   - Status logic: enum open/resolved/pending/snoozed; incoming message reopens (snoozed -> open, resolved ->
  *     pending when the inbox has an active bot: agent bot, enabled Dialogflow hook, or Captain with quota;
  *     else open); outgoing messages never reopen; muted conversations are not reopened; snoozed_until is
- *     cleared whenever the status is not snoozed; waiting_since cleared (silently) on resolve; Captain inboxes:
- *     a human reply moves pending -> open; snooze expiry and agent-bot failure as control methods.
+ *     cleared whenever the status is not snoozed; waiting_since cleared (silently) on resolve; snooze expiry
+ *     and agent-bot failure (open!, then the activity message) as control methods.
+ *   - Auto-assignment (chatwoot-assignment.js): inbox members, agent availability, the legacy round robin.
+ *     When a save leaves an unassigned conversation just opened (toggle_status by any token, the bot handoff,
+ *     the agent-bot failure, snooze expiry, an incoming message reopening a resolved or snoozed conversation
+ *     in an inbox without a bot, a Captain reply) and an online member exists, the nested assignment save
+ *     replaces previous_changes before the after-commit callbacks run: no conversation_status_changed, and
+ *     conversation_updated carries only [assignee_id, updated_at]; the late-built payload's `status` shows the
+ *     new status. On a creation only conversation_created is sent (its payload shows the assignee). With
+ *     nobody online, auto-assignment off, an assignee who is a member, or assignment_v2: events as usual.
+ *     An agent token's toggle_status ending open then self-assigns in its own save (conversation_updated
+ *     [assignee_id, updated_at] only if the auto-assignee was somebody else).
+ *   - Message callbacks (message.rb L324-333, in order): reopen_conversation; Captain (enterprise/app/models/
+ *     enterprise/message.rb L18-44): a human reply in an inbox with a Captain assistant moves pending -> open
+ *     before message_created, quota or not; set_conversation_activity (L448-452: last_activity_at and
+ *     updated_at by update_columns, no event, for every message type); message_created (incoming, outgoing,
+ *     template, private notes too; never activity); then the first human reply saves first_reply_created_at
+ *     and waiting_since together (L381-383, one conversation_updated), later human or agent-bot replies clear
+ *     waiting_since, an incoming message sets it when blank ([waiting_since, updated_at]).
+ *   - Activity messages (Conversations::ActivityMessageJob): after a save, for the Current.user of the request
+ *     (REST: the token's user or agent bot; control methods: their `as`; channel code and jobs: nobody):
+ *     status ("Conversation was marked resolved by <name>", "...reopened by...", "...marked as pending by...",
+ *     "...snoozed by..."; an API-inbox contact reopening: "System reopened the conversation due to a new
+ *     incoming message."), priority, and assignee ("Assigned to <agent> by <name>", "<name> self-assigned this
+ *     conversation", "Conversation unassigned by <name>"; "Automation System" when only executed_by is set);
+ *     the agent-bot failure and Captain auto-open messages. They run after the webhook jobs of the same
+ *     operation (Sidekiq: critical before high), so those payloads do not show them; then, like any message,
+ *     they move last_activity_at and updated_at. Nobody's change (snooze expiry, a widget reopen) writes none.
  *   - Events: conversation_created / conversation_status_changed (changed_attributes always null) /
- *     conversation_updated (changed_attributes captured when fired, only when a tracked key changed) /
- *     message_created (incoming, outgoing, template, private notes too; never activity) / contact_created.
- *     Resolved + incoming message fires the real four: status_changed, updated [status, updated_at],
- *     message_created, updated [waiting_since]. A new conversation that a bot inbox makes pending fires
- *     conversation_created, conversation_status_changed, conversation_updated [status open -> pending].
+ *     conversation_updated (changed_attributes captured when fired, only when a tracked key changed:
+ *     status, assignee_id, snoozed_until, custom_attributes, waiting_since, first_reply_created_at, priority) /
+ *     message_created / message_updated / contact_created. Resolved + incoming message in a bot inbox fires the
+ *     real four: status_changed, updated [status, updated_at], message_created, updated [waiting_since,
+ *     updated_at]. A new conversation fires conversation_created only.
  *   - Payloads: built by the presenters from state at SEND time ("late"; option latePayloads=false builds at
  *     fire time), key order and types of the reference (int message_type inside `messages`, string in
  *     message_created, ISO created_at there, float updated_at, waiting_since 0 when unset), serialized like
- *     ActiveSupport (compact, `<>&` and U+2028/9 escaped, floats keep ".0").
+ *     ActiveSupport (compact, `<>&` and U+2028/9 escaped, floats keep ".0"). The GET partial's time keys:
+ *     created_at, timestamp (= last_activity_at), last_activity_at, first_reply_created_at, waiting_since,
+ *     agent_last_seen_at, assignee_last_seen_at and contact_last_seen_at are integer seconds (0 when unset),
+ *     updated_at a float with microseconds, snoozed_until an ISO string with milliseconds or null;
+ *     meta.assignee and meta.assignee_type only when assigned; unread_count counts at most 10.
  *   - Delivery: asynchronous, to every account webhook subscribed to the event whatever its inbox (inbox_id is
  *     not a filter) and, for conversation/message events, to an API inbox's webhook_url without subscription
  *     filter. Headers Content-Type/Accept application/json, a new X-Chatwoot-Delivery uuid per target, and
  *     with a secret X-Chatwoot-Timestamp + X-Chatwoot-Signature: sha256=HMAC(secret, "<ts>.<body>").
- *     5 s timeout (option), no retries: a non-2xx or a connection error is only written to the delivery log.
+ *     5 s timeout (option), no retries: a non-2xx or a connection error is written to the delivery log; for
+ *     the API inbox target a failed message_created / message_updated marks the message failed with
+ *     `content_attributes.external_error` (trigger.rb L65-102; "<code> <reason>" or Net::HTTP's connection
+ *     message, approximated) and fires message_updated when that changed something.
  *     X-Chatwoot-Timestamp always comes from the real wall clock (shiftable with setSignatureTimestampOffset),
  *     even with the manual clock, so a receiver's freshness window keeps working. Secrets are generated here
  *     (has_secure_token style) and cannot be set through the API.
@@ -67,18 +127,23 @@
  * this account"), teams, labels API, SLA keys, contact merge, attachments, agent-bot outgoing webhooks and
  * their retries (only the "bot failed -> open" effect as a control method), assignment of agent bots,
  * campaigns, auto-resolve, typing/widget events, macro webhooks, message flood limits, custom roles,
- * conversation filters other than the list endpoint, channels other than API and web widget (so incoming
- * messages always reopen, never create a new conversation), the `include_contact_pii` webhook flag, and the
- * PR #14870 behaviour after the reference snapshot. The inbox, agent, contact and message REST JSON are
- * reduced to the keys listed in the reference or obviously needed.
+ * the assignment_v2 job, activity messages for labels, teams and SLA, the conversation search `q`,
+ * channels other than API and web widget (so incoming messages always reopen, never create a new
+ * conversation), the `include_contact_pii` webhook flag, the REST routes for inbox members and agents (members
+ * and availability are set through the control API), and the PR #14870 behaviour after the reference
+ * snapshot. The inbox, agent, contact and message REST JSON are reduced to the keys listed in the reference or
+ * obviously needed.
  *
  * Usage: const sim = createChatwootSimulator({ version: '4.15.1' }); await sim.start(); ... await sim.stop();
  * Time: real clock by default; `startTime` (ms) gives a manual clock moved only by advanceTime / setTime.
+ * updated_at is kept strictly increasing per conversation (+1 µs when the clock has not moved).
  */
 const http = require('http');
 const { readBody, parseBody, send, listen, close, request } = require('./http-util');
 const F = require('./chatwoot-format');
 const P = require('./chatwoot-presenters');
+const { createAssignment } = require('./chatwoot-assignment');
+const Q = require('./chatwoot-queries');
 
 const STATUSES = ['open', 'resolved', 'pending', 'snoozed'];
 const PRIORITIES = ['low', 'medium', 'high', 'urgent'];
@@ -105,9 +170,10 @@ const AUTOMATION_RULE_EVENTS = [
 	'message_created',
 ];
 /** Conversation#list_of_keys that make a save emit conversation_updated (tracked fields we model). */
-const TRACKED = new Set(['status', 'assigneeId', 'snoozedUntil', 'waitingSince', 'firstReplyCreatedAt', 'priority']);
+const TRACKED = new Set(['status', 'assigneeId', 'snoozedUntil', 'customAttributes', 'waitingSince', 'firstReplyCreatedAt', 'priority']);
 const ATTR_NAMES = {
 	status: 'status',
+	customAttributes: 'custom_attributes',
 	assigneeId: 'assignee_id',
 	snoozedUntil: 'snoozed_until',
 	waitingSince: 'waiting_since',
@@ -129,6 +195,15 @@ const ERR = {
 	server: { status: 500, error: 'Internal Server Error' },
 	badRequest: { status: 400, error: 'Bad Request' },
 };
+
+/** Net::HTTP's message for a connection failure (approximated from the Node error code). */
+function rubyConnectionError(err, url) {
+	const u = new URL(url);
+	const port = u.port || '80';
+	if (err.code === 'ECONNREFUSED') return `Failed to open TCP connection to ${u.hostname}:${port} (Connection refused - connect(2) for "${u.hostname}" port ${port})`;
+	if (err.code === 'ETIMEDOUT') return 'Net::ReadTimeout with #<TCPSocket:(closed)>';
+	return err.message;
+}
 
 class HttpError extends Error {
 	constructor(status, body) {
@@ -153,6 +228,14 @@ function toId(v) {
 	return null;
 }
 
+/** Equality as Rails dirty tracking sees it: jsonb hashes compare by content, key order ignored. */
+function sameValue(a, b) {
+	if (a === b) return true;
+	if (!a || !b || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return false;
+	const ka = Object.keys(a);
+	return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue(a[k], b[k]));
+}
+
 function present(v) {
 	return !(v === undefined || v === null || (typeof v === 'string' && v.trim() === ''));
 }
@@ -169,7 +252,24 @@ function present(v) {
  * @param {number} [options.webhookTimeoutMs=5000]
  * @param {boolean} [options.latePayloads=true] build payloads at send time (Chatwoot) or at fire time.
  * @param {boolean} [options.enterprise=true] enterprise edition (Captain, inbox_assistant route).
- * @param {boolean} [options.botInboxCreationEvents=true] the extra status_changed + updated on a bot-inbox create.
+ * @param {boolean} [options.botInboxCreationEvents=false] the extra status_changed + updated on a bot-inbox create
+ *   (a capture from an older Chatwoot; 4.15.1 sends conversation_created only).
+ * @param {boolean} [options.autoAssignment=true] inbox setting enable_auto_assignment of both inboxes.
+ * @param {boolean} [options.assignmentV2=false] account feature assignment_v2 (the legacy inline assignment is skipped).
+ * @param {number[]|null} [options.onlineAgents=null] user ids connected and online at start (default: the agent
+ *   user, a member of both inboxes, so auto-assignment happens as in a staffed Chatwoot; [] = nobody online).
+ * @param {Record<number, number[]>|null} [options.inboxMembers=null] inbox id -> member user ids in membership
+ *   order (default: the agent user is the only member of both inboxes).
+ * @param {boolean} [options.captainOpensBeforeMessage=true] Captain inbox: a human reply opens the pending
+ *   conversation before message_created, quota or not (false: after it and only with quota, the older model).
+ * @param {boolean} [options.firstReplySingleUpdate=true] first human reply: first_reply_created_at and
+ *   waiting_since in one save (false: two conversation_updated, the older model).
+ * @param {boolean} [options.waitingSinceTouchesUpdatedAt=true] an incoming message's waiting_since save also
+ *   moves updated_at (false: waiting_since alone, the older model).
+ * @param {boolean} [options.apiInboxFailureMarksMessage=true] a failed API-inbox delivery of message_created /
+ *   message_updated marks the message failed (a message_updated); false: only logged, the older model.
+ * @param {boolean} [options.activityMessages=true] the activity messages Chatwoot's jobs write after status,
+ *   priority and assignee changes (they move last_activity_at and updated_at); false: none, the older model.
  * @param {boolean} [options.keepPendingOnBotFailure=false] account setting keep_pending_on_bot_failure.
  * @param {boolean} [options.ssrfBlockPrivate=false] with version >= 4.14.0, refuse loopback targets like SafeFetch.
  * @param {string|null} [options.apiInboxWebhookUrl=null] webhook_url of the API inbox (EvolutionAPI's URL).
@@ -188,7 +288,16 @@ function createChatwootSimulator(options = {}) {
 			webhookTimeoutMs: 5000,
 			latePayloads: true,
 			enterprise: true,
-			botInboxCreationEvents: true,
+			botInboxCreationEvents: false,
+			autoAssignment: true,
+			assignmentV2: false,
+			onlineAgents: null,
+			inboxMembers: null,
+			captainOpensBeforeMessage: true,
+			firstReplySingleUpdate: true,
+			waitingSinceTouchesUpdatedAt: true,
+			apiInboxFailureMarksMessage: true,
+			activityMessages: true,
 			keepPendingOnBotFailure: false,
 			ssrfBlockPrivate: false,
 			apiInboxWebhookUrl: null,
@@ -221,6 +330,7 @@ function createChatwootSimulator(options = {}) {
 			apiInboxAndBotSecret: atLeast('4.13.0'),
 			accountInConversationPayload: atLeast('4.14.2'),
 			ssrf: atLeast('4.14.0') && opts.ssrfBlockPrivate,
+			assignmentV2: Boolean(opts.assignmentV2),
 		},
 		users: new Map(),
 		bot: null,
@@ -231,7 +341,8 @@ function createChatwootSimulator(options = {}) {
 		conversations: new Map(),
 		messages: [],
 		webhooks: new Map(),
-		seq: { contact: 0, contactInbox: 0, conversation: 0, conversationDb: 0, message: 0, webhook: 0, hook: 0 },
+		customAttributeDefinitions: new Map(),
+		seq: { contact: 0, contactInbox: 0, conversation: 0, conversationDb: 0, message: 0, webhook: 0, hook: 0, customAttribute: 0 },
 	};
 	const admin = {
 		id: 1,
@@ -271,6 +382,8 @@ function createChatwootSimulator(options = {}) {
 		lockToSingleConversation: false,
 		botId: opts.attachBot ? S.bot.id : null,
 		captain: null,
+		enableAutoAssignment: Boolean(opts.autoAssignment),
+		maxAssignmentLimit: null,
 	};
 	const webInbox = {
 		id: 2,
@@ -284,10 +397,18 @@ function createChatwootSimulator(options = {}) {
 		lockToSingleConversation: false,
 		botId: null,
 		captain: null,
+		enableAutoAssignment: Boolean(opts.autoAssignment),
+		maxAssignmentLimit: null,
 	};
 	S.inboxes.set(apiInbox.id, apiInbox);
 	S.inboxes.set(webInbox.id, webInbox);
 	void t0;
+	const assignment = createAssignment(S, { enterprise: opts.enterprise, onlineAgents: opts.onlineAgents || [agent.id] });
+	S.assignment = assignment;
+	for (const inbox of S.inboxes.values()) {
+		const configured = opts.inboxMembers && opts.inboxMembers[inbox.id];
+		assignment.setMembers(inbox.id, configured || [agent.id]);
+	}
 
 	function actorRole(actor) {
 		return actor.kind === 'bot' ? 'agent_bot' : actor.user.role;
@@ -346,16 +467,27 @@ function createChatwootSimulator(options = {}) {
 		return jobs.slice();
 	}
 
-	/** Run `fn` as one operation: events it fires are queued together (and ordered) when it returns. */
-	function operation(fn) {
+	/**
+	 * Current.user / Current.executed_by of the running request or control call: the actor whose name goes
+	 * into activity messages (null for channel code and jobs), and whether an API-inbox contact reopened it.
+	 */
+	let current = { actor: null, executedByContact: false };
+
+	/**
+	 * Run `fn` as one operation by `actor` (or nobody): events it fires are queued together (and ordered) when
+	 * it returns, the activity-message jobs it enqueues after them.
+	 */
+	function operation(fn, actor = null) {
 		if (currentBatch) return { result: fn(), done: Promise.resolve([]) };
 		const batch = { id: ++batchSeq, jobs: [] };
 		currentBatch = batch;
+		current = { actor, executedByContact: false };
 		let result;
 		try {
 			result = fn();
 		} finally {
 			currentBatch = null;
+			current = { actor: null, executedByContact: false };
 		}
 		return { result, done: commitBatch(batch) };
 	}
@@ -365,8 +497,12 @@ function createChatwootSimulator(options = {}) {
 
 	function commitBatch(batch) {
 		if (!batch.jobs.length) return Promise.resolve([]);
-		batch.jobs.forEach((j, i) => (j.indexInBatch = i));
-		for (const j of orderBatch(batch.jobs)) queue.push(j);
+		// Sidekiq runs the `critical` EventDispatcherJobs (they build the payloads) before the `high`
+		// ActivityMessageJobs: the activity jobs start after every webhook job of the batch.
+		const webhookJobs = batch.jobs.filter((j) => j.kind !== 'activity');
+		webhookJobs.forEach((j, i) => (j.indexInBatch = i));
+		for (const j of orderBatch(webhookJobs)) queue.push(j);
+		for (const j of batch.jobs) if (j.kind === 'activity') queue.push(j);
 		schedulePump();
 		return Promise.all(batch.jobs.map((j) => j.done.promise)).then(() =>
 			deliveryLog.filter((e) => e.batch === batch.id).sort(bySeq),
@@ -375,7 +511,7 @@ function createChatwootSimulator(options = {}) {
 
 	function fire(job) {
 		const full = Object.assign({ seq: ++jobSeq, firedAt: nowUs(), done: deferred() }, job);
-		if (!opts.latePayloads && !full.payload) full.payload = buildPayload(full);
+		if (!opts.latePayloads && !full.payload && full.kind !== 'activity') full.payload = buildPayload(full);
 		if (currentBatch) {
 			full.batch = currentBatch.id;
 			currentBatch.jobs.push(full);
@@ -502,6 +638,7 @@ function createChatwootSimulator(options = {}) {
 	}
 
 	async function processJob(job) {
+		if (job.kind === 'activity') return void createActivityMessage(job.conversationId, job.content);
 		const payload = job.payload || buildPayload(job);
 		if (!payload) return;
 		const body = F.toRubyJson(payload);
@@ -544,13 +681,33 @@ function createChatwootSimulator(options = {}) {
 			const res = await request({ method: 'POST', url: target.url, headers, body, timeoutMs: opts.webhookTimeoutMs });
 			entry.status = res.status;
 			entry.responseBody = res.body;
-			if (res.status < 200 || res.status >= 300) entry.error = `HTTP ${res.status}`;
+			if (res.status < 200 || res.status >= 300) {
+				entry.error = `HTTP ${res.status}`;
+				handleDeliveryFailure(target, job, `${res.status} ${http.STATUS_CODES[res.status] || ''}`.trim());
+			}
 		} catch (err) {
 			entry.error = err.code || err.message;
+			handleDeliveryFailure(target, job, rubyConnectionError(err, target.url));
 		}
 		deliveryLog.push(entry);
 		for (const check of [...deliveryWaiters]) check();
 		return entry;
+	}
+
+	/**
+	 * Webhooks::Trigger#handle_error (trigger.rb L65-75, L100-102): a failed API-inbox delivery of
+	 * message_created / message_updated runs Messages::StatusUpdateService(message, 'failed', error.message);
+	 * a real change is a message update, hence message_updated. Account webhook failures are only logged.
+	 */
+	function handleDeliveryFailure(target, job, errorMessage) {
+		if (!opts.apiInboxFailureMarksMessage || target.kind !== 'api_inbox') return;
+		if (job.event !== 'message_created' && job.event !== 'message_updated') return;
+		const m = S.messages.find((x) => x.id === job.messageId);
+		if (!m || (m.status === 'failed' && m.contentAttributes.external_error === errorMessage)) return;
+		m.status = 'failed';
+		m.contentAttributes = Object.assign({}, m.contentAttributes, { external_error: errorMessage });
+		m.updatedAt = nowUs();
+		fire({ event: 'message_updated', kind: 'message', messageId: m.id, conversationId: m.conversationId });
 	}
 
 	// ------------------------------------------------------------------ domain operations (call inside operation())
@@ -566,42 +723,137 @@ function createChatwootSimulator(options = {}) {
 		return value === undefined ? null : value;
 	}
 
+	/** A strictly increasing updated_at per conversation (with the manual clock two saves would share it). */
+	function nextUpdatedAt(conv) {
+		const t = nowUs();
+		return t <= conv.updatedAt ? conv.updatedAt + 1 : t;
+	}
+
 	/**
-	 * Save a conversation like ActiveRecord + Conversation callbacks: apply changes, before_save resets
-	 * snoozed_until, bump updated_at, then fire conversation_status_changed (status changed, changed_attributes
-	 * null) and conversation_updated (a tracked key changed, changed_attributes = previous_changes).
+	 * One ActiveRecord save: apply changes, before_save resets snoozed_until, timestamps bump updated_at.
+	 * Returns `previous_changes` as [field, previous, current] (null when nothing changed, so nothing saved).
 	 */
-	function saveConversation(conv, changes, { touch = true } = {}) {
+	function applyChanges(conv, changes, touch) {
 		const diffs = new Map();
 		const set = (field, value) => {
-			if (conv[field] === value) return;
+			if (sameValue(conv[field], value)) return;
 			if (!diffs.has(field)) diffs.set(field, conv[field]);
 			conv[field] = value;
 		};
 		for (const [field, value] of changes) set(field, value);
 		if (conv.status !== 'snoozed' && conv.snoozedUntil !== null) set('snoozedUntil', null);
-		const real = [...diffs.entries()].filter(([f, prev]) => prev !== conv[f]).map(([f, prev]) => [f, prev, conv[f]]);
-		if (!real.length) return false;
+		const saved = [...diffs.entries()].filter(([f, prev]) => !sameValue(prev, conv[f])).map(([f, prev]) => [f, prev, conv[f]]);
+		if (!saved.length) return null;
 		if (touch) {
-			// strictly increasing per conversation (with the manual clock two saves would otherwise share it)
-			let t = nowUs();
-			if (t <= conv.updatedAt) t = conv.updatedAt + 1;
-			real.push(['updatedAt', conv.updatedAt, t]);
+			const t = nextUpdatedAt(conv);
+			saved.push(['updatedAt', conv.updatedAt, t]);
 			conv.updatedAt = t;
 		}
-		const statusChanged = real.some(([f]) => f === 'status');
-		if (statusChanged && conv.status === 'resolved') conv.waitingSince = null; // update_column, no event
-		if (statusChanged) fireConversation('conversation_status_changed', conv, null);
-		if (real.some(([f]) => TRACKED.has(f))) {
+		return saved;
+	}
+
+	/**
+	 * AutoAssignmentHandler#run_auto_assignment (after_save, legacy assignment system). When it assigns, the
+	 * nested `conversation.update(assignee:)` runs inside the first save's transaction and its changes become
+	 * `previous_changes`; returns them (or null when nobody was assigned).
+	 */
+	function autoAssign(conv, { created, statusChanged }) {
+		if (conv.status !== 'open' || !(created || statusChanged)) return null;
+		const inbox = S.inboxes.get(conv.inboxId);
+		if (!inbox.enableAutoAssignment) return null;
+		if (conv.assigneeId !== null && assignment.isMember(inbox.id, conv.assigneeId)) return null;
+		if (S.features.assignmentV2) return null; // AssignmentJob.enqueue_for_inbox: not modelled
+		const userId = assignment.pickAssignee(inbox);
+		return userId === null ? null : applyChanges(conv, [['assigneeId', userId]], true);
+	}
+
+	/**
+	 * Save a conversation like ActiveRecord + Conversation callbacks, then run the after_update_commit callbacks
+	 * once with the final `previous_changes`: conversation_status_changed when the status is among them
+	 * (changed_attributes null), conversation_updated when a tracked key is (changed_attributes = them).
+	 * An auto-assignment in between replaces them, hiding the status change (chatwoot-assignment.js).
+	 */
+	function saveConversation(conv, changes, options) {
+		return Boolean(commitSave(conv, changes, options));
+	}
+
+	/** saveConversation returning the committed `previous_changes` (null when nothing was saved). */
+	function commitSave(conv, changes, { touch = true } = {}) {
+		const saved = applyChanges(conv, changes, touch);
+		if (!saved) return null;
+		const statusChanged = saved.some(([f]) => f === 'status');
+		const committed = autoAssign(conv, { created: false, statusChanged }) || saved;
+		const committedStatus = committed.some(([f]) => f === 'status');
+		if (committedStatus && conv.status === 'resolved') conv.waitingSince = null; // update_column, no event
+		if (committedStatus) fireConversation('conversation_status_changed', conv, null);
+		if (committed.some(([f]) => TRACKED.has(f))) {
 			fireConversation(
 				'conversation_updated',
 				conv,
-				real.map(([f, prev, next]) => ({
+				committed.map(([f, prev, next]) => ({
 					[ATTR_NAMES[f]]: { previous_value: formatAttr(f, prev), current_value: formatAttr(f, next) },
 				})),
 			);
 		}
-		return true;
+		queueChangeActivities(conv, committed);
+		return committed;
+	}
+
+	// ------------------------------------------------------------------ activity messages (ActivityMessageJob)
+	const STATUS_ACTIVITY = {
+		resolved: (name) => `Conversation was marked resolved by ${name}`,
+		open: (name) => `Conversation was reopened by ${name}`,
+		pending: (name) => `Conversation was marked as pending by ${name}`,
+		snoozed: (name) => `Conversation was snoozed by ${name}`,
+	};
+	const actorName = (actor) => (actor.kind === 'bot' ? actor.bot.name : actor.user.name);
+	const actorId = (actor) => (actor.kind === 'bot' ? actor.bot.id : actor.user.id);
+
+	/** Conversations::ActivityMessageJob.perform_later: runs after the batch's webhook jobs (commitBatch). */
+	function queueActivity(conv, content) {
+		if (opts.activityMessages) fire({ event: 'activity_message', kind: 'activity', conversationId: conv.displayId, content });
+	}
+
+	function createActivityMessage(displayId, content) {
+		const conv = S.conversations.get(displayId);
+		if (conv) createMessage(conv, { messageType: 'activity', content, sender: null });
+	}
+
+	/**
+	 * The activity messages of one commit, in Rails 7.0's after_commit order (execute_after_update_commit_callbacks
+	 * before AssignmentHandler#process_assignment_changes): activity_message_handler.rb (status by
+	 * Current.user, or "System reopened..." when an API-inbox contact reopened it), priority_activity_message_
+	 * handler.rb, assignee_activity_message_handler.rb (owner: Current.user, else "Automation System" when
+	 * Current.executed_by is set; nobody: no message).
+	 */
+	function queueChangeActivities(conv, committed) {
+		const changed = new Set(committed.map(([f]) => f));
+		const userName = current.actor ? actorName(current.actor) : null;
+		if (changed.has('status')) {
+			if (current.executedByContact) {
+				current.executedByContact = false; // automation_status_change_activity_content clears it
+				queueActivity(conv, 'System reopened the conversation due to a new incoming message.');
+			} else if (userName) {
+				queueActivity(conv, STATUS_ACTIVITY[conv.status](userName));
+			}
+		}
+		if (changed.has('priority')) {
+			const [, before, after] = committed.find(([f]) => f === 'priority');
+			const who = userName || '';
+			if (before && after) queueActivity(conv, `${who} changed the priority from ${before} to ${after}`);
+			else if (after) queueActivity(conv, `${who} set the priority to ${after}`);
+			else queueActivity(conv, `${who} removed the priority`);
+		}
+		if (changed.has('assigneeId')) {
+			const owner = userName || (current.executedByContact ? 'Automation System' : null);
+			if (!owner) return;
+			const assignee = conv.assigneeId === null ? null : S.users.get(conv.assigneeId);
+			// self_assign? compares Current.user.id with assignee_id whatever Current.user's class is
+			const self = assignee && current.actor && actorId(current.actor) === assignee.id;
+			if (!assignee) queueActivity(conv, `Conversation unassigned by ${owner}`);
+			else if (self) queueActivity(conv, `${owner} self-assigned this conversation`);
+			else queueActivity(conv, `Assigned to ${assignee.name} by ${owner}`);
+		}
 	}
 
 	function createContact({ name = null, email = null, phoneNumber = null, identifier = null, blocked = false } = {}) {
@@ -678,6 +930,9 @@ function createChatwootSimulator(options = {}) {
 			updatedAt: t,
 		};
 		S.conversations.set(conv.displayId, conv);
+		// after_save inside the create transaction: a nested assignment save sends no update events, because
+		// only the after_create_commit callbacks run for a record created in the transaction
+		autoAssign(conv, { created: true, statusChanged: false });
 		fireConversation('conversation_created', conv);
 		if (byBot && opts.botInboxCreationEvents) {
 			fireConversation('conversation_status_changed', conv, null);
@@ -692,7 +947,72 @@ function createChatwootSimulator(options = {}) {
 		return Boolean(opts.enterprise && inbox.captain && !inbox.captain.quotaExhausted);
 	}
 
-	/** Message creation plus Message#execute_after_create_commit_callbacks in the reference's order. */
+	/** Message#human_response?: an outgoing message sent by a user (automation, campaign, echo: not modelled). */
+	const humanResponse = (m) => m.messageType === 1 && m.senderType === 'User';
+
+	/** Message#valid_first_reply? (message.rb L224-233). */
+	function validFirstReply(conv, m) {
+		if (!humanResponse(m) || m.private || conv.firstReplyCreatedAt !== null) return false;
+		const replies = S.messages.filter(
+			(x) => x.conversationId === conv.displayId && x.messageType === 1 && x.senderType !== 'AgentBot' && !x.private,
+		);
+		return replies.length <= 1;
+	}
+
+	/** Message#reopen_conversation (message.rb L403-410, L424-438). */
+	function reopenConversation(conv, inbox, m) {
+		if (conv.muted) return;
+		if (conv.status === 'snoozed') saveConversation(conv, [['status', 'open']]);
+		if (conv.status !== 'resolved') return;
+		if (activeBot(inbox)) return void saveConversation(conv, [['status', 'pending']]);
+		// reopened_by_contact?: Current.executed_by = the contact (its activity message names the system)
+		if (inbox.channelType === 'Channel::Api' && !m.private && m.senderType === 'Contact') current.executedByContact = true;
+		saveConversation(conv, [['status', 'open']]);
+	}
+
+	/** Message#set_conversation_activity: update_columns(last_activity_at, updated_at), no callbacks, no event. */
+	function setConversationActivity(conv, m) {
+		conv.lastActivityAt = m.createdAt;
+		conv.updatedAt = nextUpdatedAt(conv);
+	}
+
+	/** The waiting_since part of Message#dispatch_create_events (L378-387, update_waiting_since L339-360). */
+	function updateWaitingSince(conv, m) {
+		if (validFirstReply(conv, m)) {
+			if (opts.firstReplySingleUpdate) {
+				saveConversation(conv, [
+					['firstReplyCreatedAt', m.createdAt],
+					['waitingSince', null],
+				]);
+				return;
+			}
+			saveConversation(conv, [['firstReplyCreatedAt', m.createdAt]]);
+		}
+		const botResponse = m.messageType === 1 && m.senderType === 'AgentBot';
+		if (conv.waitingSince !== null && !m.private && (humanResponse(m) || botResponse)) saveConversation(conv, [['waitingSince', null]]);
+		if (m.messageType === 0 && conv.waitingSince === null) {
+			saveConversation(conv, [['waitingSince', m.createdAt]], { touch: opts.waitingSinceTouchesUpdatedAt });
+		}
+	}
+
+	/** Enterprise Message#mark_pending_conversation_as_open_for_human_response: any inbox with a Captain assistant. */
+	function captainOpensOnHumanReply(conv, inbox, m) {
+		if (!opts.enterprise || !inbox.captain || conv.status !== 'pending' || !humanResponse(m) || m.private) return;
+		const outer = current;
+		current = { actor: null, executedByContact: false }; // Current.user and executed_by are nil meanwhile
+		let committed;
+		try {
+			committed = commitSave(conv, [['status', 'open']]);
+		} finally {
+			current = outer;
+		}
+		// only when saved_change_to_status? (an auto-assignment in the same save hides it)
+		if (committed && committed.some(([f]) => f === 'status')) {
+			queueActivity(conv, 'Conversation was marked open automatically after an agent reply');
+		}
+	}
+
+	/** Message creation plus Message#execute_after_create_commit_callbacks (message.rb L324-333) in order. */
 	function createMessage(conv, { messageType, content = '', isPrivate = false, sender, sourceId = null, contentAttributes = {}, contentType = 'text' }) {
 		const t = nowUs();
 		const typeIndex = P.MESSAGE_TYPES.indexOf(messageType);
@@ -715,30 +1035,19 @@ function createChatwootSimulator(options = {}) {
 		};
 		S.messages.push(m);
 		const inbox = S.inboxes.get(conv.inboxId);
-		if (typeIndex === 0) {
-			// reopen_conversation
-			if (!conv.muted) {
-				if (conv.status === 'snoozed') saveConversation(conv, [['status', 'open']]);
-				else if (conv.status === 'resolved') saveConversation(conv, [['status', activeBot(inbox) ? 'pending' : 'open']]);
-			}
-			conv.lastActivityAt = m.createdAt; // update_columns
-			const contact = S.contacts.get(conv.contactId);
-			if (contact) contact.lastActivityAt = m.createdAt;
-			fire({ event: 'message_created', kind: 'message', messageId: m.id, conversationId: conv.displayId });
-			if (conv.waitingSince === null) saveConversation(conv, [['waitingSince', m.createdAt]], { touch: false });
-		} else if (typeIndex === 1 || typeIndex === 3) {
-			conv.lastActivityAt = m.createdAt;
-			fire({ event: 'message_created', kind: 'message', messageId: m.id, conversationId: conv.displayId });
-			if (!m.private) {
-				const human = m.senderType === 'User';
-				if (human && conv.firstReplyCreatedAt === null) saveConversation(conv, [['firstReplyCreatedAt', m.createdAt]]);
-				if (conv.waitingSince !== null && (human || m.senderType === 'AgentBot')) {
-					saveConversation(conv, [['waitingSince', null]]);
-				}
-				if (human && conv.status === 'pending' && captainActive(inbox)) saveConversation(conv, [['status', 'open']]);
-			}
+		if (typeIndex === 0) reopenConversation(conv, inbox, m);
+		if (opts.captainOpensBeforeMessage) captainOpensOnHumanReply(conv, inbox, m);
+		setConversationActivity(conv, m);
+		// activity messages (type 2) are dispatched too, but WebhookListener only sends incoming/outgoing/template
+		if (typeIndex !== 2) fire({ event: 'message_created', kind: 'message', messageId: m.id, conversationId: conv.displayId });
+		updateWaitingSince(conv, m);
+		if (!opts.captainOpensBeforeMessage && humanResponse(m) && !m.private && conv.status === 'pending' && captainActive(inbox)) {
+			saveConversation(conv, [['status', 'open']]);
 		}
-		// activity messages (type 2) are never sent as webhooks and leave the conversation alone
+		if (typeIndex === 0) {
+			const contact = S.contacts.get(conv.contactId);
+			if (contact) contact.lastActivityAt = m.createdAt; // update_contact_activity
+		}
 		return m;
 	}
 
@@ -811,6 +1120,37 @@ function createChatwootSimulator(options = {}) {
 		const c = S.contacts.get(toId(id));
 		if (!c) throw notFound();
 		return c;
+	};
+	/** User#assigned_inboxes: administrators see every inbox, agents the inboxes they are members of. */
+	const canSeeInbox = (actor, inboxId) =>
+		actor.kind === 'bot' || actor.user.role === 'administrator' || assignment.isMember(inboxId, actor.user.id);
+	/** InboxesController#fetch_inbox: `authorize @inbox, :show?` (inbox_policy.rb L22-27). */
+	const inboxFor = (ctx) => {
+		const inbox = findInbox(ctx.params.id);
+		if (!canSeeInbox(ctx.actor, inbox.id)) throw forbidden();
+		return inbox;
+	};
+	/** ConversationsController#conversation: `authorize @conversation, :show?` (conversation_policy.rb, no teams). */
+	const conversationFor = (ctx) => {
+		const conv = findConversation(ctx.params.id);
+		if (!canSeeInbox(ctx.actor, conv.inboxId)) throw forbidden();
+		return conv;
+	};
+	/** Conversations::PermissionFilterService. */
+	const visibleConversations = (actor) => [...S.conversations.values()].filter((c) => canSeeInbox(actor, c.inboxId));
+	/** The counts ConversationFinder and FilterService compute before the assignee_type filter. */
+	const conversationCounts = (list, actor) => {
+		const me = actor.kind === 'user' ? actor.user.id : null;
+		return {
+			mine_count: list.filter((c) => c.assigneeId !== null && c.assigneeId === me).length,
+			unassigned_count: list.filter((c) => c.assigneeId === null).length,
+			all_count: list.length,
+		};
+	};
+	const PER_PAGE = 25; // CONVERSATION_RESULTS_PER_PAGE, and Kaminari's default for the filter
+	const pageOf = (list, page) => {
+		const n = Math.max(1, Q.rubyToI(page));
+		return list.slice((n - 1) * PER_PAGE, n * PER_PAGE);
 	};
 
 	route('GET', '/api/v1/profile', (ctx) => ({ status: 200, json: P.profileApi(S, ctx.actor.user) }), { account: false });
@@ -895,29 +1235,126 @@ function createChatwootSimulator(options = {}) {
 		return { status: 200 };
 	});
 
+	/** JsonbAttributesLengthValidator: strings up to 1500 chars, integers up to 9999999999, else 422. */
+	function validateJsonbLengths(label, hash) {
+		const errors = [];
+		for (const [key, v] of Object.entries(hash)) {
+			if (typeof v === 'string' && v.length > 1500) errors.push(`${label} ${key} length should be < 1500`);
+			if (typeof v === 'number' && Number.isInteger(v) && v > 9999999999) errors.push(`${label} ${key} value should be < 9999999999`);
+		}
+		if (errors.length) throw new HttpError(422, { message: errors.join(', '), attributes: ['custom_attributes'] });
+	}
+
+	// --- custom attribute definitions (CustomAttributeDefinitionsController, custom_attribute_definition.rb)
+	const ATTRIBUTE_MODELS = ['conversation_attribute', 'contact_attribute', 'company_attribute'];
+	const DISPLAY_TYPES = ['text', 'number', 'currency', 'percent', 'link', 'date', 'list', 'checkbox'];
+	// CustomAttributeDefinition::STANDARD_ATTRIBUTES[:conversation]
+	const STANDARD_CONVERSATION_KEYS = 'status priority assignee_id inbox_id team_id display_id campaign_id labels browser_language country_code referer created_at last_activity_at'.split(' ');
+	const DEFINITION_KEYS = ['attribute_display_name', 'attribute_description', 'attribute_display_type', 'attribute_key', 'attribute_model', 'regex_pattern', 'regex_cue', 'attribute_values'];
+	/** A Rails enum assignment: the name or its integer; anything else raises ArgumentError (a 500). */
+	const enumValue = (names, v, fallback) => {
+		if (v === undefined) return fallback;
+		if (typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v))) {
+			if (names[Number(v)]) return names[Number(v)];
+		} else if (names.includes(v)) return v;
+		throw serverError();
+	};
+	function createCustomAttributeDefinition(p) {
+		const t = nowUs();
+		const d = {
+			id: ++S.seq.customAttribute,
+			displayName: typeof p.attribute_display_name === 'string' ? p.attribute_display_name.trim() : p.attribute_display_name,
+			key: typeof p.attribute_key === 'string' ? p.attribute_key.trim() : p.attribute_key,
+			displayType: enumValue(DISPLAY_TYPES, p.attribute_display_type, 'text'),
+			model: enumValue(ATTRIBUTE_MODELS, p.attribute_model, 'conversation_attribute'),
+			description: p.attribute_description === undefined ? null : p.attribute_description,
+			values: Array.isArray(p.attribute_values) ? p.attribute_values : [],
+			regexPattern: p.regex_pattern === undefined ? null : p.regex_pattern,
+			regexCue: p.regex_cue === undefined ? null : p.regex_cue,
+			createdAt: t,
+			updatedAt: t,
+		};
+		const errors = [];
+		if (!present(d.displayName)) errors.push(['attribute_display_name', "Attribute display name can't be blank"]);
+		if (!present(d.key)) errors.push(['attribute_key', "Attribute key can't be blank"]);
+		if (present(d.key) && [...S.customAttributeDefinitions.values()].some((x) => x.key === d.key && x.model === d.model)) {
+			errors.push(['attribute_key', 'Attribute key has already been taken']);
+		}
+		if (!/^[\p{L}\p{N}_.-]+$/u.test(typeof d.key === 'string' ? d.key : '')) {
+			errors.push(['attribute_key', 'Attribute key must only contain letters, numbers, underscores, hyphens, and dots']);
+		}
+		if (d.model === 'conversation_attribute' && STANDARD_CONVERSATION_KEYS.includes(d.key)) {
+			errors.push(['attribute_key', 'Attribute key The provided key is not allowed as it might conflict with default attributes.']);
+		}
+		if (errors.length) {
+			throw new HttpError(422, { message: errors.map((e) => e[1]).join(', '), attributes: [...new Set(errors.map((e) => e[0]))] });
+		}
+		S.customAttributeDefinitions.set(d.id, d);
+		return d;
+	}
+	route('GET', `${A}/custom_attribute_definitions`, (ctx) => {
+		const model = ctx.query.get('attribute_model');
+		const wanted = present(model) ? enumValue(ATTRIBUTE_MODELS, model, null) : null;
+		const list = [...S.customAttributeDefinitions.values()].filter((d) => wanted === null || d.model === wanted);
+		return { status: 200, json: list.map((d) => P.customAttributeDefinitionApi(d)) };
+	});
+	route('POST', `${A}/custom_attribute_definitions`, (ctx) => {
+		requireAdmin(ctx);
+		// params.require(:custom_attribute_definition), filled by wrap_parameters from top-level column keys
+		const wrapped = ctx.body.custom_attribute_definition;
+		const b = wrapped && typeof wrapped === 'object' ? wrapped : Object.fromEntries(Object.entries(ctx.body).filter(([k]) => DEFINITION_KEYS.includes(k)));
+		if (!Object.keys(b).length) throw new HttpError(422, { error: 'param is missing or the value is empty: custom_attribute_definition' });
+		return { status: 200, json: P.customAttributeDefinitionApi(createCustomAttributeDefinition(b)) };
+	});
+
 	// --- conversations
+	/** ConversationFinder#perform (app/finders/conversation_finder.rb, 4.15.1). */
 	route('GET', `${A}/conversations`, (ctx) => {
 		const q = ctx.query;
 		const status = q.get('status') || 'open';
 		if (status !== 'all' && !STATUSES.includes(status)) throw serverError();
-		let list = [...S.conversations.values()];
+		let list = visibleConversations(ctx.actor);
+		if (q.has('inbox_id')) list = list.filter((c) => c.inboxId === toId(q.get('inbox_id')));
 		if (status !== 'all') list = list.filter((c) => c.status === status);
-		if (present(q.get('inbox_id'))) list = list.filter((c) => c.inboxId === toId(q.get('inbox_id')));
-		const me = ctx.actor.kind === 'user' ? ctx.actor.user.id : null;
+		const counts = conversationCounts(list, ctx.actor);
 		const meta = {
-			mine_count: list.filter((c) => c.assigneeId !== null && c.assigneeId === me).length,
-			assigned_count: list.filter((c) => c.assigneeId !== null).length,
-			unassigned_count: list.filter((c) => c.assigneeId === null).length,
-			all_count: list.length,
+			mine_count: counts.mine_count,
+			assigned_count: counts.all_count - counts.unassigned_count,
+			unassigned_count: counts.unassigned_count,
+			all_count: counts.all_count,
 		};
-		const at = q.get('assignee_type') || 'all';
+		const me = ctx.actor.kind === 'user' ? ctx.actor.user.id : null;
+		const at = q.get('assignee_type');
 		if (at === 'me') list = list.filter((c) => c.assigneeId !== null && c.assigneeId === me);
 		else if (at === 'unassigned') list = list.filter((c) => c.assigneeId === null);
 		else if (at === 'assigned') list = list.filter((c) => c.assigneeId !== null);
-		list.sort((x, y) => y.lastActivityAt - x.lastActivityAt || y.displayId - x.displayId);
-		const page = Math.max(1, toId(q.get('page')) || 1);
-		const slice = list.slice((page - 1) * 25, page * 25);
-		return { status: 200, json: { data: { meta, payload: slice.map((c) => P.conversationApi(S, c)) } } };
+		list = Q.sortConversations(S, list, q.get('sort_by'));
+		// updated_within (seconds): every conversation updated since then, not paginated (L222-226)
+		if (present(q.get('updated_within'))) {
+			const since = nowUs() - Q.rubyToI(q.get('updated_within')) * 1e6;
+			list = list.filter((c) => c.updatedAt > since);
+		} else {
+			list = pageOf(list, q.get('page'));
+		}
+		return { status: 200, json: { data: { meta, payload: list.map((c) => P.conversationApi(S, c)) } } };
+	});
+
+	/** Conversations::FilterService (filter.json.jbuilder: meta without assigned_count). */
+	route('POST', `${A}/conversations/filter`, (ctx) => {
+		const definitionOf = (key) => [...S.customAttributeDefinitions.values()].find((d) => d.model === 'conversation_attribute' && d.key === key);
+		let list;
+		try {
+			const matches = Q.buildFilter(ctx.body.payload, definitionOf, nowUs() / 1000);
+			list = visibleConversations(ctx.actor).filter(matches);
+		} catch (err) {
+			if (err instanceof Q.InvalidFilter) throw new HttpError(422, { error: err.message });
+			if (err instanceof Q.SqlError) throw serverError();
+			throw err;
+		}
+		const meta = conversationCounts(list, ctx.actor);
+		const page = ctx.query.has('page') ? ctx.query.get('page') : ctx.body.page;
+		const payload = pageOf(Q.sortConversations(S, list, 'last_activity_at_desc'), page).map((c) => P.conversationApi(S, c));
+		return { status: 200, json: { meta, payload } };
 	});
 
 	route(
@@ -955,9 +1392,9 @@ function createChatwootSimulator(options = {}) {
 	);
 
 	const C = `${A}/conversations/(?<id>[^/]+)`;
-	route('GET', C, (ctx) => ({ status: 200, json: P.conversationApi(S, findConversation(ctx.params.id)) }), { bot: true });
+	route('GET', C, (ctx) => ({ status: 200, json: P.conversationApi(S, conversationFor(ctx)) }), { bot: true });
 
-	route('POST', `${C}/toggle_status`, (ctx) => ({ status: 200, json: toggleStatus(findConversation(ctx.params.id), ctx.actor, ctx.body) }), {
+	route('POST', `${C}/toggle_status`, (ctx) => ({ status: 200, json: toggleStatus(conversationFor(ctx), ctx.actor, ctx.body) }), {
 		bot: true,
 	});
 
@@ -965,7 +1402,7 @@ function createChatwootSimulator(options = {}) {
 		'POST',
 		`${C}/toggle_priority`,
 		(ctx) => {
-			const conv = findConversation(ctx.params.id);
+			const conv = conversationFor(ctx);
 			const p = present(ctx.body.priority) ? ctx.body.priority : null;
 			if (p !== null && !PRIORITIES.includes(p)) throw serverError();
 			saveConversation(conv, [['priority', p]]);
@@ -978,7 +1415,7 @@ function createChatwootSimulator(options = {}) {
 		'POST',
 		`${C}/assignments`,
 		(ctx) => {
-			const conv = findConversation(ctx.params.id);
+			const conv = conversationFor(ctx);
 			const u = present(ctx.body.assignee_id) ? S.users.get(toId(ctx.body.assignee_id)) || null : null;
 			saveConversation(conv, [['assigneeId', u ? u.id : null]]);
 			return u ? { status: 200, json: P.agentApi(S, u) } : { status: 200, text: 'null', contentType: 'application/json; charset=utf-8' };
@@ -990,7 +1427,7 @@ function createChatwootSimulator(options = {}) {
 		'POST',
 		`${C}/messages`,
 		(ctx) => {
-			const conv = findConversation(ctx.params.id);
+			const conv = conversationFor(ctx);
 			const b = ctx.body;
 			const type = present(b.message_type) ? b.message_type : 'outgoing';
 			if (!['incoming', 'outgoing', 'template', 'activity'].includes(type)) throw serverError();
@@ -1009,9 +1446,24 @@ function createChatwootSimulator(options = {}) {
 		{ bot: true },
 	);
 
+	/** ConversationsController#custom_attributes: the whole hash is replaced (params.permit(custom_attributes: {})). */
+	route(
+		'POST',
+		`${C}/custom_attributes`,
+		(ctx) => {
+			const conv = conversationFor(ctx);
+			const value = ctx.body.custom_attributes;
+			if (!value || typeof value !== 'object' || Array.isArray(value)) throw serverError(); // nil.empty? in the validator
+			validateJsonbLengths('Custom attributes', value);
+			saveConversation(conv, [['customAttributes', F.plain(value)]]);
+			return { status: 200, json: { custom_attributes: conv.customAttributes } };
+		},
+		{ bot: true },
+	);
+
 	route('GET', `${C}/inbox_assistant`, (ctx) => {
 		if (!opts.enterprise) throw new HttpError(404, ERR.routing);
-		const conv = findConversation(ctx.params.id);
+		const conv = conversationFor(ctx);
 		const inbox = S.inboxes.get(conv.inboxId);
 		return {
 			status: 200,
@@ -1022,19 +1474,19 @@ function createChatwootSimulator(options = {}) {
 	// --- inboxes and integrations
 	route('GET', `${A}/inboxes`, (ctx) => ({
 		status: 200,
-		json: { payload: [...S.inboxes.values()].map((i) => P.inboxApi(S, i, { role: actorRole(ctx.actor) })) },
+		json: { payload: [...S.inboxes.values()].filter((i) => canSeeInbox(ctx.actor, i.id)).map((i) => P.inboxApi(S, i, { role: actorRole(ctx.actor) })) },
 	}));
 	route('GET', `${A}/inboxes/(?<id>[^/]+)`, (ctx) => ({
 		status: 200,
-		json: P.inboxApi(S, findInbox(ctx.params.id), { role: actorRole(ctx.actor) }),
+		json: P.inboxApi(S, inboxFor(ctx), { role: actorRole(ctx.actor) }),
 	}));
 	route('GET', `${A}/inboxes/(?<id>[^/]+)/agent_bot`, (ctx) => {
-		const inbox = findInbox(ctx.params.id);
+		const inbox = inboxFor(ctx);
 		const isAdmin = actorRole(ctx.actor) === 'administrator';
 		return { status: 200, json: { agent_bot: inbox.botId ? P.agentBotApi(S, S.bot, isAdmin) : {} } };
 	});
 	route('POST', `${A}/inboxes/(?<id>[^/]+)/set_agent_bot`, (ctx) => {
-		const inbox = findInbox(ctx.params.id);
+		const inbox = inboxFor(ctx);
 		requireAdmin(ctx);
 		const v = ctx.body.agent_bot;
 		if (present(v)) {
@@ -1191,7 +1643,7 @@ function createChatwootSimulator(options = {}) {
 				if (S.account.suspended) throw new HttpError(401, ERR.suspended);
 			}
 			const ctx = { actor, params: match.params, query: u.searchParams, body, req };
-			const { result } = operation(() => match.route.handler(ctx));
+			const { result } = operation(() => match.route.handler(ctx), actor);
 			return reply(result.status, result);
 		} catch (err) {
 			if (err instanceof HttpError) return reply(err.status, { json: err.body });
@@ -1246,8 +1698,8 @@ function createChatwootSimulator(options = {}) {
 	 * @param {() => T} fn
 	 * @returns {Promise<{ result: T, deliveries: any[] }>}
 	 */
-	const withDeliveries = (fn) => {
-		const { result, done } = operation(fn);
+	const withDeliveries = (fn, actor = null) => {
+		const { result, done } = operation(fn, actor);
 		return done.then((deliveries) => ({ result, deliveries }));
 	};
 
@@ -1280,14 +1732,14 @@ function createChatwootSimulator(options = {}) {
 		/**
 		 * Create a conversation as the UI/API would (determine_conversation_status applies). result: display id.
 		 * A new contact is created when contactId is omitted.
-		 * @param {{ contactId?: number|null, inboxId?: number, status?: string, assigneeId?: number|null, sourceId?: string|null }} [o]
+		 * @param {{ contactId?: number|null, inboxId?: number, status?: string, assigneeId?: number|null, sourceId?: string|null, customAttributes?: object }} [o]
 		 */
-		createConversation({ contactId, inboxId = apiInbox.id, status = 'open', assigneeId = null, sourceId = null } = {}) {
+		createConversation({ contactId, inboxId = apiInbox.id, status = 'open', assigneeId = null, sourceId = null, customAttributes } = {}) {
 			return withDeliveries(() => {
 				let cid = contactId;
 				if (cid === undefined || cid === null) cid = createContact({ name: 'Jane Doe' }).id;
 				const ci = findOrCreateContactInbox(findContact(cid), findInbox(inboxId), sourceId);
-				return createConversation({ contactInbox: ci, status, assigneeId }).displayId;
+				return createConversation({ contactInbox: ci, status, assigneeId, customAttributes }).displayId;
 			});
 		},
 		/**
@@ -1312,7 +1764,7 @@ function createChatwootSimulator(options = {}) {
 			return withDeliveries(() => {
 				const conv = findConversation(displayId);
 				return createMessage(conv, { messageType: 'outgoing', content, isPrivate, sender: senderForActor(actorFor(as)) }).id;
-			});
+			}, actorFor(as));
 		},
 		/**
 		 * Set a status the way the UI does (toggle_status as `as`). result: the toggle_status response body.
@@ -1325,15 +1777,19 @@ function createChatwootSimulator(options = {}) {
 				const params = { status };
 				if (snoozedUntil !== undefined) params.snoozed_until = snoozedUntil;
 				return F.plain(toggleStatus(findConversation(displayId), actorFor(as), params));
-			});
+			}, actorFor(as));
 		},
 		/**
-		 * Assign to a user id (or null).
+		 * Assign to a user id (or null), as `as` does in the UI.
 		 * @param {number} displayId
 		 * @param {number|null} userId
+		 * @param {{ as?: string }} [o]
 		 */
-		assign(displayId, userId) {
-			return withDeliveries(() => saveConversation(findConversation(displayId), [['assigneeId', userId === null ? null : userId]]));
+		assign(displayId, userId, { as = 'administrator' } = {}) {
+			return withDeliveries(
+				() => saveConversation(findConversation(displayId), [['assigneeId', userId === null ? null : userId]]),
+				actorFor(as),
+			);
 		},
 		/** Snooze expiry job: a snoozed conversation becomes open. */
 		expireSnooze(displayId) {
@@ -1348,10 +1804,70 @@ function createChatwootSimulator(options = {}) {
 			return withDeliveries(() => {
 				const conv = findConversation(displayId);
 				if (conv.status !== 'pending' || opts.keepPendingOnBotFailure) return conv.status;
-				createMessage(conv, { messageType: 'activity', content: 'Agent bot failed to respond, conversation opened', sender: null });
+				const content = 'Conversation was marked open by system due to an error with the agent bot.';
+				if (!opts.activityMessages) createMessage(conv, { messageType: 'activity', content, sender: null }); // the older model
 				saveConversation(conv, [['status', 'open']]);
+				queueActivity(conv, content); // Conversations::ActivityMessageJob (trigger.rb L82-89)
 				return conv.status;
 			});
+		},
+		/**
+		 * Replace a conversation's custom attributes as POST .../custom_attributes does (conversation_updated
+		 * with custom_attributes + updated_at when they differ).
+		 * @param {number} displayId
+		 * @param {Record<string, unknown>} attributes
+		 */
+		setCustomAttributes(displayId, attributes) {
+			return withDeliveries(() => saveConversation(findConversation(displayId), [['customAttributes', F.plain(attributes)]]));
+		},
+		/**
+		 * Define a custom attribute as POST /custom_attribute_definitions does (needed before filtering on it).
+		 * @param {{ key: string, displayName?: string, displayType?: string, model?: string }} o
+		 */
+		defineCustomAttribute({ key, displayName = key, displayType = 'text', model = 'conversation_attribute' }) {
+			const d = createCustomAttributeDefinition({ attribute_key: key, attribute_display_name: displayName, attribute_display_type: displayType, attribute_model: model });
+			return F.plain(P.customAttributeDefinitionApi(d));
+		},
+
+		// --- auto-assignment (chatwoot-assignment.js)
+		/**
+		 * Inbox members in membership order (the round robin serves them in this order).
+		 * @param {number} inboxId
+		 * @param {number[]} userIds
+		 */
+		setInboxMembers(inboxId, userIds) {
+			assignment.setMembers(findInbox(inboxId).id, userIds);
+		},
+		inboxMembers(inboxId) {
+			return assignment.membersOf(findInbox(inboxId).id).slice();
+		},
+		/**
+		 * An agent's presence: availability (account user setting), connected (a dashboard open: presence in
+		 * the last 20 s) and autoOffline (false: listed as available even when not connected).
+		 * @param {number} userId
+		 * @param {{ availability?: 'online'|'busy'|'offline', connected?: boolean, autoOffline?: boolean }} change
+		 */
+		setAgentPresence(userId, change) {
+			assignment.setPresence(userId, change);
+		},
+		/** Shorthand: connected with availability online (true), or disconnected (false). */
+		setAgentOnline(userId, online = true) {
+			assignment.setPresence(userId, online ? { connected: true, availability: 'online' } : { connected: false });
+		},
+		/** AccountUser#availability_status as the API shows it: 'online' | 'busy' | 'offline'. */
+		agentAvailability(userId) {
+			return assignment.availabilityStatus(userId);
+		},
+		/**
+		 * Inbox setting enable_auto_assignment and (enterprise) auto_assignment_config.max_assignment_limit.
+		 * @param {number} inboxId
+		 * @param {boolean} enabled
+		 * @param {{ maxAssignmentLimit?: number|null }} [o]
+		 */
+		setAutoAssignment(inboxId, enabled, { maxAssignmentLimit = null } = {}) {
+			const inbox = findInbox(inboxId);
+			inbox.enableAutoAssignment = Boolean(enabled);
+			inbox.maxAssignmentLimit = maxAssignmentLimit;
 		},
 		setMuted(displayId, muted = true) {
 			findConversation(displayId).muted = Boolean(muted);
@@ -1421,10 +1937,22 @@ function createChatwootSimulator(options = {}) {
 				muted: c.muted,
 				snoozedUntil: F.toIso(c.snoozedUntil),
 				waitingSince: F.toInt(c.waitingSince),
+				firstReplyCreatedAt: F.toInt(c.firstReplyCreatedAt),
+				customAttributes: F.plain(c.customAttributes),
+				createdAt: c.createdAt / 1e6,
+				lastActivityAt: c.lastActivityAt / 1e6,
 				updatedAt: c.updatedAt / 1e6,
 				messages: S.messages
 					.filter((m) => m.conversationId === c.displayId)
-					.map((m) => ({ id: m.id, messageType: P.MESSAGE_TYPES[m.messageType], content: m.content, private: m.private, senderType: m.senderType, senderId: m.senderId })),
+					.map((m) => ({
+						id: m.id,
+						messageType: P.MESSAGE_TYPES[m.messageType],
+						content: m.content,
+						private: m.private,
+						status: m.status,
+						senderType: m.senderType,
+						senderId: m.senderId,
+					})),
 			};
 		},
 		/** The webhook object (conversation webhook_data) as it would be built now. */

@@ -226,14 +226,18 @@ describe('signing', () => {
 			cleanups.push(() => inboxRecv.close());
 			env.sim.setApiInboxWebhookUrl(inboxRecv.url + '/evolution');
 			const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+			await env.sim.setStatus(id, 'resolved');
 			await env.sim.receiveMessage(id, 'hola');
 			expect(inboxRecv.requests.map((r) => JSON.parse(r.body).event)).toEqual([
 				'conversation_created',
 				'conversation_status_changed',
 				'conversation_updated',
+				'conversation_status_changed',
+				'conversation_updated',
 				'message_created',
+				'conversation_updated',
 			]);
-			const req = inboxRecv.requests[3];
+			const req = inboxRecv.requests[5];
 			const ts = req.headers['x-chatwoot-timestamp'];
 			if (signed) {
 				const sig = 'sha256=' + createHmac('sha256', env.sim.inboxSecret(1)).update(`${ts}.${req.body}`).digest('hex');
@@ -241,7 +245,7 @@ describe('signing', () => {
 			} else {
 				expect([ts, req.headers['x-chatwoot-signature']]).toEqual([undefined, undefined]);
 			}
-			expect(env.sim.deliveries().map((d: any) => d.target)).toEqual(['api_inbox', 'api_inbox', 'api_inbox', 'api_inbox']);
+			expect(new Set(env.sim.deliveries().map((d: any) => d.target))).toEqual(new Set(['api_inbox']));
 		}
 	});
 });
@@ -461,12 +465,18 @@ describe('status logic and event sequences', () => {
 				[{ status: { previous_value: 'resolved', current_value: 'pending' } }, { updated_at: { previous_value: iso(60), current_value: iso(3660) } }],
 			],
 			['message_created', 'pending', undefined],
-			['conversation_updated', 'pending', [{ waiting_since: { previous_value: null, current_value: iso(3660) } }]],
+			[
+				'conversation_updated',
+				'pending',
+				[{ waiting_since: { previous_value: null, current_value: iso(3660) } }, { updated_at: { previous_value: iso(3660), current_value: iso(3660) } }],
+			],
 		]);
-		// built late: every payload shows the state after the whole operation
+		// built late: every payload shows the state after the whole operation; updated_at moved three times in the
+		// same clock second (the status save, set_conversation_activity, the waiting_since save): +1 µs each
 		for (const d of deliveries) {
 			const conv = d.json.event === 'message_created' ? d.json.conversation : d.json;
-			expect([conv.status, conv.waiting_since, conv.updated_at, conv.messages[0].content]).toEqual(['pending', T0S + 3660, T0S + 3660, 'Hi again']);
+			expect([conv.status, conv.waiting_since, conv.last_activity_at, conv.messages[0].content]).toEqual(['pending', T0S + 3660, T0S + 3660, 'Hi again']);
+			expect(d.body).toContain(`"updated_at":${T0S + 3660}.000002`);
 		}
 		expect(env.recv.requests.map((r) => JSON.parse(r.body).event)).toEqual([
 			'conversation_status_changed',
@@ -477,8 +487,18 @@ describe('status logic and event sequences', () => {
 		expect(env.sim.getConversation(id).status).toBe('pending');
 	});
 
-	test('new conversation: bot inbox -> created (pending), status_changed, updated open->pending; plain inbox -> created only', async () => {
+	test('new conversation: created only (4.15.1), pending in a bot inbox, open in a plain one', async () => {
 		const env = await setup();
+		await hook(env);
+		const bot = await env.sim.createConversation({ inboxId: 1, status: 'open' });
+		expect(summary(bot.deliveries)).toEqual([['conversation_created', 'pending', undefined]]);
+		expect('changed_attributes' in bot.deliveries[0].json).toBe(false);
+		const plain = await env.sim.createConversation({ inboxId: 2 });
+		expect(summary(plain.deliveries)).toEqual([['conversation_created', 'open', undefined]]);
+	});
+
+	test('botInboxCreationEvents: the older capture adds status_changed + updated open -> pending', async () => {
+		const env = await setup({ botInboxCreationEvents: true });
 		await hook(env);
 		const bot = await env.sim.createConversation({ inboxId: 1, status: 'open' });
 		expect(summary(bot.deliveries)).toEqual([
@@ -486,7 +506,6 @@ describe('status logic and event sequences', () => {
 			['conversation_status_changed', 'pending', null],
 			['conversation_updated', 'pending', [{ status: { previous_value: 'open', current_value: 'pending' } }]],
 		]);
-		expect('changed_attributes' in bot.deliveries[0].json).toBe(false);
 		const plain = await env.sim.createConversation({ inboxId: 2 });
 		expect(summary(plain.deliveries)).toEqual([['conversation_created', 'open', undefined]]);
 	});
@@ -559,6 +578,518 @@ describe('status logic and event sequences', () => {
 	});
 });
 
+describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
+	const AGENT = 2;
+	const ADMIN = 1;
+	const keysOf = (d: any) => (Array.isArray(d.json.changed_attributes) ? d.json.changed_attributes.map((c: any) => Object.keys(c)[0]) : d.json.changed_attributes);
+	const assignedTo = (id: number) => [{ assignee_id: { previous_value: null, current_value: id } }];
+	const statusHook = ['conversation_created', 'conversation_status_changed', 'conversation_updated', 'message_created'];
+
+	/** A pending bot-inbox conversation with its creation events drained. */
+	async function pendingConversation(env: Env) {
+		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		env.sim.advanceTime(2000);
+		return id;
+	}
+
+	test('defaults: enabled on both inboxes, the agent is their only member and online, the administrator offline', async () => {
+		const env = await setup();
+		expect([env.sim.inboxMembers(1), env.sim.inboxMembers(2)]).toEqual([[AGENT], [AGENT]]);
+		expect([env.sim.agentAvailability(ADMIN), env.sim.agentAvailability(AGENT)]).toEqual(['offline', 'online']);
+		const inbox = await env.api('GET', '/api/v1/accounts/1/inboxes/1');
+		expect(inbox.json.enable_auto_assignment).toBe(true);
+		const profile = await env.api('GET', '/api/v1/profile', undefined, env.tokens.agent);
+		expect(profile.json.accounts[0]).toMatchObject({ availability: 'online', availability_status: 'online', auto_offline: true });
+		await hook(env, statusHook);
+		const id = await pendingConversation(env);
+		const { deliveries } = await env.sim.setStatus(id, 'open', { as: 'bot' });
+		expect(deliveries.map((d: any) => [d.event, d.json.status, keysOf(d)])).toEqual([['conversation_updated', 'open', ['assignee_id', 'updated_at']]]);
+	});
+
+	test('nobody online (onlineAgents: []): the status events as usual and no assignee', async () => {
+		const env = await setup({ onlineAgents: [] });
+		await hook(env, statusHook);
+		expect(env.sim.agentAvailability(AGENT)).toBe('offline');
+		const profile = await env.api('GET', '/api/v1/profile', undefined, env.tokens.agent);
+		expect(profile.json.accounts[0]).toMatchObject({ availability: 'online', availability_status: 'offline', auto_offline: true });
+		const id = await pendingConversation(env);
+		const { deliveries } = await env.sim.setStatus(id, 'open', { as: 'bot' });
+		expect(deliveries.map((d: any) => [d.event, keysOf(d)])).toEqual([
+			['conversation_status_changed', null],
+			['conversation_updated', ['status', 'updated_at']],
+		]);
+		expect(env.sim.getConversation(id).assigneeId).toBe(null);
+	});
+
+	test.each([
+		['the bot handoff (bot token)', 'bot'],
+		['an administrator toggle_status', 'administrator'],
+	])('pending -> open by %s with an agent online: only conversation_updated [assignee_id, updated_at]', async (_name, as) => {
+		const env = await setup({ onlineAgents: [AGENT] });
+		await hook(env, statusHook);
+		const id = await pendingConversation(env);
+		const token = as === 'bot' ? env.tokens.bot : env.tokens.administrator;
+		const res = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`, { status: 'open' }, token);
+		expect(res.json.payload).toEqual({ success: as === 'bot' ? null : true, conversation_id: id, current_status: 'open', snoozed_until: null });
+		await env.sim.idle();
+		const deliveries = env.sim.deliveries();
+		expect(deliveries.map((d: any) => [d.event, d.json.status, d.json.changed_attributes])).toEqual([
+			['conversation_updated', 'open', [...assignedTo(AGENT), { updated_at: { previous_value: iso(2), current_value: iso(2) } }]],
+		]);
+		expect(deliveries[0].json.meta.assignee.id).toBe(AGENT);
+		expect([env.sim.getConversation(id).status, env.sim.getConversation(id).assigneeId]).toEqual(['open', AGENT]);
+	});
+
+	test('agent token: self-assignment after the auto-assignment is a second save only when somebody else was picked', async () => {
+		const env = await setup({ onlineAgents: [AGENT] });
+		await hook(env, statusHook);
+		const self = await pendingConversation(env);
+		await env.api('POST', `/api/v1/accounts/1/conversations/${self}/toggle_status`, { status: 'open' }, env.tokens.agent);
+		await env.sim.idle();
+		expect(env.sim.deliveries().map((d: any) => [d.event, keysOf(d)])).toEqual([['conversation_updated', ['assignee_id', 'updated_at']]]);
+
+		env.sim.setInboxMembers(1, [ADMIN, AGENT]);
+		env.sim.setAgentOnline(AGENT, false);
+		env.sim.setAgentOnline(ADMIN, true);
+		const other = await pendingConversation(env);
+		await env.api('POST', `/api/v1/accounts/1/conversations/${other}/toggle_status`, { status: 'open' }, env.tokens.agent);
+		await env.sim.idle();
+		expect(env.sim.deliveries().map((d: any) => [d.event, d.json.changed_attributes[0]])).toEqual([
+			['conversation_updated', { assignee_id: { previous_value: null, current_value: ADMIN } }],
+			['conversation_updated', { assignee_id: { previous_value: ADMIN, current_value: AGENT } }],
+		]);
+	});
+
+	test('agent-bot failure and snooze expiry open a conversation the same hidden way', async () => {
+		const env = await setup({ onlineAgents: [AGENT] });
+		await hook(env, statusHook);
+		const failed = await pendingConversation(env);
+		const failure = await env.sim.botWebhookFailure(failed);
+		expect([failure.result, failure.deliveries.map((d: any) => [d.event, d.json.status, keysOf(d)])]).toEqual([
+			'open',
+			[['conversation_updated', 'open', ['assignee_id', 'updated_at']]],
+		]);
+		expect(env.sim.getConversation(failed).messages.map((m: any) => [m.messageType, m.content])).toEqual([
+			['activity', 'Conversation was marked open by system due to an error with the agent bot.'],
+		]);
+
+		const { result: snoozed } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.assign(snoozed, null);
+		await env.sim.setStatus(snoozed, 'snoozed', { snoozedUntil: T0S + 600 });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const expired = await env.sim.expireSnooze(snoozed);
+		expect(expired.deliveries.map((d: any) => [d.event, d.json.status, d.json.snoozed_until, keysOf(d)])).toEqual([
+			['conversation_updated', 'open', null, ['assignee_id', 'updated_at']],
+		]);
+	});
+
+	test('incoming message: resolved or snoozed -> open in an inbox without a bot is hidden; resolved -> pending in a bot inbox is not', async () => {
+		const env = await setup({ onlineAgents: [AGENT] });
+		await hook(env, statusHook);
+		const { result: plain } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.assign(plain, null);
+		await env.sim.setStatus(plain, 'resolved');
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const reopened = await env.sim.receiveMessage(plain, 'back again');
+		expect(reopened.deliveries.map((d: any) => [d.event, d.json.status || d.json.conversation.status, keysOf(d)])).toEqual([
+			['conversation_updated', 'open', ['assignee_id', 'updated_at']],
+			['message_created', 'open', undefined],
+			['conversation_updated', 'open', ['waiting_since', 'updated_at']],
+		]);
+
+		await env.sim.assign(plain, null);
+		await env.sim.setStatus(plain, 'snoozed');
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const woken = await env.sim.receiveMessage(plain, 'wake up');
+		expect(woken.deliveries.map((d: any) => [d.event, keysOf(d)])).toEqual([
+			['conversation_updated', ['assignee_id', 'updated_at']],
+			['message_created', undefined],
+		]);
+
+		const bot = await pendingConversation(env);
+		await env.sim.setStatus(bot, 'resolved');
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const { deliveries } = await env.sim.receiveMessage(bot, 'again');
+		expect(deliveries.map((d: any) => [d.event, keysOf(d)])).toEqual([
+			['conversation_status_changed', null],
+			['conversation_updated', ['status', 'updated_at']],
+			['message_created', undefined],
+			['conversation_updated', ['waiting_since', 'updated_at']],
+		]);
+	});
+
+	test('a new open conversation is assigned inside its creation: conversation_created only, showing the assignee', async () => {
+		const env = await setup({ onlineAgents: [AGENT] });
+		await hook(env, statusHook);
+		const { deliveries, result: id } = await env.sim.createConversation({ inboxId: 2 });
+		expect(deliveries.map((d: any) => [d.event, d.json.status, d.json.meta.assignee && d.json.meta.assignee.id])).toEqual([
+			['conversation_created', 'open', AGENT],
+		]);
+		const res = await env.api('GET', `/api/v1/accounts/1/conversations/${id}`);
+		expect([res.json.meta.assignee.id, res.json.meta.assignee.availability_status, res.json.meta.assignee_type]).toEqual([AGENT, 'online', 'User']);
+	});
+
+	test.each([
+		['auto-assignment off for the inbox', (s: Sim) => s.setAutoAssignment(1, false), null],
+		['option autoAssignment: false', null, { autoAssignment: false }],
+		['the account feature assignment_v2', null, { assignmentV2: true }],
+		['the online agent is busy', (s: Sim) => s.setAgentPresence(2, { availability: 'busy' }), null],
+		['the online user is not a member', (s: Sim) => s.setInboxMembers(1, [1]), null],
+		['the conversation has a member assignee', (s: Sim) => s.assign(1, 2), null],
+	])('no hidden change when %s', async (_name, arrange, options) => {
+		const env = await setup({ onlineAgents: [AGENT], ...(options || {}) });
+		await hook(env, statusHook);
+		const id = await pendingConversation(env);
+		if (arrange) await arrange(env.sim);
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const { deliveries } = await env.sim.setStatus(id, 'open', { as: 'bot' });
+		expect(deliveries.map((d: any) => [d.event, keysOf(d)])).toEqual([
+			['conversation_status_changed', null],
+			['conversation_updated', ['status', 'updated_at']],
+		]);
+	});
+
+	test('availability: auto_offline false lists an unconnected agent; an assignee who left the inbox is replaced', async () => {
+		const env = await setup();
+		await hook(env, statusHook);
+		env.sim.setAgentPresence(AGENT, { autoOffline: false });
+		expect(env.sim.agentAvailability(AGENT)).toBe('online');
+		const id = await pendingConversation(env);
+		await env.sim.assign(id, ADMIN); // the administrator is not a member of inbox 1
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const { deliveries } = await env.sim.setStatus(id, 'open', { as: 'bot' });
+		expect(deliveries.map((d: any) => [d.event, d.json.changed_attributes[0]])).toEqual([
+			['conversation_updated', { assignee_id: { previous_value: ADMIN, current_value: AGENT } }],
+		]);
+	});
+
+	test('round robin over online members in membership order; max_assignment_limit (enterprise) skips full agents', async () => {
+		const env = await setup({ onlineAgents: [ADMIN, AGENT], inboxMembers: { 1: [AGENT], 2: [ADMIN, AGENT] } });
+		const picks: number[] = [];
+		for (let i = 0; i < 4; i++) {
+			const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+			picks.push(env.sim.getConversation(id).assigneeId);
+		}
+		expect(picks).toEqual([ADMIN, AGENT, ADMIN, AGENT]);
+		env.sim.setAgentOnline(ADMIN, false);
+		const { result: next } = await env.sim.createConversation({ inboxId: 2 });
+		expect(env.sim.getConversation(next).assigneeId).toBe(AGENT);
+
+		const limited = await setup({ onlineAgents: [ADMIN, AGENT], inboxMembers: { 1: [AGENT], 2: [ADMIN, AGENT] } });
+		limited.sim.setAutoAssignment(2, true, { maxAssignmentLimit: 1 });
+		const assignees: Array<number | null> = [];
+		for (let i = 0; i < 3; i++) {
+			const { result: id } = await limited.sim.createConversation({ inboxId: 2 });
+			assignees.push(limited.sim.getConversation(id).assigneeId);
+		}
+		expect(assignees).toEqual([ADMIN, AGENT, null]);
+	});
+});
+
+describe('message callbacks (message.rb L324-333 order)', () => {
+	const events = (deliveries: any[]) =>
+		deliveries.map((d: any) => [
+			d.event,
+			d.json.event === 'message_created' ? undefined : Array.isArray(d.json.changed_attributes) ? d.json.changed_attributes.map((c: any) => Object.keys(c)[0]) : null,
+		]);
+
+	/** A conversation the Captain inbox (web inbox with an assistant) made pending, its creation drained. */
+	async function captainConversation(env: Env) {
+		if (!env.sim.webhooks().length) await hook(env, ['conversation_status_changed', 'conversation_updated', 'message_created']);
+		env.sim.setCaptain(2, { id: 3, name: 'Cap' });
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		return id;
+	}
+
+	test.each([
+		['with quota', false],
+		['without quota', true],
+	])('Captain inbox %s: a human reply opens the pending conversation before message_created', async (_name, quotaExhausted) => {
+		const env = await setup({ onlineAgents: [] });
+		const untouched = await captainConversation(env);
+		const id = await captainConversation(env);
+		expect([env.sim.getConversation(id).status, env.sim.getConversation(untouched).status]).toEqual(['pending', 'pending']);
+		env.sim.setCaptain(2, { id: 3, name: 'Cap', quotaExhausted });
+		const { deliveries } = await env.sim.sendMessage(id, 'A human here', { as: 'agent' });
+		expect(events(deliveries)).toEqual([
+			['conversation_status_changed', null],
+			['conversation_updated', ['status', 'updated_at']],
+			['message_created', undefined],
+			['conversation_updated', ['first_reply_created_at', 'waiting_since', 'updated_at']],
+		]);
+		expect(deliveries[2].json.conversation.status).toBe('open');
+		// neither a private note nor a bot reply opens it
+		await env.sim.sendMessage(untouched, 'note', { as: 'agent', isPrivate: true });
+		await env.sim.sendMessage(untouched, 'bot', { as: 'bot' });
+		expect(env.sim.getConversation(untouched).status).toBe('pending');
+	});
+
+	test('Captain with an agent online: the opening is hidden by the auto-assignment', async () => {
+		const env = await setup();
+		const id = await captainConversation(env);
+		const { deliveries } = await env.sim.sendMessage(id, 'A human here', { as: 'administrator' });
+		expect(events(deliveries)).toEqual([
+			['conversation_updated', ['assignee_id', 'updated_at']],
+			['message_created', undefined],
+			['conversation_updated', ['first_reply_created_at', 'waiting_since', 'updated_at']],
+		]);
+	});
+
+	test('captainOpensBeforeMessage: false keeps the older model (after message_created, only with quota)', async () => {
+		const env = await setup({ onlineAgents: [], captainOpensBeforeMessage: false });
+		const id = await captainConversation(env);
+		const { deliveries } = await env.sim.sendMessage(id, 'A human here', { as: 'agent' });
+		expect(events(deliveries)).toEqual([
+			['message_created', undefined],
+			['conversation_updated', ['first_reply_created_at', 'waiting_since', 'updated_at']],
+			['conversation_status_changed', null],
+			['conversation_updated', ['status', 'updated_at']],
+		]);
+		const { result: other } = await env.sim.createConversation({ inboxId: 2 });
+		env.sim.setCaptain(2, { quotaExhausted: true });
+		await env.sim.sendMessage(other, 'A human here', { as: 'agent' });
+		expect(env.sim.getConversation(other).status).toBe('pending');
+	});
+
+	test('first human reply: one save of first_reply_created_at + waiting_since; later replies clear waiting_since only', async () => {
+		const env = await setup({ onlineAgents: [] });
+		await hook(env, ['conversation_updated', 'message_created']);
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		env.sim.advanceTime(5000);
+		const first = await env.sim.sendMessage(id, 'Hello, how can I help?', { as: 'agent' });
+		expect(first.deliveries.map((d: any) => [d.event, d.json.changed_attributes && d.json.changed_attributes.slice(0, 2)])).toEqual([
+			['message_created', undefined],
+			[
+				'conversation_updated',
+				[{ first_reply_created_at: { previous_value: null, current_value: iso(5) } }, { waiting_since: { previous_value: iso(0), current_value: null } }],
+			],
+		]);
+		expect(env.sim.getConversation(id)).toMatchObject({ firstReplyCreatedAt: T0S + 5, waitingSince: 0 });
+		env.sim.advanceTime(5000);
+		await env.sim.receiveMessage(id, 'thanks');
+		const second = await env.sim.sendMessage(id, 'You are welcome', { as: 'agent' });
+		expect(events(second.deliveries)).toEqual([
+			['message_created', undefined],
+			['conversation_updated', ['waiting_since', 'updated_at']],
+		]);
+		const old = await setup({ onlineAgents: [], firstReplySingleUpdate: false });
+		await hook(old, ['conversation_updated', 'message_created']);
+		const { result: o } = await old.sim.createConversation({ inboxId: 2 });
+		await old.sim.idle();
+		old.sim.resetLogs();
+		expect(events((await old.sim.sendMessage(o, 'hi', { as: 'agent' })).deliveries)).toEqual([
+			['message_created', undefined],
+			['conversation_updated', ['first_reply_created_at', 'updated_at']],
+			['conversation_updated', ['waiting_since', 'updated_at']],
+		]);
+	});
+
+	test('an incoming message sets waiting_since with updated_at; waitingSinceTouchesUpdatedAt: false keeps the older shape', async () => {
+		for (const [options, keys] of [
+			[{}, ['waiting_since', 'updated_at']],
+			[{ waitingSinceTouchesUpdatedAt: false }, ['waiting_since']],
+		] as Array<[Record<string, unknown>, string[]]>) {
+			const env = await setup({ onlineAgents: [], ...options });
+			await hook(env, ['conversation_updated', 'message_created']);
+			const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+			await env.sim.sendMessage(id, 'hi', { as: 'agent' });
+			await env.sim.idle();
+			env.sim.resetLogs();
+			env.sim.advanceTime(7000);
+			const { deliveries } = await env.sim.receiveMessage(id, 'question');
+			expect(events(deliveries)).toEqual([
+				['message_created', undefined],
+				['conversation_updated', keys],
+			]);
+			expect(deliveries[1].json.changed_attributes[0]).toEqual({ waiting_since: { previous_value: null, current_value: iso(7) } });
+		}
+	});
+
+	test('every message moves last_activity_at and updated_at silently (set_conversation_activity); a job\'s status change only updated_at', async () => {
+		const env = await setup({ onlineAgents: [] });
+		await hook(env, ['conversation_updated']);
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.sendMessage(id, 'hi', { as: 'agent' });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		env.sim.advanceTime(30_000);
+		const { deliveries } = await env.sim.sendMessage(id, 'a second note', { as: 'agent', isPrivate: true });
+		expect(deliveries).toEqual([]);
+		const afterNote = env.sim.getConversation(id);
+		expect([afterNote.lastActivityAt, afterNote.updatedAt]).toEqual([T0S + 30, T0S + 30]);
+		await env.sim.setStatus(id, 'snoozed', { snoozedUntil: T0S + 60 });
+		env.sim.advanceTime(30_000);
+		await env.sim.expireSnooze(id); // the job has no Current.user: no activity message
+		const afterExpiry = env.sim.getConversation(id);
+		expect([afterExpiry.status, afterExpiry.lastActivityAt, afterExpiry.updatedAt]).toEqual(['open', T0S + 30, T0S + 60]);
+	});
+});
+
+describe('activity messages (ActivityMessageJob, after the webhook jobs)', () => {
+	const activities = (sim: Sim, id: number) =>
+		sim
+			.getConversation(id)
+			.messages.filter((m: any) => m.messageType === 'activity')
+			.map((m: any) => m.content);
+
+	test('a user\'s status change: its activity message comes after the payloads were built, then moves the timestamps', async () => {
+		const env = await setup({ onlineAgents: [] });
+		await hook(env, ['conversation_status_changed']);
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		env.sim.advanceTime(60_000);
+		const { deliveries } = await env.sim.setStatus(id, 'resolved');
+		expect([deliveries[0].json.last_activity_at, deliveries[0].json.updated_at]).toEqual([T0S, T0S + 60]);
+		expect(activities(env.sim, id)).toEqual(['Conversation was marked resolved by Ada Admin']);
+		const res = await env.api('GET', `/api/v1/accounts/1/conversations/${id}`);
+		expect([res.json.last_activity_at, res.json.messages[0].content, res.json.last_non_activity_message]).toEqual([
+			T0S + 60,
+			'Conversation was marked resolved by Ada Admin',
+			null,
+		]);
+		expect(res.body).toContain(`"updated_at":${T0S + 60}.000001,`);
+	});
+
+	test.each([
+		['admin toggle_status, nobody online', [], 'administrator', ['Conversation was reopened by Ada Admin']],
+		['agent toggle_status, nobody online', [], 'agent', ['Conversation was reopened by Alex Agent', 'Alex Agent self-assigned this conversation']],
+		['bot handoff, agent online (hidden)', [2], 'bot', ['Assigned to Alex Agent by WhatsApp Bot']],
+		['admin toggle_status, agent online (hidden)', [2], 'administrator', ['Assigned to Alex Agent by Ada Admin']],
+	])('pending -> open by %s', async (_name, onlineAgents, as, expected) => {
+		const env = await setup({ onlineAgents });
+		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+		await env.sim.setStatus(id, 'open', { as });
+		expect(activities(env.sim, id)).toEqual(expected);
+	});
+
+	test('API inbox without a bot: a contact reopening names the system; with an agent online the assignment names Automation System', async () => {
+		for (const [onlineAgents, expected] of [
+			[[], ['Conversation was marked resolved by Ada Admin', 'System reopened the conversation due to a new incoming message.']],
+			[
+				[2],
+				[
+					'Conversation unassigned by Ada Admin',
+					'Conversation was marked resolved by Ada Admin',
+					'Assigned to Alex Agent by Automation System',
+				],
+			],
+		] as Array<[number[], string[]]>) {
+			const env = await setup({ onlineAgents, attachBot: false });
+			// created by channel code (no Current.user): its auto-assignment writes no activity message
+			const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+			if (onlineAgents.length) await env.sim.assign(id, null);
+			await env.sim.setStatus(id, 'resolved');
+			await env.sim.receiveMessage(id, 'back');
+			expect(activities(env.sim, id)).toEqual(expected);
+		}
+	});
+
+	test('jobs and channel code have no Current.user: snooze expiry, a web-widget reopen and a Captain opening write none of their own', async () => {
+		const env = await setup({ onlineAgents: [] });
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.setStatus(id, 'snoozed');
+		await env.sim.expireSnooze(id);
+		await env.sim.setStatus(id, 'resolved');
+		await env.sim.receiveMessage(id, 'back');
+		expect(activities(env.sim, id)).toEqual(['Conversation was snoozed by Ada Admin', 'Conversation was marked resolved by Ada Admin']);
+		env.sim.setCaptain(2, { id: 3, name: 'Cap' });
+		const { result: captain } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.sendMessage(captain, 'Human here', { as: 'agent' });
+		expect(activities(env.sim, captain)).toEqual(['Conversation was marked open automatically after an agent reply']);
+		const none = await setup({ onlineAgents: [], activityMessages: false });
+		const { result: quiet } = await none.sim.createConversation({ inboxId: 2 });
+		await none.sim.setStatus(quiet, 'resolved');
+		expect(activities(none.sim, quiet)).toEqual([]);
+	});
+});
+
+describe('inbox policy and failed API-inbox deliveries', () => {
+	test('an agent who is not a member of an inbox gets 401 on it, its agent_bot and its conversations, and does not list them', async () => {
+		const env = await setup();
+		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+		env.sim.setInboxMembers(1, []);
+		const forbiddenBody = { error: 'You are not authorized to do this action' };
+		for (const path of ['/api/v1/accounts/1/inboxes/1/agent_bot', '/api/v1/accounts/1/inboxes/1', `/api/v1/accounts/1/conversations/${id}`]) {
+			const res = await env.api('GET', path, undefined, env.tokens.agent);
+			expect([path, res.status, res.json]).toEqual([path, 401, forbiddenBody]);
+		}
+		const toggle = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/toggle_status`, { status: 'open' }, env.tokens.agent);
+		expect([toggle.status, toggle.json]).toEqual([401, forbiddenBody]);
+		const inboxes = await env.api('GET', '/api/v1/accounts/1/inboxes', undefined, env.tokens.agent);
+		expect(inboxes.json.payload.map((i: any) => i.id)).toEqual([2]);
+		const list = await env.api('GET', '/api/v1/accounts/1/conversations?status=all', undefined, env.tokens.agent);
+		expect(list.json.data.meta.all_count).toBe(0);
+		for (const token of [env.tokens.administrator, env.tokens.bot]) {
+			expect((await env.api('GET', `/api/v1/accounts/1/conversations/${id}`, undefined, token)).status).toBe(200);
+		}
+		expect((await env.api('GET', '/api/v1/accounts/1/inboxes/1/agent_bot')).status).toBe(200);
+	});
+
+	test('a failed API-inbox delivery of message_created marks the message failed: one message_updated, no loop', async () => {
+		const env = await setup();
+		const inboxRecv = await startReceiver({ status: 500 });
+		cleanups.push(() => inboxRecv.close());
+		env.sim.setApiInboxWebhookUrl(inboxRecv.url + '/evolution');
+		await hook(env, ['message_created', 'message_updated']);
+		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+		const { result: messageId } = await env.sim.sendMessage(id, 'Your order shipped', { as: 'agent' });
+		await env.sim.waitForDeliveries((log: any[]) => log.filter((d) => d.event === 'message_updated').length === 2);
+		await env.sim.idle();
+		const log = env.sim.deliveries().filter((d: any) => d.event.startsWith('message_'));
+		expect(log.map((d: any) => [d.event, d.target, d.error])).toEqual([
+			['message_created', 'account_webhook', null],
+			['message_created', 'api_inbox', 'HTTP 500'],
+			['message_updated', 'account_webhook', null],
+			['message_updated', 'api_inbox', 'HTTP 500'],
+		]);
+		const updated = log[2].json;
+		expect([updated.id, updated.content_attributes, updated.conversation.messages[0].status]).toEqual([
+			messageId,
+			{ external_error: '500 Internal Server Error' },
+			'failed',
+		]);
+		expect(env.sim.getConversation(id).messages.map((m: any) => m.status)).toEqual(['failed']);
+
+		const old = await setup({ apiInboxFailureMarksMessage: false });
+		old.sim.setApiInboxWebhookUrl(inboxRecv.url + '/evolution');
+		await hook(old, ['message_created', 'message_updated']);
+		const { result: o } = await old.sim.createConversation({ inboxId: 1 });
+		await old.sim.sendMessage(o, 'x', { as: 'agent' });
+		await old.sim.idle();
+		expect(old.sim.deliveries().filter((d: any) => d.event.startsWith('message_')).map((d: any) => [d.event, d.target])).toEqual([
+			['message_created', 'account_webhook'],
+			['message_created', 'api_inbox'],
+		]);
+	});
+
+	test('a refused connection gives Net::HTTP\'s message as external_error', async () => {
+		const env = await setup();
+		const dead = await startReceiver();
+		const deadUrl = dead.url + '/gone';
+		await dead.close();
+		env.sim.setApiInboxWebhookUrl(deadUrl);
+		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+		await env.sim.receiveMessage(id, 'hi');
+		await env.sim.waitForDeliveries((log: any[]) => log.some((d) => d.event === 'message_updated'));
+		const port = new URL(deadUrl).port;
+		const updated = env.sim.deliveries().find((d: any) => d.event === 'message_updated');
+		expect(updated.json.content_attributes.external_error).toBe(
+			`Failed to open TCP connection to 127.0.0.1:${port} (Connection refused - connect(2) for "127.0.0.1" port ${port})`,
+		);
+	});
+});
+
 describe('toggle_status semantics', () => {
 	test('same status saves nothing and sends nothing; no status toggles; invalid status is a 500', async () => {
 		const env = await setup();
@@ -586,8 +1117,8 @@ describe('toggle_status semantics', () => {
 		expect(env.sim.getConversation(id).status).toBe('open');
 	});
 
-	test('an agent-role token ending open self-assigns, overwriting the assignee; an admin does not', async () => {
-		const env = await setup();
+	test('an agent-role token ending open self-assigns, overwriting the assignee; an admin does not (nobody online)', async () => {
+		const env = await setup({ onlineAgents: [] });
 		await hook(env, ['conversation_status_changed', 'conversation_updated']);
 		const { result: id } = await env.sim.createConversation({ inboxId: 2, assigneeId: 1 });
 		await env.sim.setStatus(id, 'resolved');
@@ -621,8 +1152,8 @@ describe('toggle_status semantics', () => {
 		});
 	});
 
-	test('the agent-bot token moving pending -> open is a bot handoff answering success: null', async () => {
-		const env = await setup();
+	test('the agent-bot token moving pending -> open is a bot handoff answering success: null (nobody online)', async () => {
+		const env = await setup({ onlineAgents: [] });
 		await hook(env, ['conversation_status_changed', 'conversation_updated']);
 		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
 		await env.sim.idle();
@@ -753,7 +1284,7 @@ describe('delivery semantics', () => {
 	});
 
 	test('waitForDeliveries resolves on a count or a predicate and rejects on timeout', async () => {
-		const env = await setup();
+		const env = await setup({ botInboxCreationEvents: true });
 		await hook(env);
 		env.sim.createConversation({ inboxId: 1 });
 		const log = await env.sim.waitForDeliveries(3, 2000);
@@ -845,7 +1376,7 @@ describe('inbox bot, integrations, assistant and list routes', () => {
 	});
 
 	test('conversation list: default status open, counts, inbox filter, 25 per page', async () => {
-		const env = await setup();
+		const env = await setup({ onlineAgents: [] });
 		for (let i = 0; i < 27; i++) await env.sim.createConversation({ inboxId: 2 });
 		await env.sim.createConversation({ inboxId: 1 });
 		await env.sim.assign(1, 2);
@@ -858,6 +1389,229 @@ describe('inbox bot, integrations, assistant and list routes', () => {
 		expect([pending.json.data.meta.all_count, pending.json.data.payload[0].id, pending.json.data.payload[0].status]).toEqual([1, 28, 'pending']);
 		const all = await env.api('GET', '/api/v1/accounts/1/conversations?status=all&assignee_type=me', undefined, env.tokens.agent);
 		expect([all.json.data.meta.all_count, all.json.data.payload.map((c: any) => c.id)]).toEqual([28, [1]]);
+	});
+});
+
+describe('conversation list order, updated_within, timestamps', () => {
+	test('default order last_activity_at desc (messages move it, a user\'s status change through its activity message); sort_by values; pages of 25', async () => {
+		const env = await setup({ onlineAgents: [] });
+		const ids: number[] = [];
+		for (let i = 0; i < 3; i++) {
+			ids.push((await env.sim.createConversation({ inboxId: 2 })).result);
+			env.sim.advanceTime(1000);
+		}
+		await env.sim.receiveMessage(ids[0], 'bump'); // t=3 s: conversation 1 becomes the most recently active
+		env.sim.advanceTime(1000);
+		await env.sim.expireSnooze(ids[2]); // not snoozed: nothing
+		await env.sim.setStatus(ids[1], 'resolved'); // t=4 s: "marked resolved by Ada Admin" makes 2 the most recent
+		const order = async (query: string) =>
+			(await env.api('GET', `/api/v1/accounts/1/conversations?status=all${query}`)).json.data.payload.map((c: any) => c.id);
+		expect(await order('')).toEqual([2, 1, 3]);
+		expect(await order('&sort_by=last_activity_at_asc')).toEqual([3, 1, 2]);
+		expect(await order('&sort_by=created_at_desc')).toEqual([3, 2, 1]);
+		expect(await order('&sort_by=created_at_asc')).toEqual([1, 2, 3]);
+		expect(await order('&sort_by=updated_at_desc')).toEqual([2, 1, 3]); // not an option: the default order
+		await env.api('POST', '/api/v1/accounts/1/conversations/3/toggle_priority', { priority: 'urgent' });
+		await env.api('POST', '/api/v1/accounts/1/conversations/2/toggle_priority', { priority: 'low' });
+		expect(await order('&sort_by=priority_desc')).toEqual([3, 2, 1]);
+		expect(await order('&sort_by=priority_asc')).toEqual([2, 3, 1]);
+		expect(await order('&sort_by=waiting_since_asc')).toEqual([1, 3, 2]); // 1 waits since creation, 2 is resolved (null)
+
+		for (let i = 0; i < 24; i++) await env.sim.createConversation({ inboxId: 2 });
+		const page = async (n: string) => (await env.api('GET', `/api/v1/accounts/1/conversations?status=all&page=${n}`)).json.data;
+		expect([(await page('1')).payload.length, (await page('2')).payload.length, (await page('2')).meta.all_count]).toEqual([25, 2, 27]);
+		expect((await page('0')).payload[0].id).toBe((await page('1')).payload[0].id);
+		expect((await page('2abc')).payload.map((c: any) => c.id)).toEqual((await page('2')).payload.map((c: any) => c.id));
+	});
+
+	test('updated_within=<seconds>: every conversation updated since then, unpaginated, in the sort order', async () => {
+		const env = await setup({ onlineAgents: [] });
+		for (let i = 0; i < 30; i++) await env.sim.createConversation({ inboxId: 2 });
+		env.sim.advanceTime(600_000);
+		await env.sim.setStatus(5, 'resolved');
+		await env.sim.setStatus(9, 'pending');
+		env.sim.advanceTime(60_000);
+		await env.sim.receiveMessage(7, 'new message');
+		const recent = await env.api('GET', '/api/v1/accounts/1/conversations?status=all&assignee_type=all&updated_within=120');
+		const items = recent.json.data.payload.map((c: any) => [c.id, c.status]);
+		// 7 had the latest activity; 5 and 9 tie on last_activity_at, an order PostgreSQL leaves unspecified
+		expect([items[0], items.slice(1).sort()]).toEqual([
+			[7, 'open'],
+			[
+				[5, 'resolved'],
+				[9, 'pending'],
+			],
+		]);
+		expect(recent.json.data.meta).toEqual({ mine_count: 0, assigned_count: 0, unassigned_count: 30, all_count: 30 });
+		const all = await env.api('GET', '/api/v1/accounts/1/conversations?status=all&updated_within=3600');
+		expect(all.json.data.payload).toHaveLength(30);
+	});
+
+	test('time keys of the GET partial: integers, updated_at a float, snoozed_until ISO, 0 when unset', async () => {
+		const env = await setup({ onlineAgents: [] });
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		env.sim.advanceTime(10_500);
+		await env.sim.sendMessage(id, 'hi', { as: 'agent' });
+		env.sim.advanceTime(20_250);
+		await env.sim.setStatus(id, 'snoozed', { snoozedUntil: T0S + 3600 });
+		const res = await env.api('GET', `/api/v1/accounts/1/conversations/${id}`);
+		const c = res.json;
+		expect(c.messages[0]).toMatchObject({ message_type: 2, content: 'Conversation was snoozed by Ada Admin', created_at: T0S + 30 });
+		expect({
+			created_at: c.created_at,
+			updated_at: c.updated_at,
+			timestamp: c.timestamp,
+			last_activity_at: c.last_activity_at,
+			first_reply_created_at: c.first_reply_created_at,
+			waiting_since: c.waiting_since,
+			agent_last_seen_at: c.agent_last_seen_at,
+			assignee_last_seen_at: c.assignee_last_seen_at,
+			contact_last_seen_at: c.contact_last_seen_at,
+			snoozed_until: c.snoozed_until,
+		}).toEqual({
+			created_at: T0S,
+			updated_at: (T0 * 1000 + 30_750_001) / 1e6, // the snooze, then its activity message 1 µs later
+			timestamp: T0S + 30,
+			last_activity_at: T0S + 30,
+			first_reply_created_at: T0S + 10,
+			waiting_since: 0,
+			agent_last_seen_at: 0,
+			assignee_last_seen_at: 0,
+			contact_last_seen_at: 0,
+			snoozed_until: '2026-06-20T10:00:00.000Z',
+		});
+		expect(res.body).toContain(`"updated_at":${T0S + 30}.750001,`);
+		expect(Object.keys(c.meta)).toEqual(['sender', 'channel', 'hmac_verified']);
+		const list = await env.api('GET', '/api/v1/accounts/1/conversations?status=snoozed');
+		expect(list.json.data.payload[0]).toEqual(c);
+	});
+});
+
+describe('custom attributes and the conversation filter', () => {
+	test('POST custom_attributes replaces the hash, answers it, fires conversation_updated only on a change', async () => {
+		const env = await setup({ onlineAgents: [] });
+		await hook(env, ['conversation_updated']);
+		const { result: id } = await env.sim.createConversation({ inboxId: 2, customAttributes: { order_id: 'A-1' } });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		env.sim.advanceTime(4000);
+		const path = `/api/v1/accounts/1/conversations/${id}/custom_attributes`;
+		const res = await env.api('POST', path, { custom_attributes: { freescout_conversation_id: '812', synced: true } }, env.tokens.bot);
+		expect([res.status, res.json]).toEqual([200, { custom_attributes: { freescout_conversation_id: '812', synced: true } }]);
+		await env.sim.idle();
+		expect(env.sim.deliveries().map((d: any) => [d.event, d.json.custom_attributes, d.json.changed_attributes])).toEqual([
+			[
+				'conversation_updated',
+				{ freescout_conversation_id: '812', synced: true },
+				[
+					{ custom_attributes: { previous_value: { order_id: 'A-1' }, current_value: { freescout_conversation_id: '812', synced: true } } },
+					{ updated_at: { previous_value: iso(0), current_value: iso(4) } },
+				],
+			],
+		]);
+		env.sim.resetLogs();
+		const same = await env.api('POST', path, { custom_attributes: { synced: true, freescout_conversation_id: '812' } });
+		expect(same.status).toBe(200);
+		await env.sim.idle();
+		expect(env.sim.deliveries()).toEqual([]);
+		const get = await env.api('GET', `/api/v1/accounts/1/conversations/${id}`);
+		expect(get.json.custom_attributes).toEqual({ freescout_conversation_id: '812', synced: true });
+		expect((await env.api('POST', path, {})).status).toBe(500);
+		const tooLong = await env.api('POST', path, { custom_attributes: { note: 'x'.repeat(1501) } });
+		expect([tooLong.status, tooLong.json]).toEqual([422, { message: 'Custom attributes note length should be < 1500', attributes: ['custom_attributes'] }]);
+		const changed = await env.sim.setCustomAttributes(id, { freescout_conversation_id: '813' });
+		expect(changed.deliveries.map((d: any) => d.json.changed_attributes[0].custom_attributes.current_value)).toEqual([{ freescout_conversation_id: '813' }]);
+	});
+
+	test('custom attribute definitions: create (administrators), validation, list', async () => {
+		const env = await setup();
+		const path = '/api/v1/accounts/1/custom_attribute_definitions';
+		const created = await env.api('POST', path, {
+			attribute_display_name: 'FreeScout conversation',
+			attribute_display_type: 0,
+			attribute_key: 'freescout_conversation_id',
+			attribute_model: 0,
+		});
+		expect(created.status).toBe(200);
+		expect(created.json).toEqual({
+			id: 1,
+			attribute_display_name: 'FreeScout conversation',
+			attribute_display_type: 'text',
+			attribute_description: null,
+			attribute_key: 'freescout_conversation_id',
+			regex_pattern: null,
+			regex_cue: null,
+			attribute_values: [],
+			attribute_model: 'conversation_attribute',
+			default_value: null,
+			created_at: iso(0),
+			updated_at: iso(0),
+		});
+		const dup = await env.api('POST', path, { custom_attribute_definition: { attribute_display_name: 'X', attribute_key: 'freescout_conversation_id' } });
+		expect([dup.status, dup.json]).toEqual([422, { message: 'Attribute key has already been taken', attributes: ['attribute_key'] }]);
+		const conflict = await env.api('POST', path, { attribute_display_name: 'S', attribute_key: 'status' });
+		expect(conflict.json).toEqual({
+			message: 'Attribute key The provided key is not allowed as it might conflict with default attributes.',
+			attributes: ['attribute_key'],
+		});
+		const bad = await env.api('POST', path, { attribute_display_name: 'Bad', attribute_key: 'has space' });
+		expect(bad.json.message).toBe('Attribute key must only contain letters, numbers, underscores, hyphens, and dots');
+		expect((await env.api('POST', path, { attribute_display_name: 'T', attribute_key: 't', attribute_display_type: 'colour' })).status).toBe(500);
+		const byAgent = await env.api('POST', path, { attribute_display_name: 'A', attribute_key: 'a' }, env.tokens.agent);
+		expect([byAgent.status, byAgent.json]).toEqual([401, { error: 'You are not authorized to do this action' }]);
+		const list = await env.api('GET', `${path}?attribute_model=conversation_attribute`, undefined, env.tokens.agent);
+		expect(list.json.map((d: any) => d.attribute_key)).toEqual(['freescout_conversation_id']);
+		expect((await env.api('GET', `${path}?attribute_model=1`)).json).toEqual([]);
+	});
+
+	test('filter by a defined text custom attribute: case-insensitive, first value only; counts; 422 messages', async () => {
+		const env = await setup({ onlineAgents: [] });
+		const filter = (payload: unknown, token?: string) => env.api('POST', '/api/v1/accounts/1/conversations/filter', { payload }, token);
+		const byKey = [{ attribute_key: 'freescout_conversation_id', filter_operator: 'equal_to', values: ['FS-812'], query_operator: null }];
+		const undefinedKey = await filter(byKey);
+		expect([undefinedKey.status, undefinedKey.json]).toEqual([
+			422,
+			{
+				error:
+					'Invalid attribute key - [freescout_conversation_id]. The key should be one of [status,assignee_id,inbox_id,team_id,contact_id,priority,display_id,campaign_id,labels,browser_language,conversation_language,referer,created_at,last_activity_at,mail_subject] or a custom attribute defined in the account.',
+			},
+		]);
+		env.sim.defineCustomAttribute({ key: 'freescout_conversation_id' });
+		await env.sim.createConversation({ inboxId: 2, customAttributes: { freescout_conversation_id: 'fs-812' } });
+		env.sim.advanceTime(1000);
+		await env.sim.createConversation({ inboxId: 1, customAttributes: { freescout_conversation_id: 'FS-813' } });
+		env.sim.advanceTime(1000);
+		await env.sim.createConversation({ inboxId: 2 });
+		const found = await filter(byKey);
+		expect([found.status, found.json.meta, found.json.payload.map((c: any) => [c.id, c.custom_attributes])]).toEqual([
+			200,
+			{ mine_count: 0, unassigned_count: 1, all_count: 1 },
+			[[1, { freescout_conversation_id: 'fs-812' }]],
+		]);
+		const firstValueOnly = await filter([{ ...byKey[0], values: ['nope', 'FS-812'] }]);
+		expect(firstValueOnly.json.payload).toEqual([]);
+		const notEqual = await filter([{ ...byKey[0], filter_operator: 'not_equal_to' }]);
+		expect(notEqual.json.payload.map((c: any) => c.id)).toEqual([3, 2]);
+		const present = await filter([{ attribute_key: 'freescout_conversation_id', filter_operator: 'is_present', values: [], query_operator: 'AND' }, { attribute_key: 'inbox_id', filter_operator: 'equal_to', values: [1], query_operator: null }]);
+		expect(present.json.payload.map((c: any) => c.id)).toEqual([2]);
+		const either = await filter([
+			{ attribute_key: 'status', filter_operator: 'equal_to', values: ['pending'], query_operator: 'OR' },
+			{ attribute_key: 'display_id', filter_operator: 'equal_to', values: ['3'], query_operator: null },
+		]);
+		expect(either.json.payload.map((c: any) => [c.id, c.status])).toEqual([
+			[3, 'open'],
+			[2, 'pending'],
+		]);
+		const badOperator = await filter([{ attribute_key: 'status', filter_operator: 'contains', values: ['open'] }]);
+		expect(badOperator.json).toEqual({ error: 'Invalid operator. The allowed operators for status are [equal_to,not_equal_to].' });
+		const badQuery = await filter([{ ...byKey[0], query_operator: 'XOR' }]);
+		expect(badQuery.json).toEqual({ error: 'Query operator must be either "AND" or "OR".' });
+		const noValues = await filter([{ ...byKey[0], values: [] }]);
+		expect(noValues.json).toEqual({ error: 'Invalid value. The values provided for freescout_conversation_id are invalid' });
+		expect((await env.api('POST', '/api/v1/accounts/1/conversations/filter', {})).status).toBe(500);
+		env.sim.setInboxMembers(1, []);
+		const asAgent = await filter([{ ...byKey[0], filter_operator: 'is_present', values: [] }], env.tokens.agent);
+		expect(asAgent.json.payload.map((c: any) => c.id)).toEqual([1]);
 	});
 });
 
