@@ -225,3 +225,160 @@ describe('Sync Status between the Chatwoot and FreeScout simulators', () => {
 		}
 	});
 });
+
+describe('Sync Status pairing between the simulators', () => {
+	const FIELD = 'Chatwoot Conversation ID';
+	const ATTRIBUTE = 'freescout_conversation_id';
+	let cw: ChatwootSim;
+	let fs: FreeScoutSim & {
+		addCustomer(c: { firstName: string; email: string }): { id: number };
+		addCustomField(spec: { mailboxId: number; name: string; type: string }): { id: number };
+		setCustomFieldFromUi(conversationId: number, fieldId: number, value: string): void;
+		createConversation(options: { status?: string; customerId?: number; subject?: string }): number;
+		getConversation(id: number, options?: { withThreads: boolean }): { status: string; updatedAt: string; customFields?: Array<{ name: string; value: string }> };
+	};
+	let chatwoot: Session;
+	let freescout: Session;
+	let fieldId: number;
+
+	beforeEach(async () => {
+		cw = createChatwootSimulator({ version: '4.15.1', attachBot: false });
+		await cw.start();
+		fs = createFreeScoutSimulator({ apiKey: FS_KEY, customFieldsModule: true }) as unknown as typeof fs;
+		await fs.start();
+		fieldId = fs.addCustomField({ mailboxId: 1, name: FIELD, type: 'number' }).id;
+		chatwoot = sessionTo(chatwootApi, cw.url as string, { api_access_token: cw.tokens().administrator }, cw.ids().accountId);
+		freescout = sessionTo(freescoutApi, fs.url, { 'X-FreeScout-API-Key': FS_KEY }, null);
+	});
+	afterEach(async () => {
+		await cw.stop();
+		await fs.stop();
+	});
+
+	async function chatwootConversationOf(email: string): Promise<number> {
+		const { result: contactId } = await cw.createContact({ name: email, email });
+		return (await cw.createConversation({ contactId, inboxId: cw.ids().webInboxId })).result as number;
+	}
+	const pairing = { counterpartId: null, byEmail: true, sourceField: '', targetField: '' };
+	const fromChatwoot = (conversationId: number, status: Status, previousStatus: Status) =>
+		syncChange(
+			{ source: chatwoot, target: freescout },
+			{
+				change: { platform: 'chatwoot', conversationId, status, previousStatus, changedAt: new Date().toISOString(), superseded: false },
+				rules: [],
+				pairing: { ...pairing, sourceField: ATTRIBUTE, targetField: FIELD },
+				userIds: { source: null, target: 1 },
+			},
+			new RecentWrites(),
+		);
+	const fromFreeScout = (conversationId: number, status: Status, previousStatus: Status) =>
+		syncChange(
+			{ source: freescout, target: chatwoot },
+			{
+				change: { platform: 'freescout', conversationId, status, previousStatus, changedAt: new Date().toISOString(), superseded: false },
+				rules: [],
+				pairing: { ...pairing, sourceField: FIELD, targetField: ATTRIBUTE },
+				userIds: { source: 1, target: null },
+			},
+			new RecentWrites(),
+		);
+	const attributesOf = (id: number) => cw.conversationApiPayload(id).custom_attributes;
+	const fieldOf = (id: number) => fs.getConversation(id, { withThreads: false }).customFields?.find((f) => f.name === FIELD)?.value;
+	const calls = () => [
+		...cw.requests().map((r: { method: string; path: string }) => `chatwoot ${r.method} ${r.path}`),
+		...fs.getApiRequests().map((r) => `freescout ${r.method} ${r.path}`),
+	];
+
+	it('pairs by the customer e-mail (the one unpaired conversation), keeps both ids, and later changes go straight to the pair', async () => {
+		const cwId = await chatwootConversationOf('ana@example.org');
+		const ana = fs.addCustomer({ firstName: 'Ana', email: 'ana@example.org' }).id;
+		fs.createConversation({ subject: 'Someone else' });
+		const pairedElsewhere = fs.createConversation({ customerId: ana, subject: 'Old order' });
+		fs.setCustomFieldFromUi(pairedElsewhere, fieldId, '99');
+		const fsId = fs.createConversation({ customerId: ana, subject: 'New order' });
+		await cw.setStatus(cwId, 'resolved');
+		cw.resetLogs();
+		fs.clearLogs();
+
+		const first = await fromChatwoot(cwId, 'resolved', 'open');
+		expect(first).toMatchObject({ conversationId: fsId, pairedBy: 'email', status: 'resolved', changed: true, writes: 1, warnings: [] });
+		expect(attributesOf(cwId)).toEqual({ [ATTRIBUTE]: fsId });
+		expect(fieldOf(fsId)).toBe(String(cwId));
+		expect(fs.getConversation(pairedElsewhere).status).toBe('active');
+		const accountPath = `/api/v1/accounts/${cw.ids().accountId}`;
+		expect(calls()).toEqual([
+			`chatwoot GET ${accountPath}/conversations/${cwId}`,
+			`chatwoot POST ${accountPath}/conversations/${cwId}/custom_attributes`,
+			`chatwoot GET ${accountPath}/conversations/${cwId}`,
+			'freescout GET /api/conversations',
+			'freescout GET /api/mailboxes/1/custom_fields',
+			`freescout PUT /api/conversations/${fsId}/custom_fields`,
+			`freescout PUT /api/conversations/${fsId}`,
+		]);
+
+		// Both directions now find the pair through the kept ids: no customer lookup.
+		fs.changeStatusFromMenu(fsId, 'active');
+		cw.resetLogs();
+		fs.clearLogs();
+		expect(await fromFreeScout(fsId, 'open', 'resolved')).toMatchObject({ conversationId: cwId, pairedBy: 'stored', status: 'open', writes: 1 });
+		await cw.setStatus(cwId, 'pending');
+		expect(await fromChatwoot(cwId, 'pending', 'open')).toMatchObject({ conversationId: fsId, pairedBy: 'stored', status: 'pending', writes: 1 });
+		expect(calls().filter((call) => call.includes('/contacts/') || call === 'freescout GET /api/conversations')).toEqual([]);
+	});
+
+	it('pairs a FreeScout conversation by e-mail through Chatwoot\'s contact search', async () => {
+		const cwId = await chatwootConversationOf('bo@example.org');
+		await chatwootConversationOf('someone@example.org');
+		const fsId = fs.createConversation({ customerId: fs.addCustomer({ firstName: 'Bo', email: 'bo@example.org' }).id });
+		fs.changeStatusFromMenu(fsId, 'pending');
+		const out = await fromFreeScout(fsId, 'pending', 'open');
+		expect(out).toMatchObject({ conversationId: cwId, pairedBy: 'email', status: 'pending', changed: true });
+		expect(attributesOf(cwId)).toEqual({ [ATTRIBUTE]: fsId });
+		expect(fieldOf(fsId)).toBe(String(cwId));
+	});
+
+	it('several unpaired conversations of the customer, or a pair pointing elsewhere: skipped with the reason, nothing written', async () => {
+		const cwId = await chatwootConversationOf('cy@example.org');
+		const cy = fs.addCustomer({ firstName: 'Cy', email: 'cy@example.org' }).id;
+		const a = fs.createConversation({ customerId: cy });
+		const b = fs.createConversation({ customerId: cy });
+		await cw.setStatus(cwId, 'resolved');
+		cw.resetLogs();
+		fs.clearLogs();
+		expect((await fromChatwoot(cwId, 'resolved', 'open')).skipped).toBe(
+			`not paired: 2 unpaired conversations of cy@example.org on FreeScout (${b}, ${a}); put the right one's id into the Chatwoot custom attribute "${ATTRIBUTE}"`,
+		);
+		expect(calls().filter((call) => !call.includes(' GET '))).toEqual([]);
+
+		// Paired by hand on Chatwoot with a, whose own field points at another Chatwoot conversation.
+		await cw.setCustomAttributes(cwId, { [ATTRIBUTE]: a });
+		fs.setCustomFieldFromUi(a, fieldId, '77');
+		cw.resetLogs();
+		fs.clearLogs();
+		expect((await fromChatwoot(cwId, 'resolved', 'open')).skipped).toBe(
+			`Chatwoot conversation ${cwId} keeps ${a} as its counterpart, but FreeScout conversation ${a} keeps 77: correct one of the two`,
+		);
+		expect(calls().filter((call) => !call.includes(' GET '))).toEqual([]);
+	});
+
+	it('a mailbox without the pair field: the status is synced, the pair kept on Chatwoot, a warning says what to create', async () => {
+		const cwId = await chatwootConversationOf('di@example.org');
+		const fsId = fs.createConversation({ customerId: fs.addCustomer({ firstName: 'Di', email: 'di@example.org' }).id });
+		await cw.setStatus(cwId, 'resolved');
+		const out = await syncChange(
+			{ source: chatwoot, target: freescout },
+			{
+				change: { platform: 'chatwoot', conversationId: cwId, status: 'resolved', previousStatus: 'open', changedAt: new Date().toISOString(), superseded: false },
+				rules: [],
+				pairing: { ...pairing, sourceField: ATTRIBUTE, targetField: 'Chat ID' },
+				userIds: { source: null, target: 1 },
+			},
+			new RecentWrites(),
+		);
+		expect(out).toMatchObject({ conversationId: fsId, status: 'resolved', changed: true });
+		expect(out.warnings).toEqual([
+			`The pair could not be kept on FreeScout conversation ${fsId}: FreeScout mailbox 1 has no custom field named "Chat ID". Create the custom field "Chat ID" in that mailbox (Mailbox settings → Custom Fields; FreeScout's Custom Fields module), or change the field name in the node's pairing options.`,
+		]);
+		expect(attributesOf(cwId)).toEqual({ [ATTRIBUTE]: fsId });
+	});
+});

@@ -98,8 +98,9 @@ export async function syncChange(
 	const pairWarnings = await keepPair(sessions, conversations, counterpart, request.pairing);
 	if (verdict.action === 'skip') return report(unchanged(targetConversation, verdict.skipped), { ...paired, warnings: pairWarnings });
 	if (verdict.action === 'write_source') {
-		const back = await writeAndRemember(sync, source, sourceConversation, verdict.status);
-		const note = `${conversationName(target, targetConversation.conversationId)} got its status later than this change: ${conversationName(source, change.conversationId)} follows it (${back.platformStatus})`;
+		const later = `${conversationName(target, targetConversation.conversationId)} got its status later than this change`;
+		const back = await writeAndRemember(sync, source, sourceConversation, verdict.status, later);
+		const note = `${later}: ${conversationName(source, change.conversationId)} follows it (${back.platformStatus})`;
 		return report(unchanged(targetConversation, null), {
 			...paired,
 			source: { ...found.source, status: back.status },
@@ -109,7 +110,8 @@ export async function syncChange(
 		});
 	}
 
-	const written = await writeAndRemember(sync, target, targetConversation, wanted);
+	const cause = `${conversationName(source, change.conversationId)} went ${change.status}`;
+	const written = await writeAndRemember(sync, target, targetConversation, wanted, cause);
 	const followed = await followSource(sync, written);
 	const last = followed ?? written;
 	return report(last, {
@@ -175,12 +177,13 @@ function factsOf(sync: Sync, wanted: Status, sourceConversation: ConversationSna
 	};
 }
 
-/** Writes `status` to a conversation of `session` just read as `current`, and remembers the write for its echo. */
-async function writeAndRemember(sync: Sync, session: Session, current: ConversationSnapshot, status: Status): Promise<WriteResult> {
-	const { source, request } = sync;
-	const userId = session === sync.target ? request.userIds.target : request.userIds.source;
+/**
+ * Writes `status` to a conversation of `session` just read as `current`, and remembers the write (and `cause`, for
+ * the reason shown when its echo comes back).
+ */
+async function writeAndRemember(sync: Sync, session: Session, current: ConversationSnapshot, status: Status, cause: string): Promise<WriteResult> {
+	const userId = session === sync.target ? sync.request.userIds.target : sync.request.userIds.source;
 	const written = await writeStatus(session, current, status, { snoozedUntil: null, userId });
-	const cause = `${conversationName(source, request.change.conversationId)} went ${request.change.status}`;
 	sync.recentWrites.remember(writeKey(session, current.conversationId), {
 		status: written.status ?? status,
 		previousStatus: current.status,
@@ -200,7 +203,8 @@ async function followSource(sync: Sync, written: WriteResult): Promise<WriteResu
 	// Compare-and-set again: a target that is no longer what was just written has a newer change of its own.
 	const current = await readConversation(target, written.conversationId);
 	if (current.platformStatus !== written.platformStatus) return null;
-	const followed = await writeAndRemember(sync, target, current, follow);
-	const note = `${conversationName(source, change.conversationId)} changed to ${now.status} while this change was synced; ${conversationName(target, written.conversationId)} followed it`;
+	const meanwhile = `${conversationName(source, change.conversationId)} changed to ${now.status} while this change was synced`;
+	const followed = await writeAndRemember(sync, target, current, follow, meanwhile);
+	const note = `${meanwhile}; ${conversationName(target, written.conversationId)} followed it`;
 	return { ...followed, notes: [...followed.notes, note] };
 }
