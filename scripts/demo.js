@@ -904,10 +904,11 @@ async function scenarioSync(context, result) {
 /** What one Sync Status output item did, in a line. */
 function syncText(sync) {
 	if (!sync) return 'no output';
-	const target = `${PLATFORM_NAMES[sync.platform]} conversation ${sync.conversationId ?? '?'}`;
+	if (sync.conversationId === null) return `nothing written: ${sync.skipped}`;
+	const target = `${PLATFORM_NAMES[sync.platform]} conversation ${sync.conversationId}`;
 	const paired = sync.pairedBy === 'email' ? ` (paired by the customer's e-mail)` : '';
 	if (sync.changed) return `wrote ${sync.platformStatus} to ${target}${paired}`;
-	return `nothing written to ${target}${paired}: ${sync.skipped}`;
+	return `nothing written to ${target}${paired}: ${sync.skipped ?? sync.notes.join('; ')}`;
 }
 
 // ---- command line ----------------------------------------------------------------------------
