@@ -4,44 +4,29 @@
  * write without a request. The rules themselves: sync-decision.test.ts and sync.test.ts.
  */
 import { ConversationStatus } from '../../nodes/ConversationStatus/ConversationStatus.node';
-import { createChatwootSimulator } from '../simulators/chatwoot';
-import { createFreeScoutSimulator } from '../simulators/freescout';
 import * as harness from '../support/n8n-harness';
-
-type ChatwootSim = ReturnType<typeof createChatwootSimulator>;
-interface FreeScoutSim {
-	url: string;
-	start(): Promise<{ url: string }>;
-	stop(): Promise<void>;
-	createConversation(options: { status?: string }): number;
-	getConversation(id: number): { status: string };
-	getApiRequests(): Array<{ method: string; path: string; body: unknown }>;
-	clearLogs(): void;
-}
+import type { ChatwootSim, FreeScoutSim, SimulatorPair } from './simulator-pair';
+import { startSimulatorPair } from './simulator-pair';
 
 describe('Sync Status node (in-process, both simulators)', () => {
+	let pair: SimulatorPair;
 	let cw: ChatwootSim;
 	let fs: FreeScoutSim;
 	let cwId: number;
 	let fsId: number;
 
 	beforeEach(async () => {
-		cw = createChatwootSimulator({ version: '4.15.1', attachBot: false });
-		await cw.start();
-		fs = createFreeScoutSimulator({ apiKey: 'fs-node-key' }) as unknown as FreeScoutSim;
-		await fs.start();
+		pair = await startSimulatorPair();
+		({ cw, fs } = pair);
 		cwId = (await cw.createConversation({ status: 'open' })).result as number;
 		fs.createConversation({ status: 'active' });
 		fsId = fs.createConversation({ status: 'active' });
 	});
-	afterEach(async () => {
-		await cw.stop();
-		await fs.stop();
-	});
+	afterEach(async () => pair.stop());
 
 	const credentials = () => ({
 		chatwootApi: { baseUrl: cw.url as string, accountId: cw.ids().accountId, accessToken: cw.tokens().administrator, webhookSecret: '', ignoreSslIssues: false },
-		freeScoutApi: { baseUrl: fs.url, apiKey: 'fs-node-key', webhookSecret: '', defaultUserId: 1, ignoreSslIssues: false },
+		freeScoutApi: { baseUrl: fs.url, apiKey: fs.apiKey, webhookSecret: '', defaultUserId: 1, ignoreSslIssues: false },
 	});
 	/** The node as the example wires it: every parameter from the trigger's item, the pair given here. */
 	const sync = (item: Record<string, unknown>, counterpartId: number, extra: Record<string, unknown> = {}) =>

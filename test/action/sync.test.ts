@@ -4,62 +4,18 @@
  * later change, and the follow-up write when the source changes while a write is on its way. A fresh RecentWrites
  * per step plays an echo handled by another n8n process, where only the platforms' state decides.
  */
-import type { ApiRequest, ApiResponse } from '../../nodes/core/http';
 import type { Session } from '../../nodes/core/action/operations';
-import { createSession } from '../../nodes/core/action/operations';
 import type { IncomingChange, SyncRequest } from '../../nodes/core/action/sync';
 import { syncChange } from '../../nodes/core/action/sync';
 import { RecentWrites } from '../../nodes/core/action/sync-echoes';
 import type { Status } from '../../nodes/core/types';
-import { api as chatwootApi } from '../../nodes/platforms/chatwoot/api';
 import { api as freescoutApi } from '../../nodes/platforms/freescout/api';
-import { createChatwootSimulator } from '../simulators/chatwoot';
-import { createFreeScoutSimulator } from '../simulators/freescout';
 import { startFakeApi } from './fake-api';
-
-type ChatwootSim = ReturnType<typeof createChatwootSimulator>;
-interface FreeScoutSim {
-	url: string;
-	start(): Promise<{ url: string }>;
-	stop(): Promise<void>;
-	createConversation(options: { status?: string }): number;
-	changeStatusFromMenu(id: number, status: string): void;
-	getConversation(id: number): { status: string; updatedAt: string };
-	getApiRequests(): Array<{ method: string; path: string; body: unknown }>;
-	clearLogs(): void;
-}
-
-const FS_KEY = 'fs-sync-key';
-
-/** A session that sends to `base` with `headers`, as n8n's authenticated request helper would. */
-function sessionTo(api: typeof chatwootApi, base: string, headers: Record<string, string>, accountId: number | null): Session {
-	const send = async (request: ApiRequest): Promise<ApiResponse> => {
-		const url = new URL(base + request.path);
-		for (const [name, value] of Object.entries(request.qs ?? {})) url.searchParams.set(name, String(value));
-		const response = await fetch(url, {
-			method: request.method,
-			headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
-			body: request.body === undefined ? undefined : JSON.stringify(request.body),
-		});
-		const text = await response.text();
-		let body: unknown = text;
-		try {
-			body = text === '' ? '' : JSON.parse(text);
-		} catch {
-			// not JSON: kept as text
-		}
-		return { statusCode: response.status, headers: {}, body };
-	};
-	return createSession({
-		api,
-		scope: { accountId },
-		send,
-		retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-		deps: { sleep: async () => undefined, random: () => 0.5, now: Date.now },
-	});
-}
+import type { ChatwootSim, FreeScoutSim, SimulatorPair } from './simulator-pair';
+import { sessionTo, startSimulatorPair } from './simulator-pair';
 
 describe('Sync Status between the Chatwoot and FreeScout simulators', () => {
+	let pair: SimulatorPair;
 	let cw: ChatwootSim;
 	let fs: FreeScoutSim;
 	let chatwoot: Session;
@@ -68,22 +24,15 @@ describe('Sync Status between the Chatwoot and FreeScout simulators', () => {
 	let fsId: number;
 
 	beforeEach(async () => {
-		cw = createChatwootSimulator({ version: '4.15.1', attachBot: false });
-		await cw.start();
-		fs = createFreeScoutSimulator({ apiKey: FS_KEY }) as unknown as FreeScoutSim;
-		await fs.start();
-		chatwoot = sessionTo(chatwootApi, cw.url as string, { api_access_token: cw.tokens().administrator }, cw.ids().accountId);
-		freescout = sessionTo(freescoutApi, fs.url, { 'X-FreeScout-API-Key': FS_KEY }, null);
+		pair = await startSimulatorPair();
+		({ cw, fs, chatwoot, freescout } = pair);
 		cwId = (await cw.createConversation({ status: 'open' })).result as number;
 		// Another conversation first, so the pair's ids differ and a mix-up shows.
 		fs.createConversation({ status: 'active' });
 		fsId = fs.createConversation({ status: 'active' });
 		expect(fsId).not.toBe(cwId);
 	});
-	afterEach(async () => {
-		await cw.stop();
-		await fs.stop();
-	});
+	afterEach(async () => pair.stop());
 
 	const toggles = () => cw.requests().filter((r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/toggle_status'));
 	const puts = () => fs.getApiRequests().filter((r) => r.method === 'PUT');
@@ -208,7 +157,7 @@ describe('Sync Status between the Chatwoot and FreeScout simulators', () => {
 		});
 		proxy.forwardTo = fs.url;
 		try {
-			const viaProxy = sessionTo(freescoutApi, proxy.url, { 'X-FreeScout-API-Key': FS_KEY }, null);
+			const viaProxy = sessionTo(freescoutApi, proxy.url, { 'X-FreeScout-API-Key': fs.apiKey }, null);
 			resetLogs();
 			const out = await syncChange({ source: chatwoot, target: viaProxy }, request(change('chatwoot', 'resolved', 'open')), new RecentWrites());
 			expect(puts().map((r) => r.body)).toEqual([
@@ -229,31 +178,19 @@ describe('Sync Status between the Chatwoot and FreeScout simulators', () => {
 describe('Sync Status pairing between the simulators', () => {
 	const FIELD = 'Chatwoot Conversation ID';
 	const ATTRIBUTE = 'freescout_conversation_id';
+	let pair: SimulatorPair;
 	let cw: ChatwootSim;
-	let fs: FreeScoutSim & {
-		addCustomer(c: { firstName: string; email: string }): { id: number };
-		addCustomField(spec: { mailboxId: number; name: string; type: string }): { id: number };
-		setCustomFieldFromUi(conversationId: number, fieldId: number, value: string): void;
-		createConversation(options: { status?: string; customerId?: number; subject?: string }): number;
-		getConversation(id: number, options?: { withThreads: boolean }): { status: string; updatedAt: string; customFields?: Array<{ name: string; value: string }> };
-	};
+	let fs: FreeScoutSim;
 	let chatwoot: Session;
 	let freescout: Session;
 	let fieldId: number;
 
 	beforeEach(async () => {
-		cw = createChatwootSimulator({ version: '4.15.1', attachBot: false });
-		await cw.start();
-		fs = createFreeScoutSimulator({ apiKey: FS_KEY, customFieldsModule: true }) as unknown as typeof fs;
-		await fs.start();
+		pair = await startSimulatorPair({ customFieldsModule: true });
+		({ cw, fs, chatwoot, freescout } = pair);
 		fieldId = fs.addCustomField({ mailboxId: 1, name: FIELD, type: 'number' }).id;
-		chatwoot = sessionTo(chatwootApi, cw.url as string, { api_access_token: cw.tokens().administrator }, cw.ids().accountId);
-		freescout = sessionTo(freescoutApi, fs.url, { 'X-FreeScout-API-Key': FS_KEY }, null);
 	});
-	afterEach(async () => {
-		await cw.stop();
-		await fs.stop();
-	});
+	afterEach(async () => pair.stop());
 
 	async function chatwootConversationOf(email: string): Promise<number> {
 		const { result: contactId } = await cw.createContact({ name: email, email });
