@@ -6,11 +6,11 @@
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 
-const dist = path.join(__dirname, '..', 'dist', 'nodes', 'shared');
-const { handleDelivery } = require(path.join(dist, 'pipeline'));
-const { Memory, emptyMemory } = require(path.join(dist, 'memory'));
-const { NO_FILTERS } = require(path.join(dist, 'filters'));
-const { PLATFORMS } = require(path.join(dist, 'platforms'));
+const dist = path.join(__dirname, '..', 'dist', 'nodes');
+const { handleDelivery } = require(path.join(dist, 'core', 'trigger', 'pipeline'));
+const { Memory } = require(path.join(dist, 'core', 'trigger', 'memory'));
+const { NO_FILTERS } = require(path.join(dist, 'core', 'trigger', 'filters'));
+const { platforms } = require(path.join(dist, 'platforms'));
 const { signChatwoot } = require(path.join(dist, 'platforms', 'chatwoot', 'signature'));
 const { signFreeScout } = require(path.join(dist, 'platforms', 'freescout', 'signature'));
 
@@ -83,15 +83,14 @@ function deliveries(platform, signed) {
 }
 
 const ROUNDS = 5;
-const settingsFor = (signed) => ({
+const settingsFor = (platform, signed) => ({
 	secret: signed ? SECRET : null,
 	acceptUnsigned: !signed,
 	toleranceSeconds: 0,
 	context: { baseUrl: 'https://example.com', accountId: 1, apiUserIds: [] },
 	filters: NO_FILTERS,
-	maxWaitMs: 0,
+	container: platforms.get(platform).container,
 });
-const clock = { now: () => NOW * 1000, sleep: async () => {} };
 
 /** Median microseconds per delivery over ROUNDS rounds of `run(batch)`, after one warm-up round. */
 async function timed(batch, run) {
@@ -107,13 +106,14 @@ async function timed(batch, run) {
 
 /** The whole pipeline; every delivery must come out as a change (a fresh memory per round). */
 async function pipeline(platform, signed, batch) {
-	const settings = settingsFor(signed);
+	const settings = settingsFor(platform, signed);
+	const { adapter } = platforms.get(platform).trigger;
 	return timed(batch, async (deliveries) => {
-		const memory = new Memory(emptyMemory(), 1000);
+		const memory = new Memory(1000);
 		let emitted = 0;
 		for (const delivery of deliveries) {
-			const outcome = await handleDelivery(PLATFORMS[platform], delivery, settings, memory, clock);
-			if (outcome.change) emitted++;
+			const outcome = handleDelivery(adapter, delivery, settings, memory, NOW * 1000);
+			if (outcome.changes) emitted += outcome.changes.length;
 		}
 		if (emitted !== deliveries.length) throw new Error(`expected ${deliveries.length} changes, got ${emitted}`);
 	});

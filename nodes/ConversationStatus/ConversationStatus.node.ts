@@ -20,6 +20,7 @@ import { syncChange } from '../core/action/sync';
 import { RecentWrites } from '../core/action/sync-echoes';
 import { mapPool } from '../core/action/pool';
 import { DEFAULT_RETRY_POLICY } from '../core/action/retry';
+import { DEFAULT_TIMEOUT_MS } from '../core/http';
 import type { PlatformModule } from '../core/platform';
 import { isStatus } from '../core/types';
 import {
@@ -196,7 +197,8 @@ export class ConversationStatus implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1, maxValue: 10 },
 						default: 4,
-						description: 'Attempts per request when the platform answers 429 or 5xx or cannot be reached (1: no retry)',
+						description:
+							'Attempts per request when the platform answers 429 or 5xx, does not answer within the Timeout or cannot be reached (1: no retry)',
 					},
 					{
 						displayName: 'Retry Delay (Ms)',
@@ -205,7 +207,16 @@ export class ConversationStatus implements INodeType {
 						typeOptions: { minValue: 0 },
 						default: 500,
 						description:
-							'Wait before the first retry; it doubles for each further retry, with random jitter. A Retry-After header from the platform is honoured.',
+							'Wait before the first retry; it doubles for each further retry, with random jitter. A Retry-After header from the platform is honoured; one longer than 30 s ends the item with the time to try again.',
+					},
+					{
+						displayName: 'Timeout (Ms)',
+						name: 'timeoutMs',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: DEFAULT_TIMEOUT_MS,
+						description:
+							'How long one attempt waits for the platform to answer; then it counts as failed and is retried like a 5xx',
 					},
 				],
 			},
@@ -221,13 +232,15 @@ export class ConversationStatus implements INodeType {
 					selected === '' ? platforms.all().find((candidate) => candidate.action.users !== undefined) : platformOf(selected, this);
 				const users = platform?.action.users;
 				if (platform === undefined || users === undefined) return [];
-				const response = await sendApiRequest.call(this, platform, users.request);
+				const response = await sendApiRequest.call(this, platform, users.request, { timeoutMs: DEFAULT_TIMEOUT_MS });
 				if (response.statusCode < 200 || response.statusCode >= 300) {
+					// Sent once: the user list is loaded while someone waits in the editor.
 					const failure = platform.action.failure(response, {
 						conversationId: null,
 						scope: { accountId: null },
-						action: 'looking up the user for',
+						action: 'looking up who changes are made as',
 						attempts: 1,
+						retryAt: null,
 					});
 					throw new NodeApiError(this.getNode(), { message: failure.message } as JsonObject, {
 						message: failure.message,
@@ -302,12 +315,13 @@ function sessionFactory(ctx: IExecuteFunctions, options: IDataObject): (platform
 					api: platform.action,
 					scope: { accountId: settings.accountId },
 					instance: `${settings.baseUrl ?? ''}/${settings.accountId ?? ''}`,
-					send: async (request) => await sendApiRequest.call(ctx, platform, request),
+					send: async (request, sendOptions) => await sendApiRequest.call(ctx, platform, request, sendOptions),
 					retry: {
 						maxAttempts: Number(options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts),
 						baseDelayMs: Number(options.retryDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs),
 						maxDelayMs: DEFAULT_RETRY_POLICY.maxDelayMs,
 					},
+					timeoutMs: Number(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
 					deps: { sleep, random: Math.random, now: Date.now },
 				});
 				return { session, defaultUserId: settings.defaultUserId };

@@ -1,40 +1,17 @@
 import {
-	NodeApiError,
 	NodeConnectionTypes,
 	NodeOperationError,
-	sleep,
-	type IDataObject,
 	type IHookFunctions,
 	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
-	type JsonObject,
 } from 'n8n-workflow';
 
-import type { ApiRequest, ApiResponse } from '../core/http';
 import type { PlatformModule } from '../core/platform';
-import { memoryFor } from '../core/trigger/memory-registry';
-import { handleDelivery } from '../core/trigger/pipeline';
-import {
-	containerFilterName,
-	deliverySettings,
-	memoryKey,
-	registersAutomatically,
-	rememberedConversations,
-	storedWebhookOf,
-	type TriggerFilters,
-	type TriggerOptions,
-} from '../core/trigger/settings';
-import type { Delivery } from '../core/trigger/types';
-import type {
-	ApiFailure,
-	RegisteredWebhook,
-	RegistrationContext,
-	StoredWebhook,
-} from '../core/trigger/webhook-registration';
-import { webhookUrlWarning } from '../core/trigger/webhook-url';
+import { MAX_MEMORY_SIZE } from '../core/trigger/memory';
+import { containerFilterName } from '../core/trigger/settings';
 import {
 	platformCredentials,
 	platformProperty,
@@ -42,106 +19,9 @@ import {
 	sortedByName,
 	statusOptions,
 } from '../n8n/descriptions';
-import { platformSettings, sendApiRequest } from '../n8n/request';
 import { platforms } from '../platforms';
-
-/** Node static data key of the registered webhook. */
-const WEBHOOK_KEY = 'webhook';
-/** Node static data key of the persisted memory. */
-const MEMORY_KEY = 'memory';
-
-interface Setup {
-	platform: PlatformModule;
-	context: RegistrationContext;
-	automatic: boolean;
-}
-
-function platformOf(this: IHookFunctions | IWebhookFunctions): PlatformModule {
-	try {
-		return platforms.get(this.getNodeParameter('platform'));
-	} catch (error) {
-		throw new NodeOperationError(this.getNode(), error as Error);
-	}
-}
-
-async function setupOf(this: IHookFunctions): Promise<Setup> {
-	const platform = platformOf.call(this);
-	const options = this.getNodeParameter('options', {}) as TriggerOptions;
-	const url = this.getNodeWebhookUrl('default');
-	if (url === undefined) throw new NodeOperationError(this.getNode(), 'n8n gave no webhook URL for this node');
-	const { accountId } = await platformSettings.call(this, platform);
-	const workflow = this.getWorkflow();
-	const name = `n8n: ${workflow.name ?? workflow.id ?? 'workflow'} / ${this.getNode().name}`;
-	return { platform, context: { url, accountId, name }, automatic: registersAutomatically(options) };
-}
-
-/** Sends one pure request; a connection failure (no HTTP answer) becomes a NodeApiError that says where. */
-async function send(this: IHookFunctions, setup: Setup, request: ApiRequest): Promise<ApiResponse> {
-	try {
-		return await sendApiRequest.call(this, setup.platform, request);
-	} catch (error) {
-		const { baseUrl } = await platformSettings.call(this, setup.platform);
-		// Only the text of the cause: n8n would replace the message for known error codes (ECONNREFUSED...).
-		const cause = (error as Error).message;
-		throw new NodeApiError(this.getNode(), { message: cause }, {
-			message: `Could not reach ${setup.platform.displayName} at ${baseUrl ?? '(no Base URL)'}`,
-			description: `${request.method} ${request.path} got no answer (${cause}). Check the credential's Base URL and that n8n can reach it.`,
-		});
-	}
-}
-
-function apiError(this: IHookFunctions, setup: Setup, response: ApiResponse, failure: ApiFailure): NodeApiError {
-	const warning = webhookUrlWarning(setup.context.url, setup.platform.id);
-	return new NodeApiError(this.getNode(), (response.body ?? {}) as JsonObject, {
-		message: failure.message,
-		description: warning === null ? failure.description : `${failure.description} ${warning}`,
-		httpCode: failure.httpCode,
-	});
-}
-
-function remember(this: IHookFunctions, setup: Setup, webhook: RegisteredWebhook): void {
-	const stored: StoredWebhook = { id: webhook.id, url: setup.context.url, secret: webhook.secret };
-	this.getWorkflowStaticData('node')[WEBHOOK_KEY] = { ...stored };
-}
-
-function forget(this: IHookFunctions): void {
-	delete this.getWorkflowStaticData('node')[WEBHOOK_KEY];
-}
-
-/** Changes an existing webhook to this node's URL and subscriptions, and keeps its id and secret. */
-async function updateWebhook(this: IHookFunctions, setup: Setup, id: string): Promise<void> {
-	const update = setup.platform.trigger.registration.update;
-	if (update === null) throw new NodeOperationError(this.getNode(), 'This platform cannot update webhooks');
-	const response = await send.call(this, setup, update.request(id, setup.context));
-	const outcome = update.read(response, setup.context);
-	if (outcome.kind === 'failed') throw apiError.call(this, setup, response, outcome.failure);
-	remember.call(this, setup, outcome.webhook);
-}
-
-/** Deletes a webhook; failures are logged (the trigger still stops), never swallowed. Returns whether it is gone. */
-async function deleteWebhook(this: IHookFunctions, setup: Setup, stored: StoredWebhook): Promise<boolean> {
-	const platformName = setup.platform.displayName;
-	const registration = setup.platform.trigger.registration;
-	let response: ApiResponse;
-	try {
-		response = await sendApiRequest.call(this, setup.platform, registration.deleteRequest(stored, setup.context));
-	} catch (error) {
-		this.logger.warn(
-			`Conversation Status Trigger: could not reach ${platformName} to delete webhook ${stored.id} (${stored.url}): ` +
-				`${(error as Error).message}. Delete it by hand if it still exists.`,
-		);
-		return false;
-	}
-	const outcome = registration.readDeleted(response, setup.context);
-	if (outcome.kind === 'failed') {
-		this.logger.warn(
-			`Conversation Status Trigger: ${outcome.failure.message}. ${outcome.failure.description} ` +
-				`Webhook ${stored.id} (${stored.url}) may still exist in ${platformName}: delete it by hand.`,
-		);
-		return false;
-	}
-	return true;
-}
+import { receiveDelivery } from './delivery';
+import { checkExists, create, remove } from './lifecycle';
 
 /** "Inbox IDs" (Chatwoot), "Mailbox IDs" (FreeScout): the platform's container filter, shown for it only. */
 function containerFilter(platform: PlatformModule): INodeProperties {
@@ -187,6 +67,14 @@ export class ConversationStatusTrigger implements INodeType {
 					displayOptions: { show: { platform: [platform.id] } },
 				}),
 			),
+			{
+				displayName:
+					'Unsigned deliveries are accepted: anyone who knows this webhook URL can start the workflow with made-up status changes',
+				name: 'unsignedNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { 'options.acceptUnsigned': [true] } },
+			},
 			{
 				displayName: 'Filters',
 				name: 'filters',
@@ -255,7 +143,7 @@ export class ConversationStatusTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							'Whether to accept deliveries without a signature. Needed for Chatwoot before 4.11.2 and for Chatwoot automation or macro webhooks. Deliveries with a wrong signature are always rejected.',
+							'Whether to accept deliveries that carry no signature at all: then anyone who knows the webhook URL can send status changes. Only for platforms that cannot sign (Chatwoot before 4.11.2, Chatwoot automation or macro webhooks). A delivery with a wrong signature is still rejected.',
 					},
 					{
 						displayName: 'API User IDs',
@@ -265,15 +153,6 @@ export class ConversationStatusTrigger implements INodeType {
 						placeholder: 'e.g. 3',
 						description:
 							"Users whose changes get the cause 'API' (for example the user the Conversation Status node acts as), comma-separated",
-					},
-					{
-						displayName: 'Companion Wait (Ms)',
-						name: 'maxWaitMs',
-						type: 'number',
-						default: 2000,
-						typeOptions: { minValue: 0, maxValue: 4000 },
-						description:
-							"How long a Chatwoot conversation_status_changed waits for its conversation_updated, which carries the exact previous status. Keep it under Chatwoot's 5 s delivery timeout.",
 					},
 					{
 						displayName: 'Include Raw Payload',
@@ -295,9 +174,8 @@ export class ConversationStatusTrigger implements INodeType {
 						name: 'rememberedConversations',
 						type: 'number',
 						default: 1000,
-						typeOptions: { minValue: 1 },
-						description:
-							'How many conversations the trigger remembers the last status of (least recently changed are forgotten first)',
+						typeOptions: { minValue: 1, maxValue: MAX_MEMORY_SIZE },
+						description: `How many conversations the trigger remembers the last status of, at most ${MAX_MEMORY_SIZE} (the longest unchanged are forgotten first). On activation it reads the current status of this many recently updated conversations.`,
 					},
 					{
 						displayName: 'Signature Max Age (Seconds)',
@@ -315,130 +193,24 @@ export class ConversationStatusTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const setup = await setupOf.call(this);
-				if (!setup.automatic) return true;
-				const stored = storedWebhookOf(this.getWorkflowStaticData('node')[WEBHOOK_KEY]);
-				if (stored === null) return false;
-				if (stored.url !== setup.context.url) {
-					// n8n's URL changed (N8N_WEBHOOK_URL, webhook id): replace the webhook that points at the old one.
-					await deleteWebhook.call(this, setup, stored);
-					forget.call(this);
-					return false;
-				}
-				const { registration } = setup.platform.trigger;
-				const response = await send.call(this, setup, registration.checkRequest(stored, setup.context));
-				const outcome = registration.readCheck(response, stored, setup.context);
-				switch (outcome.kind) {
-					case 'exists':
-						if (outcome.secret !== null && outcome.secret !== stored.secret) {
-							remember.call(this, setup, { id: stored.id, secret: outcome.secret });
-						}
-						return true;
-					case 'unknown':
-						return true;
-					case 'gone':
-						this.logger.info(`Conversation Status Trigger: ${outcome.reason}; registering it again`);
-						forget.call(this);
-						return false;
-					case 'outdated':
-						await updateWebhook.call(this, setup, stored.id);
-						return true;
-					case 'failed':
-						throw apiError.call(this, setup, response, outcome.failure);
-				}
+				return await checkExists.call(this);
 			},
-
 			async create(this: IHookFunctions): Promise<boolean> {
-				const setup = await setupOf.call(this);
-				if (!setup.automatic) return true;
-				const warning = webhookUrlWarning(setup.context.url, setup.platform.id);
-				if (warning !== null) this.logger.warn(`Conversation Status Trigger: ${warning}`);
-
-				const { context } = setup;
-				const { registration } = setup.platform.trigger;
-				const response = await send.call(this, setup, registration.createRequest(context));
-				const outcome = registration.readCreated(response, context);
-				if (outcome.kind === 'created') {
-					remember.call(this, setup, outcome.webhook);
-					return true;
-				}
-				if (outcome.kind === 'failed') throw apiError.call(this, setup, response, outcome.failure);
-
-				// The URL is already registered (an earlier activation whose id was lost, or a webhook made by hand).
-				if (registration.adopt === null) {
-					throw new NodeOperationError(this.getNode(), 'The platform reports a conflict it cannot resolve');
-				}
-				const listResponse = await send.call(this, setup, registration.adopt.listRequest(context));
-				const found = registration.adopt.findByUrl(listResponse, context);
-				if (found.kind === 'failed') throw apiError.call(this, setup, listResponse, found.failure);
-				if (found.kind === 'missing') {
-					throw new NodeApiError(this.getNode(), (response.body ?? {}) as JsonObject, {
-						message: `${setup.platform.displayName} says a webhook for ${context.url} exists but does not list it`,
-						description: 'Delete the webhook for this URL in the platform and activate the workflow again.',
-					});
-				}
-				this.logger.info(
-					`Conversation Status Trigger: adopting the existing webhook ${found.webhook.id} for ${context.url}`,
-				);
-				if (registration.update !== null) await updateWebhook.call(this, setup, found.webhook.id);
-				else remember.call(this, setup, found.webhook);
-				return true;
+				return await create.call(this);
 			},
-
 			async delete(this: IHookFunctions): Promise<boolean> {
-				const setup = await setupOf.call(this);
-				if (!setup.automatic) return true;
-				const stored = storedWebhookOf(this.getWorkflowStaticData('node')[WEBHOOK_KEY]);
-				if (stored === null) return true;
-				const deleted = await deleteWebhook.call(this, setup, stored);
-				if (deleted) forget.call(this);
-				return deleted;
+				return await remove.call(this);
 			},
 		},
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const platform = platformOf.call(this);
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
-		const filters = this.getNodeParameter('filters', {}) as TriggerFilters;
-		const credentialSettings = await platformSettings.call(this, platform);
-		const staticData = this.getWorkflowStaticData('node');
-		const stored = storedWebhookOf(staticData[WEBHOOK_KEY]);
-
-		let settings;
+		let platform: PlatformModule;
 		try {
-			settings = deliverySettings(platform, options, filters, credentialSettings, stored);
+			platform = platforms.get(this.getNodeParameter('platform'));
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error);
 		}
-
-		const request = this.getRequestObject();
-		const delivery: Delivery = {
-			rawBody: request.rawBody,
-			parsedBody: request.body,
-			headers: request.headers,
-		};
-		const key = memoryKey(this.getWorkflow().id, this.getNode().id, this.getMode() === 'manual');
-		const memory = memoryFor(key, staticData[MEMORY_KEY], rememberedConversations(options));
-		const revision = memory.revision;
-		const outcome = await handleDelivery(platform.trigger.adapter, delivery, settings, memory, {
-			now: () => Date.now(),
-			sleep,
-		});
-		if (outcome.httpStatus !== 200) {
-			// Rejected before the memory was consulted: nothing to persist.
-			if (outcome.httpStatus === 401) this.logger.warn(`Conversation Status Trigger: ${outcome.message}`);
-			this.getResponseObject().status(outcome.httpStatus).json({ message: outcome.message });
-			return { noWebhookResponse: true };
-		}
-		// The process-wide memory is the live copy; static data keeps it across restarts. n8n writes static data to
-		// its database after each webhook call that changed it, so only a changed status is worth a write: after a
-		// restart, duplicates and retries of a persisted status are still recognised as "not a change".
-		if (memory.revision !== revision) staticData[MEMORY_KEY] = memory.snapshot() as unknown as IDataObject;
-		if ('ignored' in outcome) return { webhookResponse: { received: true, ignored: outcome.ignored } };
-
-		const item: IDataObject = { ...(outcome.change as unknown as IDataObject) };
-		if (options.includeRawPayload === true) item.raw = outcome.body as IDataObject;
-		return { workflowData: [this.helpers.returnJsonArray([item])] };
+		return await receiveDelivery.call(this, platform);
 	}
 }

@@ -14,6 +14,11 @@ export function record(value: unknown): JsonRecord | null {
 	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonRecord) : null;
 }
 
+/** The object's fields, or no fields at all for anything that is not an object: for reading optional nesting. */
+export function recordOrEmpty(value: unknown): JsonRecord {
+	return record(value) ?? {};
+}
+
 export function list(value: unknown): unknown[] {
 	return Array.isArray(value) ? value : [];
 }

@@ -5,6 +5,7 @@
  */
 import type { ConversationApi } from './action/conversation-api';
 import type { TriggerAdapter } from './trigger/adapter';
+import type { Priming } from './trigger/priming';
 import type { WebhookRegistration } from './trigger/webhook-registration';
 import type { Platform, StatusChange, StatusMap } from './types';
 
@@ -41,6 +42,7 @@ export interface PlatformModule {
 	trigger: {
 		adapter: TriggerAdapter;
 		registration: WebhookRegistration;
+		priming: Priming;
 		/** Shown in the trigger node while this platform is selected: what the platform needs to deliver. */
 		notice: string;
 	};
@@ -62,13 +64,6 @@ export class PlatformRegistry {
 
 	all(): PlatformModule[] {
 		return [...this.modules.values()];
-	}
-
-	/** The platform a change on `id` is synced to: the only other one. */
-	counterpartOf(id: Platform): PlatformModule {
-		const others = this.all().filter((module) => module.id !== id);
-		if (others.length !== 1) throw new Error(`Sync needs exactly one other platform than "${id}" (registered: ${others.length})`);
-		return others[0];
 	}
 
 	/** The platform of a node parameter value; an unknown value is a configuration error worth a clear message. */

@@ -24,6 +24,7 @@ export interface StatusMap {
 export type Cause =
 	| 'customer_message'
 	| 'bot_inbox'
+	| 'bot_handoff'
 	| 'conversation_created'
 	| 'agent'
 	| 'api'
@@ -33,6 +34,7 @@ export type Cause =
 export const CAUSES: readonly Cause[] = [
 	'customer_message',
 	'bot_inbox',
+	'bot_handoff',
 	'conversation_created',
 	'agent',
 	'api',
@@ -90,6 +92,11 @@ export interface StatusChange {
 	conversationUrl: string | null;
 	/** The platform event(s) the change was read from. */
 	event: string[];
-	/** Stable for one change of one conversation: use it to deduplicate downstream. */
+	/**
+	 * True when a newer status was already known when this change was reported: the same delivery showed a later
+	 * change too (FreeScout's thread history). The change happened, but the conversation's status is not this one.
+	 */
+	superseded: boolean;
+	/** Stable for one change of one conversation, whichever delivery reported it: use it to deduplicate downstream. */
 	dedupeKey: string;
 }

@@ -1,7 +1,8 @@
 /**
  * The only place that talks HTTP: sends a pure ApiRequest through n8n's httpRequestWithAuthentication with the
  * platform's credential and returns the full response, error statuses included, for the pure layer to read.
- * Connection failures (no HTTP answer at all) are thrown as they are, for the caller's retry policy.
+ * Connection failures (no HTTP answer at all, or none within the timeout) are thrown as they are, for the caller's
+ * retry policy (core/connection.ts reads them). Every call has a timeout: n8n's helper would wait 5 minutes.
  */
 import type {
 	IExecuteFunctions,
@@ -21,7 +22,12 @@ export async function platformSettings(this: Context, platform: PlatformModule):
 	return platform.readSettings(await this.getCredentials(platform.credentialType));
 }
 
-export async function sendApiRequest(this: Context, platform: PlatformModule, request: ApiRequest): Promise<ApiResponse> {
+export async function sendApiRequest(
+	this: Context,
+	platform: PlatformModule,
+	request: ApiRequest,
+	{ timeoutMs }: { timeoutMs: number },
+): Promise<ApiResponse> {
 	const credentials = await this.getCredentials(platform.credentialType);
 	const options: IHttpRequestOptions = {
 		method: request.method,
@@ -32,6 +38,7 @@ export async function sendApiRequest(this: Context, platform: PlatformModule, re
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		skipSslCertificateValidation: credentials.ignoreSslIssues === true,
+		timeout: timeoutMs,
 	};
 	const response = (await this.helpers.httpRequestWithAuthentication.call(this, platform.credentialType, options)) as {
 		statusCode: number;

@@ -6,7 +6,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { checkConversationId } from '../core/action/operations';
 import type { IncomingChange, SyncRequest } from '../core/action/sync';
-import { checkIncomingStatus, optionalStatus, optionalTime, platformOfChange } from '../core/action/sync-input';
+import { checkIncomingStatus, counterpartOf, optionalStatus, optionalTime, platformOfChange } from '../core/action/sync-input';
 import type { MappingRule } from '../core/action/sync-mapping';
 import type { PlatformModule } from '../core/platform';
 import { isStatus, type Status } from '../core/types';
@@ -17,9 +17,24 @@ const SHOW = { show: { operation: ['syncStatus'] } };
 
 const fieldOption = (platform: PlatformModule) => `${platform.id}Field`;
 
-function fieldDefault(platform: PlatformModule): string {
-	const counterpart = platforms.counterpartOf(platform.id);
-	return platform.action.pairing.defaultField({ id: counterpart.id, displayName: counterpart.displayName });
+/** The field a platform keeps a counterpart's id in, unless the node names one; null where it has none. */
+function defaultField(platform: PlatformModule, counterpart: PlatformModule): string | null {
+	return platform.action.pairing?.defaultField({ id: counterpart.id, displayName: counterpart.displayName }) ?? null;
+}
+
+/** The pair field option of a platform that can keep a counterpart's id. */
+function fieldProperty(platform: PlatformModule, all: PlatformModule[]): INodeProperties {
+	const others = all.filter((other) => other !== platform);
+	const defaults = others.map((other) => `${defaultField(platform, other)} (${other.displayName})`).join(', ');
+	// With two platforms the default is the one name; with more, it depends on the counterpart.
+	const name = others.length === 1 ? (defaultField(platform, others[0]) ?? '') : '';
+	return {
+		displayName: `${platform.displayName} Pair Field`,
+		name: fieldOption(platform),
+		type: 'string',
+		default: name,
+		description: `The ${platform.displayName} ${platform.action.pairing?.fieldKind ?? 'field'} that keeps the ID of the conversation on the other platform. Empty: ${defaults}.`,
+	};
 }
 
 export function syncProperties(): INodeProperties[] {
@@ -127,15 +142,7 @@ export function syncProperties(): INodeProperties[] {
 					description:
 						'Whether a conversation without a kept counterpart ID is paired with the one unpaired conversation of the same customer e-mail on the other platform (the IDs are then kept on both)',
 				},
-				...all.map(
-					(platform): INodeProperties => ({
-						displayName: `${platform.displayName} Pair Field`,
-						name: fieldOption(platform),
-						type: 'string',
-						default: fieldDefault(platform),
-						description: `The ${platform.displayName} ${platform.action.pairing.fieldKind} that keeps the ID of the conversation on ${platforms.counterpartOf(platform.id).displayName}`,
-					}),
-				),
+				...all.filter((platform) => platform.action.pairing !== undefined).map((platform) => fieldProperty(platform, all)),
 			]),
 		},
 	];
@@ -148,14 +155,14 @@ export function readSyncItem(
 	superseded: unknown,
 ): { source: PlatformModule; target: PlatformModule; request: Omit<SyncRequest, 'userIds'> } {
 	const source = platformOfChange(platforms, ctx.getNodeParameter('changedOn', itemIndex));
-	const target = platforms.counterpartOf(source.id);
+	const target = counterpartOf(platforms, source);
 	const change: IncomingChange = {
 		platform: source.id,
 		conversationId: checkConversationId(ctx.getNodeParameter('conversationId', itemIndex)),
 		status: checkIncomingStatus(ctx.getNodeParameter('incomingStatus', itemIndex)),
 		previousStatus: optionalStatus(ctx.getNodeParameter('previousStatus', itemIndex, ''), 'Previous Status'),
 		changedAt: optionalTime(ctx.getNodeParameter('changedAt', itemIndex, '')),
-		// The trigger marks a change learned after a newer one of the same conversation.
+		// The trigger marks all but the last of several changes one delivery showed.
 		superseded: superseded === true,
 	};
 	const mapping = ctx.getNodeParameter('mapping', itemIndex, {}) as { rules?: Array<{ target?: string; from: string; to: string }> };
@@ -164,9 +171,9 @@ export function readSyncItem(
 		.map((r) => ({ target: r.target ?? platforms.all()[0].id, from: r.from as Status, to: r.to as Status | 'skip' }));
 	const options = ctx.getNodeParameter('syncOptions', itemIndex, {}) as Record<string, unknown>;
 	const counterpartId = options.counterpartId === undefined || options.counterpartId === '' ? null : checkConversationId(options.counterpartId);
-	const field = (platform: PlatformModule) => {
+	const field = (platform: PlatformModule, counterpart: PlatformModule) => {
 		const value = options[fieldOption(platform)];
-		return typeof value === 'string' && value.trim() !== '' ? value.trim() : fieldDefault(platform);
+		return typeof value === 'string' && value.trim() !== '' ? value.trim() : defaultField(platform, counterpart);
 	};
 	return {
 		source,
@@ -174,7 +181,7 @@ export function readSyncItem(
 		request: {
 			change,
 			rules,
-			pairing: { counterpartId, byEmail: options.pairByEmail !== false, sourceField: field(source), targetField: field(target) },
+			pairing: { counterpartId, byEmail: options.pairByEmail !== false, sourceField: field(source, target), targetField: field(target, source) },
 		},
 	};
 }

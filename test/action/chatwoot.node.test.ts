@@ -227,23 +227,67 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		}
 	});
 
-	it('a dropped connection is retried like a 5xx', async () => {
-		let n = 0;
-		const api = await startFakeApi(() => (n++ === 0 ? 'drop' : undefined));
+	/**
+	 * Get Status through a scripted fake API in front of the simulator (requests its handler answers with undefined
+	 * reach the simulator); resolves the node's result and the requests the fake API received.
+	 */
+	async function getStatusThrough(handler: Parameters<typeof startFakeApi>[0], conversationId: number, options: Record<string, unknown>) {
+		const api = await startFakeApi(handler);
 		api.forwardTo = base;
-		const id = await newConversation('resolved');
 		try {
 			const out = await harness.runNode({
 				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: String(id), options: { retryDelayMs: 0 } },
+				parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: String(conversationId), options: { retryDelayMs: 0, ...options } },
 				credentials: credentials(tokens.administrator, api.url),
 			});
-			expect(out.error).toBeUndefined();
-			expect(api.log.length).toBe(2);
-			expect(out.jsonItems[0].status).toBe('resolved');
+			return { out, requests: api.log.map((r) => `${r.method} ${r.path}`) };
 		} finally {
 			await api.stop();
 		}
+	}
+
+	it('a dropped connection is retried like a 5xx', async () => {
+		let n = 0;
+		const id = await newConversation('resolved');
+		const { out, requests } = await getStatusThrough(() => (n++ === 0 ? 'drop' : undefined), id, {});
+		expect(out.error).toBeUndefined();
+		expect(requests).toHaveLength(2);
+		expect(out.jsonItems[0].status).toBe('resolved');
+	});
+
+	it('a platform that accepts the connection and never answers: each attempt ends at the Timeout and is retried', async () => {
+		const { out, requests } = await getStatusThrough(() => 'hang', 7, { timeoutMs: 300, maxAttempts: 2 });
+		expect(requests).toEqual(Array(2).fill(`GET ${conv(7)}`));
+		expect(out.errorMessage).toBe('Chatwoot did not answer within 0.3 s after 2 attempts while reading conversation 7');
+		expect(out.errorDescription).toContain("raise the node's Timeout");
+	});
+
+	it('an attempt that times out is retried like a 5xx: the next answer counts', async () => {
+		let n = 0;
+		const id = await newConversation('pending');
+		const { out, requests } = await getStatusThrough(() => (n++ === 0 ? 'hang' : undefined), id, { timeoutMs: 2000 });
+		expect(out.error).toBeUndefined();
+		expect(requests).toHaveLength(2);
+		expect(out.jsonItems[0].status).toBe('pending');
+	});
+
+	it('a Retry-After beyond the longest wait ends the item after one request, saying when to try again', async () => {
+		const rateLimited = { status: 429, headers: { 'Retry-After': 'Wed, 01 Jan 2031 00:00:00 GMT' }, body: 'Retry later' };
+		const { out, requests } = await getStatusThrough(() => rateLimited, 7, {});
+		expect(requests).toHaveLength(1);
+		expect(out.errorMessage).toBe(
+			'Chatwoot rate-limited the node (HTTP 429) while reading conversation 7 (Chatwoot said: "Retry later"). Try again after 2031-01-01T00:00:00.000Z',
+		);
+	});
+
+	it('a Base URL whose host name does not resolve (ENOTFOUND) is not retried', async () => {
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: '7', options: { retryDelayMs: 0 } },
+			credentials: credentials(tokens.administrator, 'http://chatwoot.example.invalid'),
+		});
+		expect(out.errorMessage).toBe('Could not find Chatwoot while reading conversation 7: the host name of its Base URL does not resolve');
+		expect(out.errorDescription).toMatch(/^getaddrinfo ENOTFOUND chatwoot\.example\.invalid\. .*Not retried/);
 	});
 
 	it('continueOnFail: a failing item becomes an error item, the others go on, pairedItem on all', async () => {
@@ -378,6 +422,64 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			const captain = out.jsonItems[0].checks.find((c: { check: string }) => c.check === 'captain');
 			expect(captain).toMatchObject({ result: 'not_available' });
 			expect(captain.detail).toContain('give a conversation ID');
+		});
+
+		it('a check that keeps failing ends with its true number of attempts; the checks before it were sent once', async () => {
+			const inbox = sim.ids().apiInboxId;
+			const id = await newConversation('open');
+			const api = await startFakeApi((req) => (req.path.endsWith('/integrations/apps') ? { status: 503, body: 'Service Unavailable' } : undefined));
+			api.forwardTo = base;
+			try {
+				const out = await harness.runNode({
+					node: ConversationStatus,
+					parameters: {
+						platform: 'chatwoot',
+						operation: 'diagnosePending',
+						diagnoseConversationId: String(id),
+						options: { maxAttempts: 3, retryDelayMs: 0 },
+					},
+					credentials: credentials(tokens.administrator, api.url),
+				});
+				expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual([
+					`GET ${conv(id)}`,
+					`GET /api/v1/accounts/${accountId}/inboxes/${inbox}/agent_bot`,
+					...Array(3).fill(`GET /api/v1/accounts/${accountId}/integrations/apps`),
+				]);
+				expect(out.errorMessage).toBe(
+					'Chatwoot failed on its side (HTTP 503 after 3 attempts) while diagnosing (Chatwoot said: "Service Unavailable")',
+				);
+			} finally {
+				await api.stop();
+			}
+		});
+
+		it('the Captain check names the conversation when it fails, after its true number of attempts', async () => {
+			const id = await newConversation('open');
+			let captainCalls = 0;
+			const api = await startFakeApi((req) => {
+				if (!req.path.endsWith('/inbox_assistant')) return undefined;
+				captainCalls += 1;
+				return { status: 500, body: { error: 'Internal Server Error' } };
+			});
+			api.forwardTo = base;
+			try {
+				const failed = await harness.runNode({
+					node: ConversationStatus,
+					parameters: {
+						platform: 'chatwoot',
+						operation: 'diagnosePending',
+						diagnoseConversationId: String(id),
+						options: { maxAttempts: 2, retryDelayMs: 0 },
+					},
+					credentials: credentials(tokens.administrator, api.url),
+				});
+				expect(captainCalls).toBe(2);
+				expect(failed.errorMessage).toBe(
+					`Chatwoot failed on its side (HTTP 500 after 2 attempts) while diagnosing conversation ${id} (Chatwoot said: "Internal Server Error")`,
+				);
+			} finally {
+				await api.stop();
+			}
 		});
 
 		it('nothing found: says where else pending comes from', async () => {

@@ -6,8 +6,9 @@
  *   const api = await startFakeApi(handler)   handler(req) -> response | Promise<response>
  *     req:      { method, path, query: {k: v}, headers (lower case), body (parsed JSON or raw text or null), raw }
  *     response: { status, headers?, body? (object -> JSON, string -> text/plain) }, or 'drop' to destroy the
- *               socket without an answer (a connection error for the client), or undefined to pass the
- *               request on to `api.forwardTo` (a base URL, e.g. a simulator's) unchanged.
+ *               socket without an answer (a connection error for the client), or 'hang' to keep the
+ *               connection open and never answer (until the client gives up or the server stops), or
+ *               undefined to pass the request on to `api.forwardTo` (a base URL, e.g. a simulator's) unchanged.
  *   api.url          base URL (http://127.0.0.1:<port>)
  *   api.log          [{ method, path, query, headers, body }] every request received, in order
  *   api.forwardTo    set to a base URL to proxy unscripted requests there
@@ -53,6 +54,7 @@ async function startFakeApi(handler) {
 			req.socket.destroy();
 			return;
 		}
+		if (response === 'hang') return;
 		if (response === undefined && api.forwardTo) {
 			const headers = { ...req.headers };
 			delete headers.host;

@@ -11,6 +11,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { DEFAULT_TIMEOUT_MS } from '../../nodes/core/http';
 import { sendApiRequest } from '../../nodes/n8n/request';
 import { platforms } from '../../nodes/platforms';
 import { startFakeApi } from './fake-api';
@@ -53,10 +54,12 @@ class Probe implements INodeType {
 				}
 				throw new NodeOperationError(this.getNode(), 'failed on purpose', { itemIndex: i });
 			}
-			const response = await sendApiRequest.call(this, platform, {
-				method: 'GET',
-				path: this.getNodeParameter('path', i) as string,
-			});
+			const response = await sendApiRequest.call(
+				this,
+				platform,
+				{ method: 'GET', path: this.getNodeParameter('path', i) as string },
+				{ timeoutMs: DEFAULT_TIMEOUT_MS },
+			);
 			out.push({ json: { statusCode: response.statusCode, body: response.body as never }, pairedItem: { item: i } });
 		}
 		return [out];

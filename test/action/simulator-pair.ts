@@ -60,6 +60,7 @@ export function sessionTo(api: typeof chatwootApi, base: string, headers: Record
 		scope: { accountId },
 		send,
 		retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+		timeoutMs: 10_000,
 		deps: { sleep: async () => undefined, random: () => 0.5, now: Date.now },
 	});
 }

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { SyncFacts, SyncVerdict } from '../../nodes/core/action/sync-decision';
 import { compareInstants, decideByStatus, decideByTime, skipUnread } from '../../nodes/core/action/sync-decision';
 import { RecentWrites } from '../../nodes/core/action/sync-echoes';
-import { checkIncomingStatus, optionalTime, platformOfChange } from '../../nodes/core/action/sync-input';
+import { checkIncomingStatus, counterpartOf, optionalTime, platformOfChange } from '../../nodes/core/action/sync-input';
 import type { MappingRule } from '../../nodes/core/action/sync-mapping';
 import { mapStatus, mapStatusOrNull } from '../../nodes/core/action/sync-mapping';
 import type { Status } from '../../nodes/core/types';
@@ -99,7 +99,7 @@ describe('what Sync reads from an item', () => {
 		expect(() => optionalTime('yesterday')).toThrow('Changed At is not a time: "yesterday"');
 		expect(platformOfChange(platforms, 'freescout').id).toBe('freescout');
 		expect(() => platformOfChange(platforms, 'zendesk')).toThrow('Changed On must be one of chatwoot, freescout, got "zendesk"');
-		expect(platforms.counterpartOf('chatwoot').id).toBe('freescout');
+		expect(counterpartOf(platforms, platforms.get('chatwoot')).id).toBe('freescout');
 	});
 });
 
@@ -263,7 +263,7 @@ describe('compare-and-set, then what the times prove', () => {
 describe('decided before reading anything', () => {
 	it('a superseded change and the echo of an own write', () => {
 		expect(skipUnread({ superseded: true, ownEcho: null }, 'Chatwoot conversation 5')).toBe(
-			'superseded: a newer change of Chatwoot conversation 5 was already known when this one arrived',
+			'superseded: a later change of Chatwoot conversation 5 came with it and is synced on its own',
 		);
 		expect(skipUnread({ superseded: false, ownEcho: 'X was set to resolved' }, 'Chatwoot conversation 5')).toBe(
 			"echo of this sync's own write: X was set to resolved",

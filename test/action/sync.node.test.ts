@@ -88,7 +88,7 @@ describe('Sync Status node (in-process, both simulators)', () => {
 		cw.resetLogs();
 		fs.clearLogs();
 		const superseded = await sync({ platform: 'chatwoot', conversationId: cwId, status: 'resolved', previousStatus: 'open', superseded: true }, fsId);
-		expect(superseded.jsonItems[0].skipped).toBe(`superseded: a newer change of Chatwoot conversation ${cwId} was already known when this one arrived`);
+		expect(superseded.jsonItems[0].skipped).toBe(`superseded: a later change of Chatwoot conversation ${cwId} came with it and is synced on its own`);
 		const notSynced = await sync({ platform: 'freescout', conversationId: fsId, status: 'pending', previousStatus: 'open' }, cwId, {
 			mapping: { rules: [{ target: 'chatwoot', from: 'pending', to: 'skip' }] },
 		});

@@ -104,7 +104,7 @@ describe('Sync Status between the Chatwoot and FreeScout simulators', () => {
 		expect((await fromChatwoot(change('chatwoot', 'snoozed', 'open'), undefined, { rules })).skipped).toBe('status snoozed is not synced to FreeScout (mapping)');
 		const superseded = { ...change('chatwoot', 'resolved', 'open'), superseded: true };
 		expect((await fromChatwoot(superseded)).skipped).toBe(
-			`superseded: a newer change of Chatwoot conversation ${cwId} was already known when this one arrived`,
+			`superseded: a later change of Chatwoot conversation ${cwId} came with it and is synced on its own`,
 		);
 		expect(cw.requests()).toEqual([]);
 		expect(fs.getApiRequests()).toEqual([]);

@@ -4,6 +4,8 @@
  */
 module.exports = {
 	rootDir: '../..',
+	// Crawl only test/: dist/ and .runtime/ are build output and installed packages, not test sources.
+	roots: ['<rootDir>/test'],
 	testEnvironment: 'node',
 	testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.js', '<rootDir>/test/e2e/**/*.e2e.test.ts'],
 	maxWorkers: 1,

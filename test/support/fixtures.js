@@ -9,9 +9,12 @@ function fixtureBytes(relativePath) {
 	return fs.readFileSync(path.join(FIXTURES, relativePath));
 }
 
-/** The real FreeScout deliveries, in capture order: {name, event, signature, body (Buffer)}. */
-function realFreeScoutDeliveries() {
-	const dir = path.join(FIXTURES, 'freescout-real');
+/**
+ * Real FreeScout deliveries, in capture order: {name, event, signature, body (Buffer)}. `folder`: 'freescout-real'
+ * (actions through the REST API, FreeScout 1.8.159) or 'freescout-real-ui' (actions in the web UI, 1.8.235).
+ */
+function realFreeScoutDeliveries(folder = 'freescout-real') {
+	const dir = path.join(FIXTURES, folder);
 	return fs
 		.readdirSync(dir)
 		.filter((name) => name.endsWith('.body.raw'))

@@ -1,32 +1,50 @@
 'use strict';
 /**
- * In-process harness for webhook trigger nodes, on top of test/support/n8n-harness.js: the node's
- * checkExists/create/delete run in n8n-core's real HookContext (real getNodeWebhookUrl, workflow static data,
- * credentials through the test credentials helper), webhook() runs in n8n-core's real WebhookContext with a fake
- * request (parsed body, headers, rawBody) and a fake response, and a delivery that returns workflowData is run
- * through WorkflowExecute like n8n's webhook helpers do. Optionally it listens on 127.0.0.1 like n8n's webhook
- * endpoints, so a platform simulator can deliver to the URL the node registered.
+ * In-process harness for webhook trigger nodes, on top of test/support/n8n-harness.js, that keeps a trigger's
+ * workflow static data the way n8n 2.41 does:
+ * - static data lives in a store (the database column, as JSON text); every hook call and every webhook request
+ *   builds a fresh n8n-workflow Workflow from a copy read from the store, and the call's changes are written back
+ *   only when the Workflow's "changed" flag is set, replacing the whole value (last writer wins);
+ * - when webhook() starts an execution, n8n wraps the same static data object in a new Workflow first (which clears
+ *   that flag), makes its database round trips (here: real file-system I/O), and only then saves; the execution
+ *   reads its own copy from the store;
+ * - several processes (n8n webhook processes, or restarts) share the store: each process is its own module
+ *   instance of the node (`loadNodeClass` is called once per process and again on restart), with its own module
+ *   state. Deliveries go round-robin over the processes unless one is named.
+ * checkExists/create/delete run in n8n-core's real HookContext (real getNodeWebhookUrl, credentials through the
+ * test credentials helper), webhook() in n8n-core's real WebhookContext with a fake request and response, and a
+ * delivery that returns workflowData is run through WorkflowExecute like n8n's webhook helpers do. Optionally it
+ * listens on 127.0.0.1 like n8n's webhook endpoints, so a platform simulator can deliver to the registered URL.
  *
  * Exported API:
  *
- *   createTriggerHarness({ nodeClass, parameters, credentials, workflowId, nodeId, webhookId, nodeName })
- *     nodeClass    the trigger class
- *     parameters   the node's parameters
- *     credentials  { [credentialType]: data }
- *     Ids default to fresh unique values (the trigger's process-wide memory is keyed by workflow and node id).
+ *   createTriggerHarness({ nodeClass | loadNodeClass, processes, parameters, credentials, credentialTypes,
+ *                          workflowId, nodeId, webhookId, nodeName })
+ *     nodeClass      the trigger class (one process), or
+ *     loadNodeClass  () => a fresh trigger class (e.g. through jest.isolateModules), with `processes` (default 1)
+ *     parameters     the node's parameters
+ *     credentials    { [credentialType]: data }; credentialTypes: extra credential type instances by name
+ *     Ids default to fresh unique values.
  *   -> harness:
  *     await listen()             serve /webhook/... and /webhook-test/... on 127.0.0.1; afterwards webhookUrl()
  *                                points there (call before activate so the registered URL is reachable)
  *     webhookUrl({ test })       the node's webhook URL as n8n computes it
- *     activate({ test })         like n8n: checkExists, then create only when it returned false;
- *                                resolves { existed }; node errors are thrown (NodeApiError as n8n-core sees them)
+ *     activate({ test, attempts }) one publish, like n8n 2.41: the node's static data is reloaded as from
+ *                                n8n's database (a fresh object with the same content), then checkExists, and
+ *                                create only when it returned false; a failed attempt is cleaned up with the
+ *                                node's `delete` and retried, up to `attempts` in all (default 1; n8n makes 5,
+ *                                1-8 s apart, which the harness does not wait). Resolves { existed };
+ *                                the last attempt's error is thrown (NodeApiError as n8n-core sees them)
  *     checkExists/create/remove({ test })   one lifecycle method (remove = the node's `delete`)
- *     deliver({ body, headers, test, parsedBody })
- *                                one webhook request (body: Buffer | string | object). Resolves
- *                                { status, body, items, executed } where items are the json of the emitted items
- *                                (after WorkflowExecute) and executed says whether a workflow ran
- *     staticData({ test })       the node's static data (production or test-listening copy)
- *     executions                 [{ items, status, test }] of every workflow run, in order
+ *     deliver({ body, headers, test, parsedBody, process })
+ *                                one webhook request (body: Buffer | string | object) to one process. Resolves
+ *                                { status, body, items, executed, process } where items are the json of the
+ *                                emitted items (after WorkflowExecute) and executed says whether a workflow ran
+ *     restart()                  every process starts again from nothing but the store (an n8n restart)
+ *     setStaticData(value, { test })   the node's static data in the store, as an earlier release left it
+ *     staticData({ test })       the node's static data as the store holds it now (production or test listening)
+ *     storeWrites                how many times the production store was written by webhook requests
+ *     executions                 [{ items, status, test, process }] of every workflow run, in order
  *     requests                   [{ path, status, body, items }] of every HTTP request served by listen()
  *     capture(on)                while on, requests to the listening server are only recorded in `captured`
  *                                ({ headers, body: Buffer }) and answered 200, without running the node
@@ -34,6 +52,8 @@
  *     close()                    stop listening
  */
 const http = require('node:http');
+
+const fs = require('node:fs');
 
 const { Container } = require('@n8n/di');
 const { HookContext, WebhookContext } = require('n8n-core');
@@ -57,11 +77,11 @@ Container.set(Logger, capturingLogger);
 let uniqueCounter = 0;
 
 /**
- * @typedef {{ items: any[], status: string, test: boolean }} Execution
+ * @typedef {{ items: any[], status: string, test: boolean, process: number }} Execution
  * @typedef {{ path: string, status: number, body: any, items: any[] }} ServedRequest
  * @typedef {{ path: string, headers: any, body: Buffer }} Captured
- * @typedef {{ body: any, headers?: any, test?: boolean, parsedBody?: any }} DeliverOptions
- * @typedef {{ status: number, body: any, items: any[], executed: boolean }} DeliverResult
+ * @typedef {{ body: any, headers?: any, test?: boolean, parsedBody?: any, process?: number }} DeliverOptions
+ * @typedef {{ status: number, body: any, items: any[], executed: boolean, process: number }} DeliverResult
  * @typedef {{ test?: boolean }} ModeOptions
  */
 
@@ -111,16 +131,41 @@ function lowerCaseHeaders(headers) {
 	return out;
 }
 
+/** One database round trip's worth of waiting: real I/O, answered in a later turn of the event loop. */
+function databaseRoundTrip() {
+	return fs.promises.stat(__filename);
+}
+
 /**
- * @param {{ nodeClass: any, parameters?: any, credentials?: any, workflowId?: string, nodeId?: string,
- *   webhookId?: string, nodeName?: string }} options
+ * @param {{ nodeClass?: any, loadNodeClass?: () => any, processes?: number, parameters?: any, credentials?: any,
+ *   credentialTypes?: any, workflowId?: string, nodeId?: string, webhookId?: string, nodeName?: string }} options
  */
-function createTriggerHarness({ nodeClass, parameters = {}, credentials = {}, workflowId, nodeId, webhookId, nodeName }) {
+function createTriggerHarness({
+	nodeClass,
+	loadNodeClass,
+	processes = 1,
+	parameters = {},
+	credentials = {},
+	credentialTypes,
+	workflowId,
+	nodeId,
+	webhookId,
+	nodeName,
+}) {
 	const unique = `${Date.now().toString(36)}${++uniqueCounter}`;
-	const nodeTypes = harness.createNodeTypes([nodeClass]);
-	const credentialsHelper = new harness.TestCredentialsHelper({ credentials });
+	const load = loadNodeClass || (() => nodeClass);
+	const startProcesses = () => Array.from({ length: loadNodeClass ? processes : 1 }, () => {
+		const cls = load();
+		const nodeTypes = harness.createNodeTypes([cls]);
+		return { cls, nodeTypes, nodeType: nodeTypes.getByNameAndVersion(harness.nodeTypeName(cls), undefined) };
+	});
+	let running = startProcesses();
+	const credentialsHelper = new harness.TestCredentialsHelper({
+		credentials,
+		credentialTypes: credentialTypes ? { ...harness.loadPackageCredentialTypes(), ...credentialTypes } : undefined,
+	});
 	const node = harness.createNode({
-		nodeType: nodeClass,
+		nodeType: running[0].cls,
 		name: nodeName,
 		parameters,
 		credentials,
@@ -129,19 +174,30 @@ function createTriggerHarness({ nodeClass, parameters = {}, credentials = {}, wo
 	});
 	const id = workflowId || `wf-${unique}`;
 	// n8n keeps the production static data with the workflow and gives "Listen for test event" its own copy.
-	const workflows = {
-		production: harness.createWorkflow({ nodes: [node], nodeTypes, id, name: 'Status workflow' }),
-		test: harness.createWorkflow({ nodes: [node], nodeTypes, id, name: 'Status workflow' }),
-	};
+	const store = { production: null, test: null };
 	let baseUrl = 'http://localhost:5678/';
 	let server = null;
 	let capturing = false;
+	let nextProcess = 0;
 	const logStart = sharedLogs.length;
-	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
-	const webhookDescription = nodeType.description.webhooks[0];
+	const webhookDescription = running[0].nodeType.description.webhooks[0];
 
-	function workflowFor(test) {
-		return test ? workflows.test : workflows.production;
+	const storeKey = (test) => (test ? 'test' : 'production');
+
+	/** A fresh Workflow over a copy of what the store holds, as n8n loads it for every call. */
+	function loadWorkflow(test, process) {
+		const text = store[storeKey(test)];
+		const raw = text === null ? {} : JSON.parse(text);
+		const workflow = harness.createWorkflow({ nodes: [node], nodeTypes: running[process].nodeTypes, id, name: 'Status workflow', staticData: raw });
+		return { workflow, raw };
+	}
+
+	/** What n8n's saveStaticData does: write the whole value when the changed flag is set. */
+	function save(test, workflow) {
+		if (workflow.staticData.__dataChanged !== true) return false;
+		store[storeKey(test)] = JSON.stringify(workflow.staticData);
+		workflow.staticData.__dataChanged = false;
+		return true;
 	}
 
 	function additionalData(extra) {
@@ -166,20 +222,31 @@ function createTriggerHarness({ nodeClass, parameters = {}, credentials = {}, wo
 		};
 	}
 
-	/** @param {string} method @param {ModeOptions} [options] @returns {Promise<boolean>} */
-	async function runHook(method, { test = false } = {}) {
+	/** One lifecycle method on `workflow` (every attempt of one publish shares n8n's workflow object). */
+	async function callHook(method, test, workflow) {
 		const data = additionalData();
 		// What n8n passes: activation (mode trigger / test listening mode manual) and removal (mode internal).
 		const mode = method === 'delete' ? 'internal' : test ? 'manual' : 'trigger';
 		const activation = method === 'delete' ? 'update' : test ? 'manual' : 'activate';
-		const context = new HookContext(workflowFor(test), node, data, mode, activation, webhookData(test, data));
-		return await nodeType.webhookMethods.default[method].call(context);
+		const context = new HookContext(workflow, node, data, mode, activation, webhookData(test, data));
+		return await running[0].nodeType.webhookMethods.default[method].call(context);
+	}
+
+	/** @param {string} method @param {ModeOptions} [options] @returns {Promise<boolean>} */
+	async function runHook(method, { test = false } = {}) {
+		const { workflow } = loadWorkflow(test, 0);
+		try {
+			return await callHook(method, test, workflow);
+		} finally {
+			// n8n saves the static data after adding or removing the webhooks.
+			save(test, workflow);
+		}
 	}
 
 	const self = {
 		node,
-		workflows,
 		credentialsHelper,
+		storeWrites: 0,
 		executions: /** @type {Execution[]} */ ([]),
 		requests: /** @type {ServedRequest[]} */ ([]),
 		captured: /** @type {Captured[]} */ ([]),
@@ -189,7 +256,8 @@ function createTriggerHarness({ nodeClass, parameters = {}, credentials = {}, wo
 		},
 		/** @param {ModeOptions} [options] @returns {any} */
 		staticData({ test = false } = {}) {
-			return workflowFor(test).staticData[`node:${node.name}`] || {};
+			const text = store[storeKey(test)];
+			return text === null ? {} : JSON.parse(text)[`node:${node.name}`] || {};
 		},
 		/** @param {ModeOptions} [options] @returns {string} */
 		webhookUrl({ test = false } = {}) {
@@ -202,18 +270,42 @@ function createTriggerHarness({ nodeClass, parameters = {}, credentials = {}, wo
 		create: (options) => runHook('create', options),
 		/** @param {ModeOptions} [options] @returns {Promise<boolean>} */
 		remove: (options) => runHook('delete', options),
-		/** @param {ModeOptions} [options] @returns {Promise<{ existed: boolean }>} */
-		async activate(options) {
-			const existed = await runHook('checkExists', options);
-			if (!existed) await runHook('create', options);
-			return { existed };
+		/** @param {ModeOptions & { attempts?: number }} [options] @returns {Promise<{ existed: boolean }>} */
+		async activate({ test = false, attempts = 1 } = {}) {
+			// n8n builds the workflow anew for every publish, from what its database holds, and keeps it for all attempts.
+			const { workflow } = loadWorkflow(test, 0);
+			try {
+				for (let attempt = 1; ; attempt++) {
+					try {
+						const existed = await callHook('checkExists', test, workflow);
+						if (!existed) await callHook('create', test, workflow);
+						return { existed };
+					} catch (error) {
+						// What n8n's WebhookTriggerRegistrar does after a failed attempt, before its retry loop goes on.
+						await callHook('delete', test, workflow);
+						if (attempt >= attempts) throw error;
+					}
+				}
+			} finally {
+				save(test, workflow);
+			}
+		},
+		restart() {
+			running = startProcesses();
+		},
+		/** Puts `value` as the node's static data into the store, as an earlier release or a hand edit left it. */
+		setStaticData(value, { test = false } = {}) {
+			const text = store[storeKey(test)];
+			const all = text === null ? {} : JSON.parse(text);
+			all[`node:${node.name}`] = value;
+			store[storeKey(test)] = JSON.stringify(all);
 		},
 		capture(on = true) {
 			capturing = on;
 		},
 
 		/** @param {DeliverOptions} options @returns {Promise<DeliverResult>} */
-		async deliver({ body, headers = {}, test = false, parsedBody }) {
+		async deliver({ body, headers = {}, test = false, parsedBody, process }) {
 			const rawBody = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
 			let parsed = parsedBody;
 			if (parsed === undefined) {
@@ -232,28 +324,40 @@ function createTriggerHarness({ nodeClass, parameters = {}, credentials = {}, wo
 				query: {},
 				params: {},
 			};
+			const index = process === undefined ? nextProcess++ % running.length : process;
 			const response = fakeResponse();
-			const workflow = workflowFor(test);
+			const { workflow, raw } = loadWorkflow(test, index);
 			const data = additionalData({ httpRequest: request, httpResponse: response });
 			const mode = test ? 'manual' : 'webhook';
 			const context = new WebhookContext(workflow, node, data, mode, webhookData(test, data), [], null);
-			const result = await nodeType.webhook.call(context);
+			const result = await running[index].nodeType.webhook.call(context);
+			const written = () => {
+				if (save(test, workflow) && !test) self.storeWrites++;
+			};
 
-			if (result.noWebhookResponse) return { status: response.statusCode, body: response.body, items: [], executed: false };
 			if (result.workflowData === undefined) {
+				written();
+				if (result.noWebhookResponse) return { status: response.statusCode, body: response.body, items: [], executed: false, process: index };
 				const answer = result.webhookResponse !== undefined ? result.webhookResponse : { message: 'Webhook call received' };
-				return { status: 200, body: answer, items: [], executed: false };
+				return { status: 200, body: answer, items: [], executed: false, process: index };
 			}
+			// Starting the execution: n8n wraps the same static data in a new Workflow (its changed flag is cleared),
+			// reads the execution's own copy from the database and writes the execution row, then saves.
+			harness.createWorkflow({ nodes: [node], nodeTypes: running[index].nodeTypes, id, staticData: raw });
+			const executionCopy = loadWorkflow(test, index).workflow;
+			await databaseRoundTrip();
+			await databaseRoundTrip();
+			written();
 			const run = await harness.executeWorkflow({
-				workflow,
+				workflow: executionCopy,
 				additionalData: data,
 				startNodeName: node.name,
 				inputItems: result.workflowData[0],
 				mode,
 			});
 			const items = run.outputOf(node.name).map((item) => item.json);
-			self.executions.push({ items, status: run.status, test });
-			return { status: 200, body: { message: 'Workflow was started' }, items, executed: true };
+			self.executions.push({ items, status: run.status, test, process: index });
+			return { status: 200, body: { message: 'Workflow was started' }, items, executed: true, process: index };
 		},
 
 		async listen() {

@@ -9,7 +9,8 @@ import { createTriggerHarness } from '../support/n8n-webhook-harness';
 type Sim = ReturnType<typeof createChatwootSimulator>;
 type Harness = ReturnType<typeof createTriggerHarness>;
 
-const EVENTS = ['conversation_created', 'conversation_status_changed', 'conversation_updated'];
+/** conversation_updated carries every status change; conversation_created is for new conversations (included by default). */
+const EVENTS = ['conversation_created', 'conversation_updated'];
 
 let sim: Sim;
 const harnesses: Harness[] = [];
@@ -79,7 +80,7 @@ describe('webhook lifecycle', () => {
 		const [webhook] = sim.webhooks();
 		expect(webhook.url).toBe(harness.webhookUrl());
 		expect([...webhook.subscriptions].sort()).toEqual(EVENTS);
-		expect(harness.staticData().webhook).toEqual({ id: String(webhook.id), url: harness.webhookUrl(), secret: webhook.secret });
+		expect(harness.staticData().webhook).toEqual({ id: String(webhook.id), url: harness.webhookUrl(), secret: webhook.secret, events: EVENTS });
 		expect(webhookCalls()).toEqual([{ method: 'POST', path: webhooksPath(), status: 200 }]);
 
 		expect(await harness.activate()).toEqual({ existed: true });
@@ -101,7 +102,7 @@ describe('webhook lifecycle', () => {
 		expect(await harness.activate()).toEqual({ existed: false });
 		const [webhook] = sim.webhooks();
 		expect(String(webhook.id)).not.toBe(oldId);
-		expect(harness.staticData().webhook).toEqual({ id: String(webhook.id), url: harness.webhookUrl(), secret: webhook.secret });
+		expect(harness.staticData().webhook).toEqual({ id: String(webhook.id), url: harness.webhookUrl(), secret: webhook.secret, events: EVENTS });
 		expect(harness.logs).toContainEqual({ level: 'info', message: expect.stringContaining(`webhook ${oldId} no longer exists`) });
 	});
 
@@ -114,7 +115,7 @@ describe('webhook lifecycle', () => {
 		const [webhook] = sim.webhooks();
 		expect(webhook.id).toBe(existing.id);
 		expect([...webhook.subscriptions].sort()).toEqual(EVENTS);
-		expect(harness.staticData().webhook).toEqual({ id: String(existing.id), url: harness.webhookUrl(), secret: existing.secret });
+		expect(harness.staticData().webhook).toEqual({ id: String(existing.id), url: harness.webhookUrl(), secret: existing.secret, events: EVENTS });
 	});
 
 	test('a webhook whose subscriptions were changed is repaired in place', async () => {
@@ -193,12 +194,15 @@ describe('webhook lifecycle', () => {
 
 		expect(await harness.activate()).toEqual({ existed: true });
 		expect(await harness.remove()).toBe(true);
-		expect(sim.requests()).toEqual([]);
+		// Only the read that primes the memory: nothing is created, changed or deleted.
+		expect(sim.requests().map((request: { method: string; path: string }) => `${request.method} ${request.path}`)).toEqual([
+			`GET /api/v1/accounts/${sim.ids().accountId}/conversations`,
+		]);
 		expect(harness.staticData().webhook).toBeUndefined();
 
 		const { result: id } = await sim.createConversation({ inboxId: sim.ids().webInboxId });
 		await sim.setStatus(id, 'resolved');
-		expect(harness.requests.map((request) => request.status)).toEqual([200, 200, 200]);
+		expect(harness.requests.map((request) => request.status)).toEqual([200, 200]);
 		expect(harness.executions.map((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`))).toEqual([
 			['null>open'],
 			['open>resolved'],
@@ -227,9 +231,8 @@ describe('deliveries', () => {
 		const before = harness.executions.length;
 
 		const { deliveries } = await sim.receiveMessage(id, 'Hello again');
-		// The registered webhook has no message_created: the core does not read it.
+		// The registered webhook has neither message_created nor conversation_status_changed: nothing in them is new.
 		expect(deliveries.map((delivery: { event: string; status: number }) => `${delivery.event}:${delivery.status}`)).toEqual([
-			'conversation_status_changed:200',
 			'conversation_updated:200',
 			'conversation_updated:200',
 		]);
@@ -320,7 +323,8 @@ describe('deliveries', () => {
 			headers: { ...delivery.headers, 'x-chatwoot-signature': `sha256=${'0'.repeat(64)}` },
 			body: delivery.body,
 		});
-		expect(tampered).toMatchObject({ status: 401, executed: false, body: { message: expect.stringContaining('Signature rejected') } });
+		// The sender learns only that the signature was refused; the reason goes to n8n's log.
+		expect(tampered).toMatchObject({ status: 401, executed: false, body: { message: 'Signature rejected' } });
 
 		const bodyChanged = await harness.deliver({
 			headers: delivery.headers,
@@ -332,10 +336,14 @@ describe('deliveries', () => {
 		delete unsignedHeaders['x-chatwoot-signature'];
 		delete unsignedHeaders['x-chatwoot-timestamp'];
 		const unsigned = await harness.deliver({ headers: unsignedHeaders, body: delivery.body });
-		expect(unsigned).toMatchObject({ status: 401, body: { message: expect.stringContaining('Unsigned delivery rejected') } });
+		expect(unsigned).toMatchObject({ status: 401, body: { message: 'Signature rejected' } });
 
 		expect(harness.executions.length).toBe(before);
-		expect(harness.logs.filter((log) => log.level === 'warn' && log.message.includes('rejected'))).toHaveLength(3);
+		expect(harness.logs.filter((log) => log.level === 'warn').map((log) => log.message)).toEqual([
+			'Conversation Status Trigger: Signature rejected: X-Chatwoot-Signature does not match the body and the webhook secret',
+			'Conversation Status Trigger: Signature rejected: X-Chatwoot-Signature does not match the body and the webhook secret',
+			'Conversation Status Trigger: Unsigned delivery rejected: the delivery has no X-Chatwoot-Signature header',
+		]);
 	});
 
 	test('"Accept Unsigned Deliveries" lets automation webhooks through, but never a wrong signature', async () => {
@@ -393,5 +401,127 @@ describe('deliveries', () => {
 		expect(
 			harness.executions.flatMap((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`)),
 		).toEqual(expected);
+	});
+});
+
+describe('changes hidden by auto-assignment (Chatwoot 4.15.1, an agent online: the simulator default)', () => {
+	/** The trigger active with every change reported, and a conversation of `inbox` that nobody is assigned to. */
+	async function setup(inbox: 'api' | 'web') {
+		const harness = trigger();
+		await harness.listen();
+		await harness.activate();
+		// With nobody online at creation, the conversation stays unassigned, so a later change to open is auto-assigned.
+		sim.setAgentOnline(sim.ids().agentUserId, false);
+		const { result: id } = await sim.createConversation({ inboxId: inbox === 'api' ? sim.ids().apiInboxId : sim.ids().webInboxId });
+		sim.setAgentOnline(sim.ids().agentUserId, true);
+		return { harness, id };
+	}
+
+	const summary = (harness: Harness) =>
+		harness.executions.flatMap((run) => run.items.map((item) => `${item.previousStatus}>${item.status}:${item.cause}`));
+
+	/** The deliveries of one operation as `event [changed attributes]`. */
+	const shapes = (deliveries: Array<{ json: { event: string; changed_attributes: Array<Record<string, unknown>> | null } }>) =>
+		deliveries.map((delivery) => `${delivery.json.event} [${(delivery.json.changed_attributes ?? []).map((entry) => Object.keys(entry)[0]).join(',')}]`);
+
+	test('S1, then the bot hands over (pending -> open by its token): resolved -> pending, then pending -> open', async () => {
+		const { harness, id } = await setup('api');
+		await sim.setStatus(id, 'resolved');
+		await sim.receiveMessage(id, 'Hello again');
+		const handoff = await sim.setStatus(id, 'open', { as: 'bot' });
+		expect(shapes(handoff.deliveries)).toEqual(['conversation_updated [assignee_id,updated_at]']);
+		expect(summary(harness)).toEqual(['null>pending:conversation_created', 'pending>resolved:unknown', 'resolved>pending:bot_inbox', 'pending>open:bot_handoff']);
+		expect(sim.getConversation(id)).toMatchObject({ status: 'open', assigneeId: sim.ids().agentUserId });
+	});
+
+	test('the agent bot failing: pending -> open', async () => {
+		const { harness, id } = await setup('api');
+		await sim.botWebhookFailure(id);
+		expect(summary(harness).slice(-1)).toEqual(['pending>open:bot_handoff']);
+	});
+
+	test('a snooze expiring: snoozed -> open, cause snooze_expired', async () => {
+		const { harness, id } = await setup('web');
+		await sim.setStatus(id, 'snoozed');
+		const expiry = await sim.expireSnooze(id);
+		expect(shapes(expiry.deliveries)).toEqual(['conversation_updated [assignee_id,updated_at]']);
+		expect(summary(harness).slice(-2)).toEqual(['open>snoozed:unknown', 'snoozed>open:snooze_expired']);
+	});
+
+	test('a customer message reopening a resolved conversation of an inbox without a bot: resolved -> open', async () => {
+		const { harness, id } = await setup('web');
+		await sim.setStatus(id, 'resolved');
+		await sim.receiveMessage(id, 'It happened again');
+		expect(summary(harness).slice(-2)).toEqual(['open>resolved:unknown', 'resolved>open:customer_message']);
+	});
+});
+
+describe('priming the memory on activation', () => {
+	test('the most recently active conversations, page by page, up to Remembered Conversations; the first change then has its previous status', async () => {
+		sim.setAgentOnline(sim.ids().agentUserId, false);
+		const ids: number[] = [];
+		for (let index = 0; index < 30; index++) ids.push((await sim.createConversation({ inboxId: sim.ids().webInboxId })).result);
+		await sim.setStatus(ids[29], 'resolved');
+		sim.setAgentOnline(sim.ids().agentUserId, true);
+		sim.resetLogs();
+
+		const harness = trigger({ rememberedConversations: 27 });
+		await harness.listen();
+		await harness.activate();
+		const lists = sim.requests().filter((request: { path: string }) => request.path.endsWith('/conversations'));
+		expect(lists.map((request: { query: Record<string, string> }) => request.query.page)).toEqual(['1', '2']);
+		expect(lists[0].query).toMatchObject({ status: 'all', assignee_type: 'all', sort_by: 'last_activity_at_desc' });
+		const memory = harness.staticData().memory;
+		expect(memory.c).toHaveLength(27);
+		expect(memory.c.find(([key]: [string]) => key === `${sim.ids().accountId}:${ids[29]}`)?.[1]).toBe('resolved');
+
+		// The customer reopens it; auto-assignment hides the status diff: the primed memory gives the previous status.
+		await sim.receiveMessage(ids[29], 'Back again');
+		expect(harness.executions.flatMap((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`))).toEqual(['resolved>open']);
+	});
+
+	test('a failed priming is a warning, not a failed activation', async () => {
+		const harness = trigger({ registerWebhook: false });
+		sim.rateLimit({ count: 1 });
+		expect(await harness.activate()).toEqual({ existed: true });
+		expect(harness.logs).toContainEqual({
+			level: 'warn',
+			message: expect.stringMatching(
+				/^Conversation Status Trigger: could not read the current status of Chatwoot's conversations \(GET \/api\/v1\/accounts\/1\/conversations answered HTTP 429, not a conversation list\); it starts with 0 known/,
+			),
+		});
+		expect(harness.staticData().memory).toEqual({ v: 2, c: [], f: [] });
+	});
+
+	test('test listening (Listen for test event) does not prime', async () => {
+		const harness = trigger();
+		await harness.activate({ test: true });
+		expect(sim.requests().filter((request: { path: string }) => request.path.endsWith('/conversations'))).toEqual([]);
+	});
+});
+
+describe('activation checks the parameters and keeps the subscription minimal', () => {
+	test('an Inbox IDs filter that is not a list of numbers fails the activation, before anything is registered', async () => {
+		const harness = trigger({}, { inboxIds: '1, two' });
+		await expect(harness.activate()).rejects.toMatchObject({ message: '"two" in Inbox IDs is not a number' });
+		expect(sim.webhooks()).toEqual([]);
+	});
+
+	test('without new conversations, conversation_created is not subscribed; turning it on again updates the webhook', async () => {
+		const without = trigger({}, { includeNewConversations: false });
+		await without.activate();
+		expect(sim.webhooks()[0].subscriptions).toEqual(['conversation_updated']);
+		const withNew = createTriggerHarness({
+			nodeClass: ConversationStatusTrigger,
+			parameters: { platform: 'chatwoot', options: {}, filters: {} },
+			credentials: { chatwootApi: credentials() },
+			webhookId: without.node.webhookId,
+			nodeId: without.node.id,
+		});
+		harnesses.push(withNew);
+		withNew.setStaticData(without.staticData());
+		expect(await withNew.activate()).toEqual({ existed: true });
+		expect([...sim.webhooks()[0].subscriptions].sort()).toEqual(EVENTS);
+		expect(sim.webhooks()).toHaveLength(1);
 	});
 });

@@ -83,7 +83,7 @@ describe('webhook lifecycle', () => {
 		expect(await harness.activate()).toEqual({ existed: false });
 		const [webhook] = sim.getWebhooks();
 		expect(webhook).toMatchObject({ url: harness.webhookUrl(), events: EVENTS });
-		expect(harness.staticData().webhook).toEqual({ id: String(webhook.id), url: harness.webhookUrl(), secret: null });
+		expect(harness.staticData().webhook).toEqual({ id: String(webhook.id), url: harness.webhookUrl(), secret: null, events: EVENTS });
 		expect(sim.getApiRequests()[0].body).toEqual({ url: harness.webhookUrl(), events: EVENTS });
 
 		expect(await harness.activate()).toEqual({ existed: true });
@@ -92,9 +92,12 @@ describe('webhook lifecycle', () => {
 		expect(await harness.remove()).toBe(true);
 		expect(sim.getWebhooks()).toEqual([]);
 		expect(harness.staticData().webhook).toBeUndefined();
+		// Each activation also reads the conversations that were updated last, to prime the memory.
 		expect(apiCalls(sim)).toEqual([
 			'POST /api/webhooks 201',
+			'GET /api/conversations 200',
 			'GET /api/webhooks 405',
+			'GET /api/conversations 200',
 			`DELETE /api/webhooks/${webhook.id} 204`,
 		]);
 	});
@@ -156,9 +159,7 @@ describe('webhook lifecycle', () => {
 			message: 'Could not reach FreeScout at http://127.0.0.1:9',
 			description: expect.stringContaining('POST /api/webhooks got no answer'),
 		});
-		harness.workflows.production.staticData[`node:${harness.node.name}`] = {
-			webhook: { id: '7', url: harness.webhookUrl(), secret: null },
-		};
+		harness.setStaticData({ webhook: { id: '7', url: harness.webhookUrl(), secret: null } });
 		expect(await harness.remove()).toBe(false);
 		expect(harness.logs).toContainEqual({
 			level: 'warn',
@@ -182,13 +183,14 @@ describe('webhook lifecycle', () => {
 		await harness.listen();
 		expect(await harness.activate()).toEqual({ existed: true });
 		expect(await harness.remove()).toBe(true);
-		expect(sim.getApiRequests()).toEqual([]);
+		// Only the read that primes the memory: nothing is created or deleted.
+		expect(apiCalls(sim)).toEqual(['GET /api/conversations 200']);
 
 		sim.addWebhook(harness.webhookUrl(), EVENTS);
 		const id = sim.createConversation();
 		sim.changeStatusFromMenu(id, 'closed');
 		await sim.idle();
-		expect(sim.getApiRequests()).toEqual([]);
+		expect(apiCalls(sim)).toEqual(['GET /api/conversations 200']);
 		expect(changes(harness)).toEqual(['null>open:conversation_created', 'open>resolved:agent']);
 	});
 
@@ -233,7 +235,7 @@ describe('deliveries', () => {
 		]);
 		expect(harness.executions).toHaveLength(9);
 		// The memory persists in the node's static data (what survives an n8n restart).
-		expect(harness.staticData().memory.conversations).toEqual({ 'freescout:1': expect.objectContaining({ s: 'open' }) });
+		expect(harness.staticData().memory.c).toEqual([['1', 'open', Date.parse('2026-11-22T05:01:43Z'), 11]]);
 	});
 
 	test('a wrong and a missing signature get 401 and start nothing', async () => {
@@ -274,22 +276,31 @@ describe('deliveries', () => {
 		expect(harness.executions).toHaveLength(2);
 	});
 
-	test('static data (saved by n8n after each webhook call that changes it) is written only when a status changed', async () => {
+	test('static data is written when a status or an executed delivery is learned, not for duplicates or same-status replies', async () => {
 		const harness = trigger(null, { registerWebhook: false }, {}, FREESCOUT_REAL_KEY);
 		const deliveries = realFreeScoutDeliveries();
-		const closing = deliveries.find((delivery) => delivery.name.startsWith('004'));
-		if (closing === undefined) throw new Error('fixture 004 missing');
-		const request = { body: closing.body, headers: { 'X-FreeScout-Event': closing.event, 'X-FreeScout-Signature': closing.signature } };
-		expect((await harness.deliver(request)).executed).toBe(true);
-		const persisted = harness.staticData().memory;
-		expect(persisted.conversations).toEqual({ 'freescout:1': expect.objectContaining({ s: 'resolved' }) });
-		// A retry and a delivery of the same status leave the persisted copy as it was.
-		await harness.deliver(request);
-		const sameStatus = deliveries.find((delivery) => delivery.name.startsWith('002'));
-		if (sameStatus === undefined) throw new Error('fixture 002 missing');
-		await harness.deliver({ body: sameStatus.body, headers: { 'X-FreeScout-Event': sameStatus.event, 'X-FreeScout-Signature': sameStatus.signature } });
-		expect(harness.staticData().memory).toBe(persisted);
-		expect(harness.executions).toHaveLength(1);
+		const request = (prefix: string) => {
+			const delivery = deliveries.find((entry) => entry.name.startsWith(prefix));
+			if (delivery === undefined) throw new Error(`fixture ${prefix} missing`);
+			return { body: delivery.body, headers: { 'X-FreeScout-Event': delivery.event, 'X-FreeScout-Signature': delivery.signature } };
+		};
+		// It started an execution, and n8n still saved it (the write is repeated after the execution started).
+		expect((await harness.deliver(request('004'))).executed).toBe(true);
+		expect(harness.storeWrites).toBe(1);
+		expect(harness.staticData().memory.c).toEqual([['1', 'resolved', Date.parse('2026-11-22T05:00:36Z'), 4]]);
+		expect(harness.staticData().memory.f).toHaveLength(1);
+		// A retry and an older reply write nothing.
+		await harness.deliver(request('004'));
+		await harness.deliver(request('003'));
+		expect(harness.storeWrites).toBe(1);
+		for (const prefix of ['005', '006', '007']) await harness.deliver(request(prefix));
+		expect(harness.storeWrites).toBe(4);
+		// 009 is a note that leaves it open: a newer stamp of the same status, not worth a write.
+		await harness.deliver(request('008'));
+		await harness.deliver(request('009'));
+		expect(harness.storeWrites).toBe(4);
+		expect(harness.staticData().memory.c).toEqual([['1', 'open', Date.parse('2026-11-22T05:01:00Z'), 7]]);
+		expect(harness.executions).toHaveLength(4);
 	});
 
 	test.each(['1.0.81', '1.0.82'])('close via "send" in the reply form (module %s) -> exactly one item', async (version) => {
@@ -352,5 +363,61 @@ describe('deliveries', () => {
 		await sim.idle();
 		expect(harness.requests.map((request) => request.status).every((status) => status === 200)).toBe(true);
 		expect(changes(harness)).toEqual(expected);
+	});
+});
+
+describe('activation: priming, parameters, the subscription', () => {
+	test('primes the memory with the conversations updated last; a reply that closes one then has its previous status', async () => {
+		let now = Date.parse('2026-11-30T10:00:00Z');
+		const sim = createFreeScoutSimulator({ moduleVersion: '1.0.81', undoDelayMs: 30, now: () => now });
+		await sim.start();
+		sims.push(sim);
+		const pending = sim.createConversation({ subject: 'Waiting for parts' });
+		sim.changeStatusFromMenu(pending, 'pending', 1);
+		const harness = trigger(sim, {}, { includeNewConversations: false });
+		await harness.listen();
+		await harness.activate();
+		const list = sim.getApiRequests().find((request: { path: string }) => request.path === '/api/conversations');
+		expect(list.query).toMatchObject({ sortField: 'updatedAt', sortOrder: 'desc', state: 'published', status: 'active,pending,closed,spam', page: '1' });
+		expect(harness.staticData().memory.c.map(([key, status]: [string, string]) => `${key}:${status}`)).toEqual([`${pending}:pending`]);
+
+		// Module 1.0.81: the close comes only as the reply event, whose own thread says closed.
+		now += 60_000;
+		sim.replyFromUi(pending, { text: 'Parts arrived, closing.', status: 'closed' });
+		await sim.idle();
+		await sim.flushDelayed();
+		await sim.idle();
+		expect(changes(harness)).toEqual(['pending>resolved:agent']);
+	});
+
+	test('a Mailbox IDs filter that is not a list of numbers fails the activation, before anything is registered', async () => {
+		const sim = await simulator();
+		const harness = trigger(sim, {}, { mailboxIds: '1;x' });
+		await expect(harness.activate()).rejects.toMatchObject({ message: '"x" in Mailbox IDs is not a number' });
+		expect(sim.getWebhooks()).toEqual([]);
+	});
+
+	test('without new conversations convo.created is not subscribed; FreeScout cannot update a webhook, so a change re-registers it', async () => {
+		const sim = await simulator();
+		const without = trigger(sim, {}, { includeNewConversations: false });
+		await without.activate();
+		expect(sim.getWebhooks().map((webhook: { events: string[] }) => webhook.events)).toEqual([EVENTS.slice(0, 4)]);
+		const withNew = createTriggerHarness({
+			nodeClass: ConversationStatusTrigger,
+			parameters: { platform: 'freescout', options: {}, filters: {} },
+			credentials: { freeScoutApi: { baseUrl: sim.url, apiKey: sim.apiKey, webhookSecret: sim.secretKey, defaultUserId: 0, ignoreSslIssues: false } },
+			webhookId: without.node.webhookId,
+			nodeId: without.node.id,
+		});
+		harnesses.push(withNew);
+		withNew.setStaticData(without.staticData());
+		expect(await withNew.activate()).toEqual({ existed: false });
+		expect(sim.getWebhooks().map((webhook: { events: string[] }) => webhook.events)).toEqual([EVENTS]);
+		expect(apiCalls(sim).filter((call) => call.includes('webhooks'))).toEqual([
+			'POST /api/webhooks 201',
+			'GET /api/webhooks 405',
+			'DELETE /api/webhooks/1 204',
+			'POST /api/webhooks 201',
+		]);
 	});
 });

@@ -1,4 +1,10 @@
-/** The pure webhook registration pieces: request builders, response readers, URL check, trigger settings. */
+/**
+ * Webhook registration: the pure pieces (request builders, response readers, URL check, trigger settings, failures
+ * inside n8n's activation), then the trigger's checkExists / create / delete in n8n-core's HookContext through
+ * n8n 2.41's activation attempts, counting the requests the platform received.
+ */
+import { ConversationStatusTrigger } from '../../nodes/ConversationStatusTrigger/ConversationStatusTrigger.node';
+import { ActivationMemory, mayHealOnRetry, unansweredFailure } from '../../nodes/core/trigger/activation';
 import { parseIdList, secretFor, toFilters, memoryKey } from '../../nodes/core/trigger/settings';
 import type { ApiResponse } from '../../nodes/core/http';
 import type { PlatformSettings } from '../../nodes/core/platform';
@@ -7,9 +13,15 @@ import { webhookRegistration as chatwoot } from '../../nodes/platforms/chatwoot/
 import { webhookRegistration as freescout } from '../../nodes/platforms/freescout/webhooks';
 import type { RegistrationContext, StoredWebhook } from '../../nodes/core/trigger/webhook-registration';
 import { unreachableAddressOf, webhookUrlWarning } from '../../nodes/core/trigger/webhook-url';
+import { startFakeApi } from '../action/fake-api';
+import { createChatwootSimulator } from '../simulators/chatwoot';
+import { createFreeScoutSimulator } from '../simulators/freescout';
+import { createTriggerHarness } from '../support/n8n-webhook-harness';
 
-const context: RegistrationContext = { url: 'https://n8n.example.com/webhook/abc/webhook', accountId: 3, name: 'n8n: wf / T' };
-const stored: StoredWebhook = { id: '12', url: context.url, secret: 'old' };
+const CHATWOOT_EVENTS = chatwoot.eventsFor({ newConversations: true });
+const FREESCOUT_EVENTS = freescout.eventsFor({ newConversations: true });
+const context: RegistrationContext = { url: 'https://n8n.example.com/webhook/abc/webhook', events: CHATWOOT_EVENTS, accountId: 3, name: 'n8n: wf / T' };
+const stored: StoredWebhook = { id: '12', url: context.url, secret: 'old', events: CHATWOOT_EVENTS };
 const settingsWith = (webhookSecret: string | null): PlatformSettings => ({
 	baseUrl: null,
 	accountId: null,
@@ -23,15 +35,16 @@ const answer = (statusCode: number, body: unknown, headers: Record<string, strin
 });
 
 describe('Chatwoot registration', () => {
+	test('the fewest events: conversation_updated carries every status change; conversation_created only for new conversations', () => {
+		expect(CHATWOOT_EVENTS).toEqual(['conversation_created', 'conversation_updated']);
+		expect(chatwoot.eventsFor({ newConversations: false })).toEqual(['conversation_updated']);
+	});
+
 	test('requests', () => {
 		expect(chatwoot.createRequest(context)).toEqual({
 			method: 'POST',
 			path: '/api/v1/accounts/3/webhooks',
-			body: {
-				url: context.url,
-				subscriptions: ['conversation_created', 'conversation_status_changed', 'conversation_updated'],
-				name: 'n8n: wf / T',
-			},
+			body: { url: context.url, subscriptions: ['conversation_created', 'conversation_updated'], name: 'n8n: wf / T' },
 		});
 		expect(chatwoot.checkRequest(stored, context)).toEqual({ method: 'GET', path: '/api/v1/accounts/3/webhooks' });
 		expect(chatwoot.update?.request('12', context)).toMatchObject({ method: 'PATCH', path: '/api/v1/accounts/3/webhooks/12' });
@@ -62,8 +75,8 @@ describe('Chatwoot registration', () => {
 		expect(chatwoot.readCreated(answer(200, '<html>'), context)).toMatchObject({ kind: 'failed' });
 	});
 
-	test('check answers: exists, gone (missing or moved), outdated, failed', () => {
-		const full = ['conversation_created', 'conversation_status_changed', 'conversation_updated', 'message_created'];
+	test('check answers: exists, gone (missing or moved), outdated (other events, also more than needed), failed', () => {
+		const full = ['conversation_updated', 'conversation_created'];
 		const list = (webhooks: unknown[]) => answer(200, { payload: { webhooks } });
 		expect(chatwoot.readCheck(list([{ id: 12, url: context.url, subscriptions: full, secret: 'new' }]), stored, context)).toEqual(
 			{ kind: 'exists', secret: 'new' },
@@ -76,6 +89,10 @@ describe('Chatwoot registration', () => {
 		});
 		expect(
 			chatwoot.readCheck(list([{ id: 12, url: context.url, subscriptions: ['message_created'] }]), stored, context),
+		).toMatchObject({ kind: 'outdated' });
+		// A webhook of the previous release also had conversation_status_changed: every delivery of it is wasted.
+		expect(
+			chatwoot.readCheck(list([{ id: 12, url: context.url, subscriptions: [...full, 'conversation_status_changed'] }]), stored, context),
 		).toMatchObject({ kind: 'outdated' });
 		expect(chatwoot.readCheck(answer(404, { error: 'Resource could not be found' }), stored, context)).toMatchObject({
 			kind: 'failed',
@@ -94,14 +111,18 @@ describe('Chatwoot registration', () => {
 });
 
 describe('FreeScout registration', () => {
+	const freescoutContext: RegistrationContext = { ...context, events: FREESCOUT_EVENTS, accountId: null };
+
+	test('every event that can change a status (customer and API replies fire no convo.status); convo.created for new ones', () => {
+		expect(FREESCOUT_EVENTS).toEqual(['convo.status', 'convo.customer.reply.created', 'convo.agent.reply.created', 'convo.note.created', 'convo.created']);
+		expect(freescout.eventsFor({ newConversations: false })).toEqual(FREESCOUT_EVENTS.slice(0, 4));
+	});
+
 	test('requests', () => {
-		expect(freescout.createRequest(context)).toEqual({
+		expect(freescout.createRequest(freescoutContext)).toEqual({
 			method: 'POST',
 			path: '/api/webhooks',
-			body: {
-				url: context.url,
-				events: ['convo.status', 'convo.customer.reply.created', 'convo.agent.reply.created', 'convo.note.created', 'convo.created'],
-			},
+			body: { url: context.url, events: FREESCOUT_EVENTS },
 		});
 		expect(freescout.deleteRequest(stored, context)).toEqual({ method: 'DELETE', path: '/api/webhooks/12' });
 		expect(freescout.update).toBeNull();
@@ -189,5 +210,191 @@ describe('trigger settings', () => {
 	test('test listening has its own memory', () => {
 		expect(memoryKey('w1', 'n1', false)).toBe('w1:n1');
 		expect(memoryKey('w1', 'n1', true)).toBe('w1:n1:test');
+	});
+});
+
+describe('failures inside n8n\'s activation attempts', () => {
+	test('what another attempt seconds later could change: rate limits, server errors, a refused connection', () => {
+		expect([401, 403, 404, 405, 400, 422].map((statusCode) => mayHealOnRetry({ statusCode }))).toEqual(Array(6).fill(false));
+		expect([408, 429, 500, 502, 503].map((statusCode) => mayHealOnRetry({ statusCode }))).toEqual(Array(5).fill(true));
+		expect(mayHealOnRetry({ kind: 'unreachable' })).toBe(true);
+		expect(mayHealOnRetry({ kind: 'timeout' })).toBe(false);
+		expect(mayHealOnRetry({ kind: 'unknown_host' })).toBe(false);
+	});
+
+	test('no answer: where, which call, and the client\'s words outside the message', () => {
+		const request = { method: 'POST' as const, path: '/api/webhooks' };
+		expect(unansweredFailure('FreeScout', 'http://help.example', request, { kind: 'timeout', detail: 'timeout of 5000ms exceeded' })).toEqual({
+			message: 'FreeScout at http://help.example did not answer within 5 s',
+			description: "POST /api/webhooks got no answer within 5 s. Check that FreeScout is running and answering at the credential's Base URL.",
+		});
+		expect(
+			unansweredFailure('FreeScout', 'http://help.example', request, { kind: 'unknown_host', detail: 'getaddrinfo ENOTFOUND help.example' }),
+		).toEqual({
+			message: 'Could not find FreeScout at http://help.example: the host name does not resolve',
+			description:
+				"POST /api/webhooks: getaddrinfo ENOTFOUND help.example. Check the Base URL of the FreeScout credential: its host name is misspelled or unknown to n8n's DNS.",
+		});
+		expect(unansweredFailure('FreeScout', null, request, { kind: 'unreachable', detail: 'connect ECONNREFUSED 127.0.0.1:9' }).message).toBe(
+			'Could not reach FreeScout at (no Base URL)',
+		);
+	});
+
+	test('the memory of one activation: its lasting failure and each log line once; another activation starts clean', () => {
+		const memory = new ActivationMemory<Error>();
+		const first = {};
+		const failure = new Error('HTTP 401');
+		expect(memory.lastingFailure(first)).toBeNull();
+		memory.rememberLastingFailure(first, failure);
+		expect(memory.lastingFailure(first)).toBe(failure);
+		expect([memory.firstTime(first, 'url'), memory.firstTime(first, 'url'), memory.firstTime(first, 'kept')]).toEqual([true, false, true]);
+		const next = {};
+		expect(memory.lastingFailure(next)).toBeNull();
+		expect(memory.firstTime(next, 'url')).toBe(true);
+	});
+});
+
+describe('activation in n8n 2.41 (5 attempts, cleanup after each failed one)', () => {
+	const N8N_ATTEMPTS = 5;
+	type ChatwootSim = ReturnType<typeof createChatwootSimulator>;
+	let sim: ChatwootSim;
+	const harnesses: Array<ReturnType<typeof createTriggerHarness>> = [];
+
+	beforeEach(async () => {
+		sim = createChatwootSimulator({ version: '4.15.1' });
+		await sim.start();
+	});
+	afterEach(async () => {
+		while (harnesses.length > 0) await harnesses.pop()?.close();
+		await sim.stop();
+	});
+
+	const chatwootCredentials = (overrides: Record<string, unknown> = {}) => ({
+		baseUrl: sim.url,
+		accountId: sim.ids().accountId,
+		accessToken: sim.tokens().administrator,
+		webhookSecret: '',
+		ignoreSslIssues: false,
+		...overrides,
+	});
+	function chatwootTrigger(credentials: Record<string, unknown>) {
+		const harness = createTriggerHarness({
+			nodeClass: ConversationStatusTrigger,
+			parameters: { platform: 'chatwoot', options: {}, filters: {} },
+			credentials: { chatwootApi: credentials },
+		});
+		harnesses.push(harness);
+		return harness;
+	}
+	const webhookCalls = () =>
+		sim
+			.requests()
+			.filter((request: { path: string }) => request.path.includes('/webhooks'))
+			.map((request: { method: string; status: number }) => `${request.method} ${request.status}`);
+	const warnings = (harness: ReturnType<typeof createTriggerHarness>, text: string) =>
+		harness.logs.filter((log) => log.level === 'warn' && log.message.includes(text));
+	/** Requests the node sent through n8n's helper: each one is authenticated once. */
+	const sent = (harness: ReturnType<typeof createTriggerHarness>) =>
+		harness.credentialsHelper.calls.filter((call: { method: string }) => call.method === 'authenticate').length;
+
+	test("an agent's token (401): one request to Chatwoot, one URL warning, the platform's answer; fixed, the next publish registers", async () => {
+		const harness = chatwootTrigger(chatwootCredentials({ accessToken: sim.tokens().agent }));
+		await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
+			message: expect.stringContaining('Chatwoot could not create the webhook (HTTP 401)'),
+			description: expect.stringContaining("administrator's access token"),
+		});
+		expect(webhookCalls()).toEqual(['POST 401']);
+		expect(warnings(harness, 'The webhook URL http://localhost:5678/')).toHaveLength(1);
+
+		harness.credentialsHelper.setCredentials('chatwootApi', chatwootCredentials());
+		expect(await harness.activate({ attempts: N8N_ATTEMPTS })).toEqual({ existed: false });
+		expect(webhookCalls()).toEqual(['POST 401', 'POST 200']);
+		expect(sim.webhooks()).toHaveLength(1);
+		expect(warnings(harness, 'The webhook URL http://localhost:5678/')).toHaveLength(2);
+	});
+
+	test('a stored webhook checked with a token that lost its rights: one list request, no delete attempts, one line saying it was kept', async () => {
+		const harness = chatwootTrigger(chatwootCredentials());
+		await harness.activate();
+		const { id } = harness.staticData().webhook;
+		sim.resetLogs();
+		harness.credentialsHelper.setCredentials('chatwootApi', chatwootCredentials({ accessToken: sim.tokens().agent }));
+
+		await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
+			message: expect.stringContaining('Chatwoot could not list its webhooks (HTTP 401)'),
+		});
+		expect(webhookCalls()).toEqual(['GET 401']);
+		expect(warnings(harness, `webhook ${id} (`)).toEqual([
+			{ level: 'warn', message: expect.stringContaining('was not deleted in Chatwoot after the failed activation') },
+		]);
+		expect(harness.staticData().webhook.id).toBe(id);
+		expect(sim.webhooks()).toHaveLength(1);
+	});
+
+	test('a server error may heal: every attempt asks again, the URL warning is still logged once', async () => {
+		const api = await startFakeApi(() => ({ status: 503, body: 'Service Unavailable' }));
+		try {
+			const harness = chatwootTrigger(chatwootCredentials({ baseUrl: api.url }));
+			await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
+				message: 'Chatwoot could not create the webhook (HTTP 503): Service Unavailable',
+			});
+			expect(api.log.map((request) => request.method)).toEqual(Array(N8N_ATTEMPTS).fill('POST'));
+			expect(warnings(harness, 'The webhook URL')).toHaveLength(1);
+		} finally {
+			await api.stop();
+		}
+	});
+
+	test('a platform that accepts the connection and never answers: one attempt waits the registration timeout, the others fail at once', async () => {
+		const api = await startFakeApi(() => 'hang');
+		try {
+			const harness = chatwootTrigger(chatwootCredentials({ baseUrl: api.url }));
+			await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
+				message: `Chatwoot at ${api.url} did not answer within 5 s`,
+				description: expect.stringContaining(`POST /api/v1/accounts/${sim.ids().accountId}/webhooks got no answer within 5 s`),
+			});
+			expect(api.log).toHaveLength(1);
+			expect(sent(harness)).toBe(1);
+		} finally {
+			await api.stop();
+		}
+	}, 20_000);
+
+	test('a Base URL whose host name does not resolve: tried once', async () => {
+		const harness = chatwootTrigger(chatwootCredentials({ baseUrl: 'http://chatwoot.example.invalid' }));
+		await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
+			message: 'Could not find Chatwoot at http://chatwoot.example.invalid: the host name does not resolve',
+			description: expect.stringContaining('getaddrinfo ENOTFOUND chatwoot.example.invalid'),
+		});
+		expect(sent(harness)).toBe(1);
+	});
+
+	test('a refused connection may heal (a platform that is starting): every attempt tries', async () => {
+		const harness = chatwootTrigger(chatwootCredentials({ baseUrl: 'http://127.0.0.1:9' }));
+		await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
+			message: 'Could not reach Chatwoot at http://127.0.0.1:9',
+		});
+		expect(sent(harness)).toBe(N8N_ATTEMPTS);
+	});
+
+	test('FreeScout, a wrong API key: one request', async () => {
+		const freescout = createFreeScoutSimulator({ moduleVersion: '1.0.82' });
+		await freescout.start();
+		try {
+			const harness = createTriggerHarness({
+				nodeClass: ConversationStatusTrigger,
+				parameters: { platform: 'freescout', options: {}, filters: {} },
+				credentials: { freeScoutApi: { baseUrl: freescout.url, apiKey: 'wrong', webhookSecret: freescout.secretKey, ignoreSslIssues: false } },
+			});
+			harnesses.push(harness);
+			await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
+				message: 'FreeScout could not create the webhook (HTTP 401): Not Authorized',
+			});
+			expect(freescout.getApiRequests().map((request: { method: string; path: string }) => `${request.method} ${request.path}`)).toEqual([
+				'POST /api/webhooks',
+			]);
+		} finally {
+			await freescout.stop();
+		}
 	});
 });

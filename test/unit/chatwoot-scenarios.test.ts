@@ -1,7 +1,10 @@
+/** Chatwoot deliveries through the core pipeline: which real changes they show, whatever their order. */
 import {
+	autoAssignedOpen,
 	conversationBody,
 	created,
 	iso,
+	messageCreated,
 	reopenAsPendingSequence,
 	statusChanged,
 	updated,
@@ -30,70 +33,140 @@ const S1_CHANGE = {
 	subject: null,
 	conversationUrl: 'https://chat.example.com/app/accounts/1/conversations/128',
 	event: ['conversation_updated'],
-	dedupeKey: 'chatwoot:1:128:resolved>pending@1781946845',
+	superseded: false,
+	dedupeKey: 'chatwoot:1:128:pending@1781946845300',
 };
+
+const ms = (seconds: number) => Math.round(seconds * 1000);
 
 describe('Chatwoot: a resolved conversation reopened as pending by an incoming message (S1)', () => {
 	const orders = permutations([0, 1, 2, 3]).map((order) => [order.join(' '), order] as const);
 
-	it.each(orders)('arriving together in order %s gives exactly one change, resolved -> pending, cause bot_inbox', async (_name, order) => {
+	it.each(orders)('in order %s, nothing remembered: exactly one change, resolved -> pending, cause bot_inbox', (_name, order) => {
 		const sequence = reopenAsPendingSequence(128, NOW_SECONDS);
 		const h = harness('chatwoot');
-		const outcomes = await h.deliverConcurrently(order.map((index) => chatwootDelivery(sequence[index])));
+		const outcomes = h.deliverAll(order.map((index) => chatwootDelivery(sequence[index])));
 		expect(changes(outcomes)).toEqual([S1_CHANGE]);
 		expect(outcomes.map((outcome) => outcome.httpStatus)).toEqual([200, 200, 200, 200]);
+		expect(h.known('1:128')).toEqual({ status: 'pending', t: ms(NOW_SECONDS + 0.3), k: 0 });
 	});
 
-	it.each(orders)('one by one in order %s, after the trigger saw the resolve, gives exactly one change', async (_name, order) => {
+	it.each(orders)('in order %s, after the trigger saw the resolve: exactly one change', (_name, order) => {
 		const sequence = reopenAsPendingSequence(128, NOW_SECONDS);
 		const h = harness('chatwoot');
-		h.memory.set('chatwoot:1:128', { s: 'resolved', t: (NOW_SECONDS - 600) * 1000 });
-		const found = [];
-		for (const index of order) found.push(...changes([await h.deliver(chatwootDelivery(sequence[index]))]));
-		expect(found).toHaveLength(1);
-		expect(found[0]).toMatchObject({ status: 'pending', previousStatus: 'resolved', cause: 'bot_inbox' });
-		expect(h.memory.get('chatwoot:1:128')?.s).toBe('pending');
+		h.memory.remember('1:128', { status: 'resolved', t: ms(NOW_SECONDS - 600), k: 0 });
+		expect(changes(h.deliverAll(order.map((index) => chatwootDelivery(sequence[index]))))).toEqual([S1_CHANGE]);
 	});
 
-	it('without its companion, conversation_status_changed is reported after the wait, previous status from memory', async () => {
+	it('conversation_status_changed and the waiting_since update alone report nothing, and leave the memory as it was', () => {
+		const [statusEvent, , , waitingSince] = reopenAsPendingSequence(128, NOW_SECONDS);
 		const h = harness('chatwoot');
-		h.memory.set('chatwoot:1:128', { s: 'resolved', t: (NOW_SECONDS - 600) * 1000 });
-		const [statusEvent] = reopenAsPendingSequence(128, NOW_SECONDS);
-		const started = h.clock.ms;
-		const [change] = changes([await h.deliver(chatwootDelivery(statusEvent))]);
-		expect(h.clock.ms - started).toBe(2000);
-		expect(change).toMatchObject({
-			status: 'pending',
-			previousStatus: 'resolved',
-			previousStatusSource: 'memory',
-			previousPlatformStatus: 'resolved',
-			cause: 'bot_inbox',
-			event: ['conversation_status_changed'],
-			changedAt: '2026-06-20T09:14:05.400Z',
+		h.memory.remember('1:128', { status: 'resolved', t: ms(NOW_SECONDS - 600), k: 0 });
+		expect(h.deliver(chatwootDelivery(statusEvent))).toMatchObject({
+			httpStatus: 200,
+			ignored: 'conversation_status_changed reports no status change (status pending when the payload was built)',
+		});
+		expect(h.deliver(chatwootDelivery(waitingSince))).toMatchObject({
+			ignored: 'conversation_updated reports no status change (status pending when the payload was built)',
+		});
+		expect(h.known('1:128')?.status).toBe('resolved');
+	});
+
+	it('the same conversation_updated twice (Chatwoot sometimes sends it twice) is one change', () => {
+		const [, statusDiff] = reopenAsPendingSequence(128, NOW_SECONDS);
+		const h = harness('chatwoot');
+		const outcomes = h.deliverAll([chatwootDelivery(statusDiff), chatwootDelivery(statusDiff)]);
+		expect(changes(outcomes)).toHaveLength(1);
+		expect(outcomes[1]).toEqual({
+			httpStatus: 200,
+			ignored: 'already known: the trigger has this status (pending) from this same event',
+			body: expect.anything(),
 		});
 	});
 
-	it('alone and with nothing remembered, it is reported with an unknown previous status', async () => {
-		const h = harness('chatwoot');
-		const [statusEvent] = reopenAsPendingSequence(128, NOW_SECONDS);
-		const [change] = changes([await h.deliver(chatwootDelivery(statusEvent))]);
-		expect(change).toMatchObject({ status: 'pending', previousStatus: null, previousStatusSource: null, cause: 'unknown' });
-	});
-
-	it('a duplicate conversation_updated (Chatwoot sometimes sends it twice) is not a second change', async () => {
+	it('a payload built after a later change still reports the diff it carries (status and time from the diff)', () => {
 		const [, statusDiff] = reopenAsPendingSequence(128, NOW_SECONDS);
-		const h = harness('chatwoot');
-		const outcomes = [await h.deliver(chatwootDelivery(statusDiff)), await h.deliver(chatwootDelivery(statusDiff))];
-		expect(changes(outcomes)).toHaveLength(1);
-		expect(outcomes[1]).toMatchObject({ httpStatus: 200, ignored: 'status is still pending: not a change' });
+		const builtLate = { ...statusDiff, status: 'open', updated_at: NOW_SECONDS + 2.5 };
+		const [change] = changes([harness('chatwoot').deliver(chatwootDelivery(builtLate))]);
+		expect(change).toMatchObject({ status: 'pending', previousStatus: 'resolved', changedAt: '2026-06-20T09:14:05.300Z' });
 	});
 });
 
-describe('Chatwoot: other changes', () => {
-	const base: ConversationState = { id: 131, inboxId: 2, status: 'open', createdAt: NOW_SECONDS - 3600, updatedAt: NOW_SECONDS + 0.5 };
+describe('Chatwoot: a change hidden by auto-assignment (no status diff, only the assignment)', () => {
+	const conversation: ConversationState = { id: 140, inboxId: 4, status: 'pending', createdAt: NOW_SECONDS - 3600, updatedAt: NOW_SECONDS + 1.25 };
 
-	it('a new conversation in a bot inbox is reported once, as new, with cause bot_inbox, whatever arrives first', async () => {
-		const state: ConversationState = { ...base, status: 'pending', createdAt: NOW_SECONDS, latestMessageType: 0 };
+	it('pending -> open (bot handoff, Force Open) is a change, previous status from memory, cause bot_handoff', () => {
+		const h = harness('chatwoot');
+		h.memory.remember('1:140', { status: 'pending', t: ms(NOW_SECONDS - 10), k: 0 });
+		const [change] = changes([h.deliver(chatwootDelivery(autoAssignedOpen(conversation, NOW_SECONDS + 1.25)))]);
+		expect(change).toMatchObject({
+			status: 'open',
+			previousStatus: 'pending',
+			previousStatusSource: 'memory',
+			cause: 'bot_handoff',
+			changedAt: '2026-06-20T09:14:06.250Z',
+			dedupeKey: 'chatwoot:1:140:open@1781946846250',
+		});
+	});
+
+	it('snoozed -> open without a contact message is the snooze expiring', () => {
+		const h = harness('chatwoot');
+		h.memory.remember('1:140', { status: 'snoozed', t: ms(NOW_SECONDS - 10), k: 0 });
+		const [change] = changes([h.deliver(chatwootDelivery(autoAssignedOpen({ ...conversation, latestMessageType: 1, latestMessageSender: 'user' }, NOW_SECONDS + 1)))]);
+		expect(change).toMatchObject({ previousStatus: 'snoozed', status: 'open', cause: 'snooze_expired', actor: null });
+	});
+
+	it('resolved -> open by a contact message in an inbox without a bot: cause customer_message, the contact as actor', () => {
+		const h = harness('chatwoot');
+		h.memory.remember('1:140', { status: 'resolved', t: ms(NOW_SECONDS - 10), k: 0 });
+		const [change] = changes([h.deliver(chatwootDelivery(autoAssignedOpen({ ...conversation, latestMessageType: 0 }, NOW_SECONDS + 1)))]);
+		expect(change).toMatchObject({ previousStatus: 'resolved', status: 'open', cause: 'customer_message', actor: { type: 'contact', id: 42 } });
+	});
+
+	it('for a conversation the trigger does not know, it is reported with an unknown previous status', () => {
+		const [change] = changes([harness('chatwoot').deliver(chatwootDelivery(autoAssignedOpen(conversation, NOW_SECONDS + 1)))]);
+		expect(change).toMatchObject({ status: 'open', previousStatus: null, previousStatusSource: null, cause: 'unknown' });
+	});
+
+	it('assigning an open conversation is no change', () => {
+		const h = harness('chatwoot');
+		h.memory.remember('1:140', { status: 'open', t: ms(NOW_SECONDS - 10), k: 0 });
+		expect(h.deliver(chatwootDelivery(autoAssignedOpen(conversation, NOW_SECONDS + 1)))).toMatchObject({
+			httpStatus: 200,
+			ignored: 'status is still open: not a change',
+		});
+	});
+
+	it('S1 followed by Force Open with auto-assignment, in every order: resolved -> pending, then pending -> open', () => {
+		const sequence = reopenAsPendingSequence(140, NOW_SECONDS);
+		const echo = autoAssignedOpen(conversation, NOW_SECONDS + 1.25);
+		for (const order of permutations([0, 1, 3])) {
+			const h = harness('chatwoot');
+			h.memory.remember('1:140', { status: 'resolved', t: ms(NOW_SECONDS - 600), k: 0 });
+			const found = changes(h.deliverAll([...order.map((index) => chatwootDelivery(sequence[index])), chatwootDelivery(echo)]));
+			expect(found.map(({ previousStatus, status }) => `${previousStatus} -> ${status}`)).toEqual(['resolved -> pending', 'pending -> open']);
+		}
+	});
+});
+
+describe('Chatwoot: new conversations', () => {
+	const base: ConversationState = { id: 131, inboxId: 2, status: 'open', createdAt: NOW_SECONDS, updatedAt: NOW_SECONDS + 0.5 };
+
+	it('in a bot inbox (Chatwoot 4.15: conversation_created only): one change, new, pending, cause bot_inbox', () => {
+		const state: ConversationState = { ...base, status: 'pending', latestMessageType: 0 };
+		const [change] = changes([harness('chatwoot').deliver(chatwootDelivery(created(state)))]);
+		expect(change).toMatchObject({
+			status: 'pending',
+			previousStatus: null,
+			isNewConversation: true,
+			cause: 'bot_inbox',
+			changedAt: '2026-06-20T09:14:05.000Z',
+			dedupeKey: 'chatwoot:1:131:pending@1781946845000',
+		});
+	});
+
+	it('older Chatwoot that also sends status_changed + updated (open -> pending creation diff): still one change, in any order', () => {
+		const state: ConversationState = { ...base, status: 'pending', latestMessageType: 0 };
 		const deliveries = [
 			created(state),
 			statusChanged(state),
@@ -103,99 +176,121 @@ describe('Chatwoot: other changes', () => {
 			]),
 		];
 		for (const order of permutations([0, 1, 2])) {
-			const h = harness('chatwoot');
-			const found = changes(await h.deliverConcurrently(order.map((index) => chatwootDelivery(deliveries[index]))));
+			const found = changes(harness('chatwoot').deliverAll(order.map((index) => chatwootDelivery(deliveries[index]))));
 			expect(found).toHaveLength(1);
-			expect(found[0]).toMatchObject({
-				status: 'pending',
-				previousStatus: null,
-				isNewConversation: true,
-				cause: 'bot_inbox',
-			});
+			expect(found[0]).toMatchObject({ status: 'pending', previousStatus: null, isNewConversation: true, cause: 'bot_inbox' });
 		}
 	});
 
-	it('a new conversation outside bot inboxes has cause conversation_created and can be filtered out', async () => {
-		const state: ConversationState = { ...base, createdAt: NOW_SECONDS, latestMessageType: 0 };
-		const kept = changes([await harness('chatwoot').deliver(chatwootDelivery(created(state)))]);
-		expect(kept[0]).toMatchObject({ status: 'open', previousStatus: null, cause: 'conversation_created', isNewConversation: true });
-		const filtered = await harness('chatwoot', {}, { includeNewConversations: false }).deliver(chatwootDelivery(created(state)));
-		expect(filtered).toMatchObject({ httpStatus: 200, ignored: 'filtered out: new conversations are not included' });
+	it('outside bot inboxes: cause conversation_created; filtered out when new conversations are not included', () => {
+		const state: ConversationState = { ...base, latestMessageType: 0 };
+		const [kept] = changes([harness('chatwoot').deliver(chatwootDelivery(created(state)))]);
+		expect(kept).toMatchObject({ status: 'open', previousStatus: null, cause: 'conversation_created', isNewConversation: true });
+		const h = harness('chatwoot', {}, { includeNewConversations: false });
+		expect(h.deliver(chatwootDelivery(created(state)))).toMatchObject({
+			httpStatus: 200,
+			ignored: 'filtered out: unknown -> open: new conversations are not included',
+		});
+		// Filtered out, but remembered: the first change after it has its previous status.
+		const [resolved] = changes([h.deliver(chatwootDelivery(updated({ ...state, status: 'resolved', updatedAt: NOW_SECONDS + 9 }, [{ status: { previous_value: 'open', current_value: 'resolved' } }])))]);
+		expect(resolved).toMatchObject({ previousStatus: 'open', status: 'resolved' });
 	});
+});
 
-	it('an agent resolving a conversation: open -> resolved, cause unknown, no actor', async () => {
+describe('Chatwoot: other changes', () => {
+	const base: ConversationState = { id: 131, inboxId: 2, status: 'open', createdAt: NOW_SECONDS - 3600, updatedAt: NOW_SECONDS + 0.5 };
+
+	it('an agent resolving a conversation: open -> resolved, cause unknown, no actor', () => {
 		const state: ConversationState = { ...base, status: 'resolved', latestMessageType: 1, latestMessageSender: 'user' };
 		const diff = updated(state, [{ status: { previous_value: 'open', current_value: 'resolved' } }]);
-		const [change] = changes([await harness('chatwoot').deliver(chatwootDelivery(diff))]);
+		const [change] = changes([harness('chatwoot').deliver(chatwootDelivery(diff))]);
 		expect(change).toMatchObject({ status: 'resolved', previousStatus: 'open', cause: 'unknown', actor: null });
 		expect(change.changedAt).toBe('2026-06-20T09:14:05.500Z');
 	});
 
-	it('snoozing, then the snooze expiring, gives open -> snoozed then snoozed -> open with cause snooze_expired', async () => {
+	it('snoozing, then the snooze expiring, gives open -> snoozed then snoozed -> open with cause snooze_expired', () => {
 		const h = harness('chatwoot');
 		const snoozedUntil = iso(NOW_SECONDS + 60);
 		const snoozed: ConversationState = { ...base, status: 'snoozed', snoozedUntil };
-		const first = await h.deliver(
-			chatwootDelivery(updated(snoozed, [
-				{ status: { previous_value: 'open', current_value: 'snoozed' } },
-				{ snoozed_until: { previous_value: null, current_value: snoozedUntil } },
-			])),
-		);
 		const reopened: ConversationState = { ...base, status: 'open', updatedAt: NOW_SECONDS + 61, latestMessageType: 1, latestMessageSender: 'user' };
-		const second = await h.deliver(
-			chatwootDelivery(updated(reopened, [
-				{ status: { previous_value: 'snoozed', current_value: 'open' } },
-				{ snoozed_until: { previous_value: snoozedUntil, current_value: null } },
-			])),
+		const found = changes(
+			h.deliverAll([
+				chatwootDelivery(
+					updated(snoozed, [
+						{ status: { previous_value: 'open', current_value: 'snoozed' } },
+						{ snoozed_until: { previous_value: null, current_value: snoozedUntil } },
+					]),
+				),
+				chatwootDelivery(
+					updated(reopened, [
+						{ status: { previous_value: 'snoozed', current_value: 'open' } },
+						{ snoozed_until: { previous_value: snoozedUntil, current_value: null } },
+					]),
+				),
+			]),
 		);
-		expect(changes([first, second]).map(({ previousStatus, status, cause }) => ({ previousStatus, status, cause }))).toEqual([
+		expect(found.map(({ previousStatus, status, cause }) => ({ previousStatus, status, cause }))).toEqual([
 			{ previousStatus: 'open', status: 'snoozed', cause: 'unknown' },
 			{ previousStatus: 'snoozed', status: 'open', cause: 'snooze_expired' },
 		]);
 	});
 
-	it('a customer message reopening a resolved conversation without a bot: resolved -> open, cause customer_message', async () => {
+	it('a customer message reopening a resolved conversation without a bot: resolved -> open, cause customer_message', () => {
 		const state: ConversationState = { ...base, status: 'open', latestMessageType: 0 };
 		const diff = updated(state, [{ status: { previous_value: 'resolved', current_value: 'open' } }]);
-		const [change] = changes([await harness('chatwoot').deliver(chatwootDelivery(diff))]);
+		const [change] = changes([harness('chatwoot').deliver(chatwootDelivery(diff))]);
 		expect(change).toMatchObject({ previousStatus: 'resolved', status: 'open', cause: 'customer_message', actor: { type: 'contact', id: 42 } });
 	});
 
-	it('an older delivery arriving after a newer change is not reported', async () => {
+	it('an older transition arriving after a newer one is not reported; the newer one had its own previous status', () => {
 		const h = harness('chatwoot');
 		const newer: ConversationState = { ...base, status: 'open', updatedAt: NOW_SECONDS + 10 };
 		const older: ConversationState = { ...base, status: 'resolved', updatedAt: NOW_SECONDS + 5 };
-		await h.deliver(chatwootDelivery(updated(newer, [{ status: { previous_value: 'resolved', current_value: 'open' } }])));
-		const late = await h.deliver(chatwootDelivery(updated(older, [{ status: { previous_value: 'open', current_value: 'resolved' } }])));
-		expect(late).toMatchObject({ httpStatus: 200, ignored: 'delivery is older than the last known status (open) of this conversation' });
+		const [reopen] = changes([h.deliver(chatwootDelivery(updated(newer, [{ status: { previous_value: 'resolved', current_value: 'open' } }])))]);
+		expect(reopen).toMatchObject({ previousStatus: 'resolved', previousStatusSource: 'payload', status: 'open' });
+		const late = h.deliver(chatwootDelivery(updated(older, [{ status: { previous_value: 'open', current_value: 'resolved' } }])));
+		expect(late).toMatchObject({ httpStatus: 200, ignored: 'older than the last known status (open) of this conversation' });
 	});
 
-	it('payloads before Chatwoot 4.14.2 carry no account: the id comes from the message, else the credential', async () => {
+	it('a stated transition is reported even when the memory already had that status (a change in between was missed)', () => {
+		const h = harness('chatwoot');
+		h.memory.remember('1:131', { status: 'resolved', t: ms(NOW_SECONDS - 100), k: 0 });
+		const state: ConversationState = { ...base, status: 'resolved' };
+		const [change] = changes([h.deliver(chatwootDelivery(updated(state, [{ status: { previous_value: 'open', current_value: 'resolved' } }])))]);
+		expect(change).toMatchObject({ previousStatus: 'open', previousStatusSource: 'payload', status: 'resolved' });
+	});
+
+	it('payloads before Chatwoot 4.14.2 carry no account: the id comes from the message, else the credential', () => {
 		const state: ConversationState = { ...base, status: 'resolved', accountId: null, latestMessageType: null };
 		const diff = updated(state, [{ status: { previous_value: 'open', current_value: 'resolved' } }]);
-		const [change] = changes([await harness('chatwoot', { context: { baseUrl: null, accountId: 9, apiUserIds: [] } }).deliver(chatwootDelivery(diff))]);
-		expect(change).toMatchObject({ accountId: 9, conversationUrl: null });
+		const [change] = changes([harness('chatwoot', { context: { baseUrl: null, accountId: 9, apiUserIds: [] } }).deliver(chatwootDelivery(diff))]);
+		expect(change).toMatchObject({ accountId: 9, conversationUrl: null, dedupeKey: 'chatwoot:9:131:resolved@1781946845500' });
 	});
 
-	it('conversation_updated without a status change and message events are answered 200 without a change', async () => {
+	it('conversation_updated without a status change, message and contact events are answered 200 without a change', () => {
 		const h = harness('chatwoot');
-		const labels = await h.deliver(chatwootDelivery(updated(base, [{ label_list: { previous_value: [], current_value: ['vip'] } }])));
-		expect(labels).toMatchObject({ httpStatus: 200, ignored: 'conversation_updated without a status change' });
-		const contactEvent = await h.deliver(chatwootDelivery({ event: 'contact_updated', id: 42 }));
-		expect(contactEvent).toMatchObject({ httpStatus: 200, ignored: 'contact_updated is not a conversation event' });
+		expect(h.deliver(chatwootDelivery(updated(base, [{ label_list: { previous_value: [], current_value: ['vip'] } }])))).toMatchObject({
+			httpStatus: 200,
+			ignored: 'conversation_updated reports no status change (status open when the payload was built)',
+		});
+		expect(h.deliver(chatwootDelivery(messageCreated(base)))).toMatchObject({ ignored: 'message_created is not a status change on its own' });
+		expect(h.deliver(chatwootDelivery({ event: 'contact_updated', id: 42 }))).toMatchObject({
+			httpStatus: 200,
+			ignored: 'contact_updated is not a conversation event',
+		});
 	});
 
-	it('automation webhooks are unsigned: rejected by default, reported with cause automation when accepted', async () => {
+	it('automation webhooks are unsigned: refused by default (the sender learns only that), reported with cause automation when accepted', () => {
 		const body = { ...conversationBody({ ...base, status: 'resolved' }), event: 'automation_event.conversation_resolved' };
 		const unsigned = { rawBody: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' } };
-		expect(await harness('chatwoot').deliver(unsigned)).toEqual({
+		expect(harness('chatwoot').deliver(unsigned)).toEqual({
 			httpStatus: 401,
-			message:
-				'Unsigned delivery rejected: the delivery has no X-Chatwoot-Signature header. Turn on "Accept Unsigned Deliveries" only for platforms that cannot sign.',
+			message: 'Signature rejected',
+			detail: 'Unsigned delivery rejected: the delivery has no X-Chatwoot-Signature header',
 		});
 		const h = harness('chatwoot', { acceptUnsigned: true });
-		h.memory.set('chatwoot:1:131', { s: 'open', t: (NOW_SECONDS - 60) * 1000 });
-		const [change] = changes([await h.deliver(unsigned)]);
+		h.memory.remember('1:131', { status: 'open', t: ms(NOW_SECONDS - 60), k: 0 });
+		const [change] = changes([h.deliver(unsigned)]);
 		expect(change).toMatchObject({ previousStatus: 'open', status: 'resolved', cause: 'automation', event: ['automation_event.conversation_resolved'] });
 	});
 });

@@ -11,6 +11,9 @@ interface Simulated {
 	receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 	/** Feeds every delivery received so far (and not fed yet) through one trigger's core. */
 	feed(): Promise<DeliveryOutcome[]>;
+	/** That core, and how many deliveries it was fed. */
+	core: ReturnType<typeof harness>;
+	fedCount(): number;
 	stop(): Promise<void>;
 }
 
@@ -24,12 +27,14 @@ async function simulated(moduleVersion: string): Promise<Simulated> {
 	return {
 		sim,
 		receiver,
+		core,
+		fedCount: () => fed,
 		async feed() {
 			await sim.idle();
 			const outcomes = [];
 			for (const request of receiver.received.slice(fed)) {
-				core.clock.ms = Date.now();
-				outcomes.push(await core.deliver({ rawBody: request.body, headers: request.headers }));
+				core.nowMs = Date.now();
+				outcomes.push(core.deliver({ rawBody: request.body, headers: request.headers }));
 			}
 			fed = receiver.received.length;
 			return outcomes;
@@ -42,7 +47,7 @@ async function simulated(moduleVersion: string): Promise<Simulated> {
 }
 
 const summary = (outcomes: DeliveryOutcome[]) =>
-	changes(outcomes).map(({ previousStatus, status, cause, event }) => [previousStatus, status, cause, event[0]]);
+	changes(outcomes).map(({ previousStatus, status, cause, event, superseded }) => [previousStatus, status, cause, event[0], superseded]);
 
 describe.each(['1.0.81', '1.0.82'])('FreeScout module %s', (moduleVersion) => {
 	let env: Simulated;
@@ -61,28 +66,70 @@ describe.each(['1.0.81', '1.0.82'])('FreeScout module %s', (moduleVersion) => {
 			moduleVersion === '1.0.81' ? ['convo.agent.reply.created'] : ['convo.status', 'convo.agent.reply.created'],
 		);
 		expect(summary(outcomes)).toEqual([
-			['open', 'resolved', 'agent', moduleVersion === '1.0.81' ? 'convo.agent.reply.created' : 'convo.status'],
+			['open', 'resolved', 'agent', moduleVersion === '1.0.81' ? 'convo.agent.reply.created' : 'convo.status', false],
 		]);
 	});
 
-	it('close from the status menu, then a customer e-mail reopening it: two changes', async () => {
+	it('close from the status menu, then a customer e-mail reopening it at once: two changes, once each', async () => {
 		const id = env.sim.createConversation();
 		await env.feed();
 		env.sim.changeStatusFromMenu(id, 'closed', 2);
 		env.sim.customerEmailReply(id, 'It is broken again');
+		// The close's delivery is sent after the reply was saved: its threads already show the reopen.
 		expect(summary(await env.feed())).toEqual([
-			['open', 'resolved', 'agent', 'convo.status'],
-			['resolved', 'open', 'customer_message', 'convo.customer.reply.created'],
+			['open', 'resolved', 'agent', 'convo.status', true],
+			['resolved', 'open', 'customer_message', 'convo.status', false],
 		]);
 	});
 
-	it('a customer writing to a spam conversation changes nothing', async () => {
+	it('a customer e-mail to a spam conversation keeps it spam: one change, to spam', async () => {
 		const id = env.sim.createConversation();
+		await env.feed();
 		env.sim.changeStatusFromMenu(id, 'spam', 2);
 		env.sim.customerEmailReply(id, 'buy now');
-		expect(summary(await env.feed())).toEqual([
-			[null, 'open', 'conversation_created', 'convo.created'],
-			['open', 'spam', 'agent', 'convo.status'],
+		expect(summary(await env.feed())).toEqual([['open', 'spam', 'agent', 'convo.status', false]]);
+	});
+});
+
+describe('FreeScout deliveries out of order, or only some of them', () => {
+	let env: Simulated;
+	beforeEach(async () => {
+		env = await simulated('1.0.82');
+	});
+	afterEach(() => env.stop());
+
+	/** The deliveries received so far that were not fed yet, without feeding them. */
+	async function pending(): Promise<Array<{ body: Buffer; headers: Record<string, string> }>> {
+		await env.sim.idle();
+		return env.receiver.received.slice(env.fedCount());
+	}
+
+	it('two changes in the same second delivered in reverse: the thread ids order them, both reported, the last one current', async () => {
+		const id = env.sim.createConversation();
+		await env.feed();
+		env.sim.changeStatusFromMenu(id, 'closed', 2);
+		env.sim.changeStatusFromMenu(id, 'active', 2);
+		const [close, reopen] = await pending();
+		const core = env.core;
+		const outcomes = [reopen, close].map((request) => core.deliver({ rawBody: request.body, headers: request.headers }));
+		expect(changes(outcomes).map(({ previousStatus, status, superseded }) => [previousStatus, status, superseded])).toEqual([
+			['open', 'resolved', true],
+			['resolved', 'open', false],
+		]);
+		expect(core.known(String(id))?.status).toBe('open');
+	});
+
+	it('close, customer reopen, close again, seen only from the last convo.status: the close is reported', async () => {
+		const id = env.sim.createConversation();
+		env.sim.changeStatusFromMenu(id, 'closed', 2);
+		env.sim.customerEmailReply(id, 'One more question');
+		env.sim.changeStatusFromMenu(id, 'closed', 2);
+		const received = await pending();
+		const last = received[received.length - 1];
+		expect(last.headers['x-freescout-event']).toBe('convo.status');
+		const outcome = harness('freescout', { context: { baseUrl: null, accountId: null, apiUserIds: [] } }).deliver({ rawBody: last.body, headers: last.headers });
+		expect(changes([outcome]).map(({ previousStatus, previousStatusSource, status }) => [previousStatus, previousStatusSource, status])).toEqual([
+			['open', 'history', 'resolved'],
 		]);
 	});
 });
@@ -98,9 +145,10 @@ describe('FreeScout deliveries answered with an error', () => {
 		await receiver.waitFor(10, 10000);
 		await sim.idle();
 		const core = harness('freescout');
-		core.clock.ms = Date.now();
-		const outcomes = [];
-		for (const request of receiver.received) outcomes.push(await core.deliver({ rawBody: request.body, headers: request.headers }));
+		core.nowMs = Date.now();
+		const outcomes = receiver.received.map((request: { body: Buffer; headers: Record<string, string> }) =>
+			core.deliver({ rawBody: request.body, headers: request.headers }),
+		);
 		expect(new Set(receiver.received.map((request) => request.bodyText)).size).toBe(1);
 		expect(receiver.received).toHaveLength(10);
 		expect(changes(outcomes)).toHaveLength(1);

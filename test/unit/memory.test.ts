@@ -1,64 +1,102 @@
-import { emptyMemory, Memory, restoreMemory } from '../../nodes/core/trigger/memory';
-import { forgetMemory, memoryFor } from '../../nodes/core/trigger/memory-registry';
+/** The trigger's memory as n8n's static data holds it: merging, bounds, corrupt values, size. */
+import { FINGERPRINT_TTL_MS, MAX_MEMORY_SIZE, Memory, type MemoryState } from '../../nodes/core/trigger/memory';
+import { rememberedConversations } from '../../nodes/core/trigger/settings';
+
+const NOW = Date.UTC(2026, 10, 30, 12);
 
 describe('memory', () => {
-	it('keeps at most the configured number of conversations, evicting the least recently used', () => {
-		const memory = new Memory(emptyMemory(), 3);
-		memory.set('c:1', { s: 'open', t: 1 });
-		memory.set('c:2', { s: 'open', t: 2 });
-		memory.set('c:3', { s: 'open', t: 3 });
-		memory.set('c:1', { s: 'resolved', t: 4 }); // c:1 becomes the most recent
-		memory.set('c:4', { s: 'pending', t: 5 });
-		expect(Object.keys(memory.snapshot().conversations)).toEqual(['c:3', 'c:1', 'c:4']);
-		expect(memory.get('c:2')).toBeUndefined();
-		expect(memory.get('c:1')).toEqual({ s: 'resolved', t: 4 });
+	it('for each conversation the newest stamp wins, whatever order the facts arrive in; ties go to the higher tie-break', () => {
+		const a = new Memory();
+		a.remember('7', { status: 'resolved', t: 2000, k: 21 });
+		a.remember('7', { status: 'open', t: 1000, k: 0 });
+		a.remember('7', { status: 'open', t: 2000, k: 22 });
+		expect(a.get('7')).toEqual({ status: 'open', t: 2000, k: 22 });
+		const b = new Memory();
+		b.merge(a.snapshot(), NOW);
+		b.remember('7', { status: 'resolved', t: 2000, k: 21 });
+		expect(b.get('7')).toEqual({ status: 'open', t: 2000, k: 22 });
 	});
 
-	it('its revision moves only when a remembered status changes', () => {
-		const memory = new Memory(emptyMemory(), 3);
-		const revisions = [memory.revision];
-		memory.set('c:1', { s: 'open', t: 1 }); // new conversation
-		revisions.push(memory.revision);
-		memory.set('c:1', { s: 'open', t: 2 }); // same status, later: a refresh
-		memory.addDelivery('d:1', 2);
-		revisions.push(memory.revision);
-		memory.set('c:1', { s: 'resolved', t: 3 });
-		revisions.push(memory.revision);
-		expect(revisions).toEqual([0, 1, 1, 2]);
+	it('merging what another process wrote adds what this one lacks and says whether the stored value lacks something', () => {
+		const processA = new Memory();
+		const processB = new Memory();
+		processA.remember('1', { status: 'resolved', t: 10, k: 0 });
+		processB.remember('2', { status: 'pending', t: 20, k: 0 });
+		const stored: MemoryState = processA.snapshot();
+		expect(processB.merge(stored, NOW)).toEqual({ invalid: 0, storedIsBehind: true });
+		expect(processB.get('1')).toEqual({ status: 'resolved', t: 10, k: 0 });
+		// Once B wrote the union, A finds nothing missing, and merging again changes nothing.
+		const union = processB.snapshot();
+		expect(processA.merge(union, NOW)).toEqual({ invalid: 0, storedIsBehind: false });
+		const version = processA.version;
+		processA.merge(union, NOW);
+		expect(processA.version).toBe(version);
+		expect(processA.snapshot()).toEqual(union);
 	});
 
-	it('keeps twice as many delivery fingerprints as conversations', () => {
-		const memory = new Memory(emptyMemory(), 2);
-		for (let index = 1; index <= 6; index++) memory.addDelivery(`d:${index}`, index);
-		expect(Object.keys(memory.snapshot().deliveries)).toEqual(['d:3', 'd:4', 'd:5', 'd:6']);
-		expect(memory.hasDelivery('d:2')).toBe(false);
-		expect(memory.hasDelivery('d:6')).toBe(true);
+	it('a newer stamp of the same status is kept but is not a reason to write', () => {
+		const memory = new Memory();
+		memory.remember('1', { status: 'open', t: 10, k: 0 });
+		const stored = memory.snapshot();
+		const version = memory.version;
+		memory.remember('1', { status: 'open', t: 20, k: 0 });
+		expect(memory.version).toBe(version);
+		expect(memory.get('1')?.t).toBe(20);
+		expect(memory.merge(stored, NOW).storedIsBehind).toBe(false);
+		memory.remember('1', { status: 'resolved', t: 30, k: 0 });
+		expect(memory.version).toBe(version + 1);
+		expect(memory.merge(stored, NOW).storedIsBehind).toBe(true);
 	});
 
-	it('survives a JSON round trip (workflow static data) with its order', () => {
-		const memory = new Memory(emptyMemory(), 2);
-		memory.set('chatwoot:1:5', { s: 'pending', t: 10 });
-		memory.set('chatwoot:1:6', { s: 'open', t: 11 });
-		const restored = new Memory(restoreMemory(JSON.parse(JSON.stringify(memory.snapshot()))), 2);
-		restored.set('chatwoot:1:7', { s: 'open', t: 12 });
-		expect(Object.keys(restored.snapshot().conversations)).toEqual(['chatwoot:1:6', 'chatwoot:1:7']);
+	it('keeps the configured number of conversations, forgetting the oldest stamps first; the option is capped', () => {
+		const memory = new Memory(3);
+		memory.remember('a', { status: 'open', t: 4, k: 0 });
+		memory.remember('b', { status: 'open', t: 1, k: 0 });
+		memory.remember('c', { status: 'open', t: 3, k: 0 });
+		memory.remember('d', { status: 'open', t: 2, k: 0 });
+		expect(memory.snapshot().c.map(([key]) => key)).toEqual(['d', 'c', 'a']);
+		expect(rememberedConversations({ rememberedConversations: 100_000 })).toBe(MAX_MEMORY_SIZE);
+		expect(rememberedConversations({})).toBe(1000);
 	});
 
-	it('starts afresh from anything that is not a memory', () => {
-		for (const value of [undefined, null, 'x', [], { version: 2 }, { version: 1, conversations: {} }]) {
-			expect(restoreMemory(value)).toEqual(emptyMemory());
+	it('fingerprints of executed deliveries expire after the retry window', () => {
+		const memory = new Memory();
+		memory.addFingerprint('convo.status:abc=', NOW);
+		expect(memory.hasFingerprint('convo.status:abc=', NOW + FINGERPRINT_TTL_MS - 1)).toBe(true);
+		expect(memory.hasFingerprint('convo.status:abc=', NOW + FINGERPRINT_TTL_MS)).toBe(false);
+		const later = new Memory();
+		later.merge(memory.snapshot(), NOW + FINGERPRINT_TTL_MS);
+		expect(later.snapshot().f).toEqual([]);
+	});
+
+	it.each([
+		['a string', 'corrupt', 1, 0],
+		['an array', [], 1, 0],
+		['version 1 without conversations', { version: 1, conversations: null }, 1, 0],
+		['an entry whose status is "constructor"', { v: 2, c: [['1', 'constructor', 5, 0], ['2', 'open', 5, 0]], f: [] }, 1, 1],
+		['entries of the wrong shape', { v: 2, c: [null, ['3'], ['4', 'open', -1, 0], [5, 'open', 1, 0], ['6', 'open', 1, 0]], f: [['x', 'y'], 7] }, 6, 1],
+		['an unknown version', { v: 9, c: [] }, 1, 0],
+	])('%s in static data: the invalid entries are dropped one by one, the rest is kept, nothing throws', (_name, value, invalid, kept) => {
+		const memory = new Memory();
+		const merged = memory.merge(value, NOW);
+		expect(merged.invalid).toBe(invalid);
+		expect(merged.storedIsBehind).toBe(true);
+		expect(memory.snapshot().c).toHaveLength(kept);
+	});
+
+	it('reads the memory of the previous release (version 1, keys with the platform prefix)', () => {
+		const memory = new Memory();
+		memory.merge({ version: 1, conversations: { 'chatwoot:1:128': { s: 'pending', t: 5 } }, deliveries: { 'freescout:x': 3 } }, NOW);
+		expect(memory.get('1:128')).toEqual({ status: 'pending', t: 5, k: 0 });
+	});
+
+	it('at the default size, 1000 conversations and 1000 executed deliveries of the last hours, static data stays under 80 KB', () => {
+		const memory = new Memory();
+		for (let index = 0; index < 1000; index++) {
+			memory.remember(`12:${100_000 + index}`, { status: 'resolved', t: NOW + index * 1000, k: 0 });
+			memory.addFingerprint(`convo.status:${index.toString(36).padStart(27, 'x')}=`, NOW + index);
 		}
-	});
-
-	it('the registry hands every delivery of one trigger the same memory, loaded once from static data', () => {
-		const persisted = { version: 1, conversations: { 'freescout:9': { s: 'open', t: 1 } }, deliveries: {} };
-		const first = memoryFor('wf1:node1', persisted, 1000);
-		const second = memoryFor('wf1:node1', emptyMemory(), 1000);
-		expect(second).toBe(first);
-		expect(second.get('freescout:9')).toEqual({ s: 'open', t: 1 });
-		expect(memoryFor('wf1:node1', undefined, 10).get('freescout:9')).toEqual({ s: 'open', t: 1 });
-		forgetMemory('wf1:node1');
-		expect(memoryFor('wf1:node1', undefined, 1000).get('freescout:9')).toBeUndefined();
-		forgetMemory('wf1:node1');
+		const bytes = Buffer.byteLength(JSON.stringify(memory.snapshot()));
+		expect(bytes).toBeLessThan(80_000);
 	});
 });

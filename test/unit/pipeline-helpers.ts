@@ -1,6 +1,6 @@
-/** Runs deliveries through the core pipeline with a fake clock, the way the trigger node does. */
+/** Runs deliveries through the core pipeline at a fixed time, the way the trigger node does. */
 import { NO_FILTERS, type ChangeFilters } from '../../nodes/core/trigger/filters';
-import { emptyMemory, Memory } from '../../nodes/core/trigger/memory';
+import { Memory } from '../../nodes/core/trigger/memory';
 import { handleDelivery, type DeliveryOutcome, type DeliverySettings } from '../../nodes/core/trigger/pipeline';
 import { platforms } from '../../nodes/platforms';
 import { signChatwoot } from '../../nodes/platforms/chatwoot/signature';
@@ -13,15 +13,6 @@ export const CHATWOOT_SECRET: string = CHATWOOT_TEST_KEY;
 export const FREESCOUT_SECRET: string = FREESCOUT_REAL_KEY;
 /** 2026-06-20T09:14:05Z, the time of the Chatwoot scenarios. */
 export const NOW_SECONDS = 1781946845;
-
-export class FakeClock {
-	constructor(public ms: number) {}
-	now = () => this.ms;
-	sleep = async (ms: number) => {
-		this.ms += ms;
-		await Promise.resolve();
-	};
-}
 
 export function chatwootDelivery(body: unknown, secret = CHATWOOT_SECRET, timestamp = NOW_SECONDS): Delivery {
 	const raw = JSON.stringify(body);
@@ -45,15 +36,17 @@ export function freescoutDelivery(event: string, raw: string | Buffer, secret = 
 
 export interface Harness {
 	memory: Memory;
-	clock: FakeClock;
-	deliver(delivery: Delivery): Promise<DeliveryOutcome>;
-	/** Starts all deliveries at once, as concurrent HTTP requests would, and waits for all. */
-	deliverConcurrently(deliveries: Delivery[]): Promise<DeliveryOutcome[]>;
+	/** The time deliveries are handled at (ms), for signature windows and fingerprint expiry. */
+	nowMs: number;
+	deliver(delivery: Delivery): DeliveryOutcome;
+	/** Several deliveries one after the other (the pipeline is synchronous: concurrent requests are sequential). */
+	deliverAll(deliveries: Delivery[]): DeliveryOutcome[];
+	/** What the memory holds for a conversation key, as {status, t, k}. */
+	known(key: string): { status: string; t: number; k: number } | undefined;
 }
 
 export function harness(platform: Platform, overrides: Partial<DeliverySettings> = {}, filters?: Partial<ChangeFilters>): Harness {
-	const memory = new Memory(emptyMemory());
-	const clock = new FakeClock(NOW_SECONDS * 1000);
+	const memory = new Memory();
 	const settings: DeliverySettings = {
 		secret: platform === 'chatwoot' ? CHATWOOT_SECRET : FREESCOUT_SECRET,
 		acceptUnsigned: false,
@@ -61,20 +54,20 @@ export function harness(platform: Platform, overrides: Partial<DeliverySettings>
 		context: { baseUrl: platform === 'chatwoot' ? 'https://chat.example.com' : 'https://help.example.com', accountId: 1, apiUserIds: [] },
 		filters: { ...NO_FILTERS, ...filters },
 		container: platforms.get(platform).container,
-		maxWaitMs: 2000,
 		...overrides,
 	};
-	const deliver = (delivery: Delivery) => handleDelivery(platforms.get(platform).trigger.adapter, delivery, settings, memory, clock);
-	return {
+	const self: Harness = {
 		memory,
-		clock,
-		deliver,
-		deliverConcurrently: (deliveries) => Promise.all(deliveries.map(deliver)),
+		nowMs: NOW_SECONDS * 1000,
+		deliver: (delivery) => handleDelivery(platforms.get(platform).trigger.adapter, delivery, settings, memory, self.nowMs),
+		deliverAll: (deliveries) => deliveries.map((delivery) => self.deliver(delivery)),
+		known: (key) => memory.get(key),
 	};
+	return self;
 }
 
 export function changes(outcomes: DeliveryOutcome[]): StatusChange[] {
-	return outcomes.flatMap((outcome) => ('change' in outcome ? [outcome.change] : []));
+	return outcomes.flatMap((outcome) => ('changes' in outcome ? outcome.changes : []));
 }
 
 export function permutations<T>(items: T[]): T[][] {

@@ -1,43 +1,13 @@
 /**
- * Error text shared by every platform: the platform's own words pulled out of an error body, and the message /
- * hint for an HTTP failure (401: the credential; 404: the conversation; 429 / 5xx: after N attempts).
+ * Error text shared by every platform: the message / hint for an HTTP failure (401: the credential; 404: the
+ * conversation; 429 / 5xx: after N attempts, and when to try again if the platform said), quoting what the platform
+ * said; and for a request that got no answer (timeout, unknown host, unreachable).
  */
-import type { Action, ApiScope } from './conversation-api';
+import type { Action, FailureContext } from './conversation-api';
 import { ApiCallError } from './conversation-api';
-import type { ApiResponse } from '../http';
+import { connectionHint, secondsText, type ConnectionFailure } from '../connection';
+import { platformMessageOf, type ApiResponse } from '../http';
 import type { Platform } from '../types';
-
-const MAX_TEXT = 300;
-
-function clip(text: string): string {
-	const t = text.trim();
-	return t.length > MAX_TEXT ? `${t.slice(0, MAX_TEXT)}…` : t;
-}
-
-/** The first human-readable text found in a JSON or text error body; '' when there is none. */
-export function textFromBody(body: unknown): string {
-	if (body === null || body === undefined) return '';
-	if (typeof body === 'string') return clip(body);
-	if (typeof body !== 'object') return clip(String(body));
-	const parts: string[] = [];
-	const record = body as Record<string, unknown>;
-	for (const key of ['error', 'message']) {
-		const v = record[key];
-		if (typeof v === 'string' && v.trim() !== '') parts.push(v.trim());
-	}
-	const embedded = record._embedded;
-	const nested = embedded && typeof embedded === 'object' ? (embedded as Record<string, unknown>).errors : undefined;
-	for (const errors of [record.errors, nested]) {
-		if (!Array.isArray(errors)) continue;
-		for (const e of errors) {
-			if (typeof e === 'string') parts.push(e);
-			else if (e && typeof e === 'object' && typeof (e as Record<string, unknown>).message === 'string')
-				parts.push((e as Record<string, string>).message);
-		}
-	}
-	if (parts.length > 0) return clip(parts.join('; '));
-	return clip(JSON.stringify(body));
-}
 
 export interface FailureTexts {
 	platform: Platform;
@@ -50,16 +20,15 @@ export interface FailureTexts {
 	conversationIdHint: string;
 }
 
-export function buildFailure(
-	texts: FailureTexts,
-	response: ApiResponse,
-	platformMessage: string,
-	context: { conversationId: number | null; scope: ApiScope; action: Action; attempts: number },
-): ApiCallError {
+export function buildFailure(texts: FailureTexts, response: ApiResponse, context: FailureContext): ApiCallError {
 	const code = response.statusCode;
+	const platformMessage = platformMessageOf(response.body);
 	const said = platformMessage === '' ? '' : ` (${texts.displayName} said: "${platformMessage}")`;
 	const subject = context.conversationId === null ? '' : ` conversation ${context.conversationId}`;
 	const tries = context.attempts > 1 ? ` after ${context.attempts} attempts` : '';
+	// The platform said when it takes requests again (Retry-After): say it, instead of a vague "try again later".
+	const retryDate = new Date(context.retryAt ?? Number.NaN);
+	const retryAt = Number.isNaN(retryDate.getTime()) ? '' : retryDate.toISOString();
 	let message: string;
 	let description: string;
 	if (code === 401 || code === 403) {
@@ -72,33 +41,60 @@ export function buildFailure(
 		message = `${texts.displayName}: not found while ${context.action}${said}`;
 		description = `Check the Base URL of the ${texts.displayName} credential.`;
 	} else if (code === 429) {
-		message = `${texts.displayName} kept rate-limiting the node (HTTP 429${tries}) while ${context.action}${subject}${said}`;
-		description = `Lower the node's Concurrency, raise Max Attempts, or ask the ${texts.displayName} administrator about its rate limits.`;
+		const limited = context.attempts > 1 ? 'kept rate-limiting' : 'rate-limited';
+		message = `${texts.displayName} ${limited} the node (HTTP 429${tries}) while ${context.action}${subject}${said}`;
+		description =
+			retryAt === ''
+				? `Lower the node's Concurrency, raise Max Attempts, or ask the ${texts.displayName} administrator about its rate limits.`
+				: `${texts.displayName} takes requests again after ${retryAt} (its Retry-After): run the item again then. Lower the node's Concurrency, or ask the ${texts.displayName} administrator about its rate limits.`;
 	} else if (code >= 500) {
 		message = `${texts.displayName} failed on its side (HTTP ${code}${tries}) while ${context.action}${subject}${said}`;
-		description = `This is an error inside ${texts.displayName}, not in the workflow. Check its logs and try again later; Max Attempts controls how often the node retries.`;
+		description =
+			retryAt === ''
+				? `This is an error inside ${texts.displayName}, not in the workflow. Check its logs and try again later; Max Attempts controls how often the node retries.`
+				: `This is an error inside ${texts.displayName}, not in the workflow. It takes requests again after ${retryAt} (its Retry-After): run the item again then.`;
 	} else {
 		message = `${texts.displayName} refused the request (HTTP ${code}) while ${context.action}${subject}${said}`;
 		description = `Check the node's parameters against what ${texts.displayName} expects.`;
 	}
+	if (retryAt !== '') message = `${message}. Try again after ${retryAt}`;
 	return new ApiCallError({ platform: texts.platform, message, statusCode: code, platformMessage, description });
 }
 
-/** The ApiCallError for a request that got no HTTP answer at all, after retries. */
+/** The ApiCallError for a 2xx answer the node cannot use (a proxy page, a refused change), quoting what it says. */
+export function unusableAnswer(platform: Platform, response: ApiResponse, message: string, description: string): ApiCallError {
+	return new ApiCallError({ platform, message, statusCode: response.statusCode, platformMessage: platformMessageOf(response.body), description });
+}
+
+/**
+ * The ApiCallError for a request that got no HTTP answer at all: after retries, or at once for an unknown host. The
+ * client's words go to the description: n8n replaces a message that names an error code (ECONNREFUSED...) by its own
+ * generic text.
+ */
 export function connectionFailure(
 	platform: Platform,
 	displayName: string,
-	error: unknown,
-	context: { conversationId: number | null; action: Action; attempts: number },
+	failure: ConnectionFailure,
+	context: { conversationId: number | null; action: Action; attempts: number; timeoutMs: number },
 ): ApiCallError {
-	const detail = error instanceof Error ? error.message : String(error);
 	const subject = context.conversationId === null ? '' : ` conversation ${context.conversationId}`;
 	const tries = context.attempts > 1 ? ` after ${context.attempts} attempts` : '';
-	return new ApiCallError({
-		platform,
-		message: `Could not reach ${displayName}${tries} while ${context.action}${subject}: ${detail}`,
-		statusCode: null,
-		platformMessage: '',
-		description: `Check the Base URL of the ${displayName} credential and that ${displayName} is reachable from n8n.`,
-	});
+	const hint = connectionHint(failure, displayName);
+	let message: string;
+	let description: string;
+	switch (failure.kind) {
+		case 'timeout':
+			message = `${displayName} did not answer within ${secondsText(context.timeoutMs)}${tries} while ${context.action}${subject}`;
+			description = `${hint} If it is only slow, raise the node's Timeout; Max Attempts controls how often the node retries.`;
+			break;
+		case 'unknown_host':
+			message = `Could not find ${displayName} while ${context.action}${subject}: the host name of its Base URL does not resolve`;
+			description = `${failure.detail}. ${hint} Not retried: another attempt would not find it either.`;
+			break;
+		case 'unreachable':
+			message = `Could not reach ${displayName}${tries} while ${context.action}${subject}`;
+			description = `${failure.detail}. ${hint}`;
+			break;
+	}
+	return new ApiCallError({ platform, message, statusCode: null, platformMessage: '', description });
 }

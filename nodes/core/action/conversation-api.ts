@@ -5,6 +5,7 @@
  * ApiRequest values (nodes/n8n/request.ts) and hands the ApiResponse values back.
  */
 import type { ApiRequest, ApiResponse } from '../http';
+import type { RetryOutcome } from './retry';
 import type { Assignee, Platform, Status, StatusMap } from '../types';
 
 /** Where the credential points: Chatwoot conversations live in an account; FreeScout ids are global. */
@@ -98,7 +99,7 @@ export class InvalidParameterError extends Error {
 	}
 }
 
-export type Action = 'reading' | 'changing the status of' | 'looking up the user for' | 'diagnosing' | 'pairing';
+export type Action = 'reading' | 'changing the status of' | 'looking up who changes are made as' | 'diagnosing' | 'pairing';
 
 /** The pending diagnosis of one inbox / conversation (platforms where a bot can hold conversations pending). */
 export interface DiagnosisCheck {
@@ -118,7 +119,19 @@ export interface Diagnosis {
 	checks: DiagnosisCheck[];
 }
 
-export type Call = (request: ApiRequest) => Promise<ApiResponse>;
+/** Sends a request with the session's retries and timeout: the answer, how often it was sent, when to retry. */
+export type Call = (request: ApiRequest) => Promise<RetryOutcome>;
+
+/** What an error message needs to know about the failed call besides the response. */
+export interface FailureContext {
+	conversationId: number | null;
+	scope: ApiScope;
+	action: Action;
+	/** How many times the request was sent. */
+	attempts: number;
+	/** When the platform takes requests again (its Retry-After, ms since epoch), or null when it did not say. */
+	retryAt: number | null;
+}
 
 /** A user changes can be made as, for the node's user picker. */
 export interface PlatformUser {
@@ -148,7 +161,10 @@ export interface ConversationApi {
 	 * `configuredUserId` is the user chosen in the node or credential (0 or null: none chosen).
 	 */
 	writerRequest(scope: ApiScope, configuredUserId: number | null): ApiRequest | null;
-	/** Reads the answer of writerRequest (any status); throws ApiCallError when writing is impossible. */
+	/**
+	 * Reads the answer of writerRequest: a 2xx where writerNeededToWrite (a failed lookup is then the request's
+	 * error), any status otherwise. Throws ApiCallError when writing is impossible.
+	 */
 	readWriter(response: ApiResponse | null, configuredUserId: number | null): Writer;
 
 	/** Throws InvalidParameterError when the platform cannot take this status (or option). */
@@ -159,10 +175,8 @@ export interface ConversationApi {
 	/** Warnings about side effects of a write the platform made (e.g. Chatwoot agent self-assignment). */
 	writeWarnings(writer: Writer, change: { conversationId: number; status: Status; changed: boolean }): string[];
 
-	/** The platform's own error text from an error response. */
-	errorText(response: ApiResponse): string;
 	/** The ApiCallError for a non-2xx answer. */
-	failure(response: ApiResponse, context: { conversationId: number | null; scope: ApiScope; action: Action; attempts: number }): ApiCallError;
+	failure(response: ApiResponse, context: FailureContext): ApiCallError;
 
 	/** The users a change can be made as, where the platform attributes changes to a chosen user; else absent. */
 	users?: {
@@ -171,8 +185,11 @@ export interface ConversationApi {
 		read(response: ApiResponse): PlatformUser[];
 	};
 
-	/** Keeping a counterpart conversation's id on a conversation, and finding conversations by customer. */
-	pairing: PairingApi;
+	/**
+	 * Keeping a counterpart conversation's id on a conversation, and finding conversations by customer; absent
+	 * where the platform has no place for it (Sync Status then needs the counterpart given).
+	 */
+	pairing?: PairingApi;
 
 	/**
 	 * When a conversation's current status was set at the latest, from its history (a heavier read than
@@ -188,17 +205,17 @@ export interface ConversationApi {
 	diagnosePending?(call: Call, scope: ApiScope, target: { conversationId: number | null; inboxId: number | null }): Promise<Diagnosis>;
 }
 
-/**
- * Where a conversation keeps the id of its counterpart on another platform, and how candidates are found.
- * `call` answers only 2xx responses; any other answer has already become the platform's ApiCallError.
- */
+/** Sends a request and answers its 2xx response; any other answer has already become the platform's ApiCallError. */
+export type OkCall = (request: ApiRequest) => Promise<ApiResponse>;
+
+/** Where a conversation keeps the id of its counterpart on another platform, and how candidates are found. */
 export interface PairingApi {
 	/** What the place is called in the platform, e.g. "custom attribute" or "custom field". */
 	readonly fieldKind: string;
 	/** The field name used when none is configured, for a counterpart on the given platform. */
 	defaultField(counterpart: { id: Platform; displayName: string }): string;
 	/** Writes `value` into the conversation's field (the snapshot is the conversation as just read). */
-	writeField(call: Call, scope: ApiScope, conversation: ConversationSnapshot, field: string, value: number): Promise<void>;
+	writeField(call: OkCall, scope: ApiScope, conversation: ConversationSnapshot, field: string, value: number): Promise<void>;
 	/** The conversations of the customer with this e-mail address. */
-	findByContactEmail(call: Call, scope: ApiScope, email: string): Promise<ConversationSnapshot[]>;
+	findByContactEmail(call: OkCall, scope: ApiScope, email: string): Promise<ConversationSnapshot[]>;
 }

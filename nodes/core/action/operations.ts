@@ -6,9 +6,10 @@
 import { connectionFailure } from './api-error';
 import type { Action, ApiScope, Call, ConversationApi, ConversationSnapshot, Writer } from './conversation-api';
 import { ApiCallError, InvalidParameterError } from './conversation-api';
-import type { ApiRequest, ApiResponse } from '../http';
-import type { RetryDeps, RetryPolicy } from './retry';
-import { RetriesExhaustedError, sendWithRetry } from './retry';
+import type { ApiRequest, ApiResponse, Send } from '../http';
+import { positiveInteger } from '../json';
+import type { RetryDeps, RetryOutcome, RetryPolicy } from './retry';
+import { ConnectionFailedError, sendWithRetry } from './retry';
 import type { Platform, Status } from '../types';
 
 export interface Session {
@@ -16,8 +17,8 @@ export interface Session {
 	readonly scope: ApiScope;
 	/** Identifies the installation and account the credential points at (e.g. its base URL and account). */
 	readonly instance: string;
-	/** Sends with retries; any HTTP answer is returned. Connection failures become ApiCallError. */
-	raw(request: ApiRequest, context: { conversationId: number | null; action: Action }): Promise<{ response: ApiResponse; attempts: number }>;
+	/** Sends with retries and the timeout; any HTTP answer is returned. Connection failures become ApiCallError. */
+	raw(request: ApiRequest, context: { conversationId: number | null; action: Action }): Promise<RetryOutcome>;
 	/** Sends with retries; a non-2xx answer becomes the platform's ApiCallError. */
 	ok(request: ApiRequest, context: { conversationId: number | null; action: Action }): Promise<ApiResponse>;
 	/** Who writes; looked up at most once per session (per configured user). */
@@ -28,11 +29,13 @@ export function createSession(options: {
 	api: ConversationApi;
 	scope: ApiScope;
 	instance?: string;
-	send: Call;
+	send: Send;
 	retry: RetryPolicy;
+	/** How long one attempt may wait for the platform's answer. */
+	timeoutMs: number;
 	deps: RetryDeps;
 }): Session {
-	const { api, scope, send, retry, deps } = options;
+	const { api, scope, send, retry, timeoutMs, deps } = options;
 	const writers = new Map<number | null, Promise<Writer>>();
 	const session: Session = {
 		api,
@@ -40,20 +43,20 @@ export function createSession(options: {
 		instance: options.instance ?? `${api.platform}/${scope.accountId ?? ''}`,
 		async raw(request, context) {
 			let failure: unknown = null;
-			const outcome = await sendWithRetry(() => send(request), retry, deps).catch((error: unknown) => {
+			const outcome = await sendWithRetry(async () => await send(request, { timeoutMs }), retry, deps).catch((error: unknown) => {
 				failure = error;
 				return null;
 			});
 			if (outcome !== null) return outcome;
-			if (failure instanceof RetriesExhaustedError) {
-				throw connectionFailure(api.platform, api.displayName, failure.lastError, { ...context, attempts: failure.attempts });
+			if (failure instanceof ConnectionFailedError) {
+				throw connectionFailure(api.platform, api.displayName, failure.failure, { ...context, attempts: failure.attempts, timeoutMs });
 			}
 			throw failure;
 		},
 		async ok(request, context) {
-			const { response, attempts } = await session.raw(request, context);
+			const { response, attempts, retryAt } = await session.raw(request, context);
 			if (response.statusCode < 200 || response.statusCode >= 300) {
-				throw api.failure(response, { conversationId: context.conversationId, scope, action: context.action, attempts });
+				throw api.failure(response, { conversationId: context.conversationId, scope, action: context.action, attempts, retryAt });
 			}
 			return response;
 		},
@@ -64,7 +67,11 @@ export function createSession(options: {
 				pending = (async () => {
 					const request = api.writerRequest(scope, key);
 					if (request === null) return api.readWriter(null, key);
-					const { response } = await session.raw(request, { conversationId: null, action: 'looking up the user for' });
+					const context = { conversationId: null, action: 'looking up who changes are made as' as const };
+					// Where the write needs the writer, a failed lookup is an error of its own; elsewhere any answer explains.
+					const response = api.writerNeededToWrite
+						? await session.ok(request, context)
+						: (await session.raw(request, context)).response;
 					return api.readWriter(response, key);
 				})();
 				writers.set(key, pending);
@@ -75,20 +82,6 @@ export function createSession(options: {
 		},
 	};
 	return session;
-}
-
-export interface StatusReport {
-	platform: Platform;
-	conversationId: number;
-	conversationNumber: number | null;
-	status: Status | null;
-	platformStatus: string;
-	assignee: ConversationSnapshot['assignee'];
-	accountId: number | null;
-	inboxId: number | null;
-	mailboxId: number | null;
-	snoozedUntil: string | null;
-	subject: string | null;
 }
 
 export interface WriteResult {
@@ -106,8 +99,8 @@ export interface WriteResult {
 }
 
 export function checkConversationId(value: unknown): number {
-	const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-	if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) {
+	const n = positiveInteger(value);
+	if (n === null) {
 		throw new InvalidParameterError(
 			`Conversation ID must be a positive whole number, got ${JSON.stringify(value) ?? 'nothing'}`,
 			'Map the conversation ID from the trigger (for example {{ $json.conversationId }}) or type the number.',
@@ -121,6 +114,9 @@ export async function readConversation(session: Session, conversationId: number)
 	const response = await session.ok(session.api.getConversation(conversationId, session.scope), { conversationId, action: 'reading' });
 	return session.api.readConversation(response, conversationId, session.scope);
 }
+
+/** What Get Status reports: the conversation without what only Sync Status reads. */
+export type StatusReport = Omit<ConversationSnapshot, 'updatedAt' | 'contactEmail' | 'attributes'>;
 
 export async function getStatus(session: Session, conversationId: number): Promise<StatusReport> {
 	const { platform, conversationNumber, status, platformStatus, assignee, accountId, inboxId, mailboxId, snoozedUntil, subject } =
@@ -225,7 +221,7 @@ export async function diagnosePending(session: Session, target: { conversationId
 			`${api.displayName} has no bots that hold conversations pending; pending there is set by people, replies ("Status after replying" of the mailbox) or API clients.`,
 		);
 	}
-	const call: Call = async (request) => (await session.raw(request, { conversationId: target.conversationId, action: 'diagnosing' })).response;
+	const call: Call = async (request) => await session.raw(request, { conversationId: target.conversationId, action: 'diagnosing' });
 	return await api.diagnosePending(call, session.scope, target);
 }
 

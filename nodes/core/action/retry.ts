@@ -1,8 +1,11 @@
 /**
- * Retry policy for platform calls: 429, 5xx and connection failures are retried with exponential backoff and
- * jitter, a bounded number of attempts, honouring Retry-After when the platform sends it (Chatwoot's rate limiter
- * sends none). Sleeping, randomness and the clock are injected, so tests never wait.
+ * Retry policy for platform calls: 429, 5xx, timeouts and connection failures are retried with exponential backoff
+ * and jitter, a bounded number of attempts, honouring Retry-After when the platform sends it (Chatwoot's rate limiter
+ * sends none). Not retried: a host name that does not resolve (a wrong Base URL), and a Retry-After longer than the
+ * longest wait (the platform would refuse an earlier retry; the caller says when to try again instead).
+ * Sleeping, randomness and the clock are injected, so tests never wait.
  */
+import { connectionFailureOf, type ConnectionFailure } from '../connection';
 import type { ApiResponse } from '../http';
 
 export interface RetryPolicy {
@@ -10,7 +13,7 @@ export interface RetryPolicy {
 	maxAttempts: number;
 	/** Delay before the second attempt; doubles for each further attempt. */
 	baseDelayMs: number;
-	/** Upper bound of any single delay, Retry-After included. */
+	/** Upper bound of any single delay; a longer Retry-After ends the retries (RetryOutcome.retryAt says until when). */
 	maxDelayMs: number;
 }
 
@@ -26,38 +29,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 
 
 export function isRetryableStatus(statusCode: number): boolean {
 	return statusCode === 429 || (statusCode >= 500 && statusCode <= 599);
-}
-
-const CONNECTION_CODES = new Set([
-	'ECONNREFUSED',
-	'ECONNRESET',
-	'ECONNABORTED',
-	'ETIMEDOUT',
-	'ESOCKETTIMEDOUT',
-	'EPIPE',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'UND_ERR_SOCKET',
-	'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-const CONNECTION_TEXT = /socket hang up|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|network error|timeout of \d+ms exceeded/i;
-
-/**
- * True for a request that got no HTTP answer. n8n wraps the HTTP client's error (NodeApiError), so the code is
- * looked for on the error and along its `cause` chain, then in the messages.
- */
-export function isConnectionError(error: unknown): boolean {
-	let current: unknown = error;
-	for (let depth = 0; depth < 6 && current !== null && typeof current === 'object'; depth++) {
-		const e = current as { code?: unknown; message?: unknown; cause?: unknown; httpCode?: unknown };
-		if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
-		if (typeof e.message === 'string' && CONNECTION_TEXT.test(e.message)) return true;
-		current = e.cause;
-	}
-	return false;
 }
 
 /** Retry-After as milliseconds to wait: delta-seconds or an HTTP date; null when absent or unreadable. */
@@ -80,26 +51,31 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: numbe
 export interface RetryOutcome {
 	response: ApiResponse;
 	attempts: number;
+	/**
+	 * For a final 429 / 5xx that sent Retry-After: when the platform allows the next request (ms since epoch);
+	 * else null. Set whether the attempts ran out or the wait was longer than the policy's longest.
+	 */
+	retryAt: number | null;
 }
 
-/** A connection failure that outlived every attempt. */
-export class RetriesExhaustedError extends Error {
+/** A request that got no HTTP answer: after the last attempt, or at once where retrying cannot help. */
+export class ConnectionFailedError extends Error {
+	readonly failure: ConnectionFailure;
+
 	readonly attempts: number;
 
-	readonly lastError: unknown;
-
-	constructor(lastError: unknown, attempts: number) {
-		super(lastError instanceof Error ? lastError.message : String(lastError));
-		this.name = 'RetriesExhaustedError';
+	constructor(failure: ConnectionFailure, attempts: number) {
+		super(failure.detail);
+		this.name = 'ConnectionFailedError';
+		this.failure = failure;
 		this.attempts = attempts;
-		this.lastError = lastError;
 	}
 }
 
 /**
  * Sends until the answer is not retryable or the attempts are used up; returns the last response (which may be a
- * 429/5xx: the caller turns it into an error). A connection failure on the last attempt throws
- * RetriesExhaustedError; any other thrown error is rethrown at once.
+ * 429/5xx: the caller turns it into an error). A connection failure on the last attempt, or a host name that does
+ * not resolve, throws ConnectionFailedError; any other thrown error is rethrown at once.
  */
 export async function sendWithRetry(
 	send: () => Promise<ApiResponse>,
@@ -108,24 +84,26 @@ export async function sendWithRetry(
 ): Promise<RetryOutcome> {
 	const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
 	for (let attempt = 1; ; attempt++) {
-		let outcome: { response: ApiResponse; error?: undefined } | { response?: undefined; error: unknown };
-		try {
-			outcome = { response: await send() };
-		} catch (error) {
-			outcome = { error };
+		const outcome = await send().then(
+			(response) => ({ response, error: null }),
+			(error: unknown) => ({ response: null, error }),
+		);
+		const { response } = outcome;
+		if (response === null) {
+			const failure = connectionFailureOf(outcome.error);
+			if (failure === null) throw outcome.error;
+			if (failure.kind === 'unknown_host' || attempt >= maxAttempts) throw new ConnectionFailedError(failure, attempt);
+			await deps.sleep(backoffDelay(attempt, policy, deps.random()));
+			continue;
 		}
-		let delay: number;
-		if (outcome.response) {
-			const response = outcome.response;
-			if (!isRetryableStatus(response.statusCode) || attempt >= maxAttempts) return { response, attempts: attempt };
-			const retryAfter = parseRetryAfter(response.headers['retry-after'], deps.now());
-			const backoff = backoffDelay(attempt, policy, deps.random());
-			delay = Math.min(policy.maxDelayMs, retryAfter === null ? backoff : Math.max(retryAfter, backoff));
-		} else {
-			if (!isConnectionError(outcome.error)) throw outcome.error;
-			if (attempt >= maxAttempts) throw new RetriesExhaustedError(outcome.error, attempt);
-			delay = backoffDelay(attempt, policy, deps.random());
+		if (!isRetryableStatus(response.statusCode)) return { response, attempts: attempt, retryAt: null };
+		const now = deps.now();
+		const retryAfter = parseRetryAfter(response.headers['retry-after'], now);
+		const retryAt = retryAfter === null ? null : now + retryAfter;
+		if (attempt >= maxAttempts || (retryAfter !== null && retryAfter > policy.maxDelayMs)) {
+			return { response, attempts: attempt, retryAt };
 		}
-		await deps.sleep(delay);
+		// Both are within maxDelayMs here: backoff is capped, a longer Retry-After returned above.
+		await deps.sleep(Math.max(retryAfter ?? 0, backoffDelay(attempt, policy, deps.random())));
 	}
 }

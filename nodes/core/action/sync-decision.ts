@@ -65,7 +65,7 @@ export type SyncVerdict =
 
 /** Rule 1 for what is known before reading anything: why the change is not synced, or null. */
 export function skipUnread(change: { superseded: boolean; ownEcho: string | null }, sourceName: string): string | null {
-	if (change.superseded) return `superseded: a newer change of ${sourceName} was already known when this one arrived`;
+	if (change.superseded) return `superseded: a later change of ${sourceName} came with it and is synced on its own`;
 	if (change.ownEcho !== null) return `echo of this sync's own write: ${change.ownEcho}`;
 	return null;
 }

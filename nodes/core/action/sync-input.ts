@@ -42,3 +42,15 @@ export function platformOfChange(registry: PlatformRegistry, value: unknown): Pl
 	}
 	return known;
 }
+
+/** The platform a change on `source` is synced to: the only other one. */
+export function counterpartOf(registry: PlatformRegistry, source: PlatformModule): PlatformModule {
+	const others = registry.all().filter((platform) => platform !== source);
+	if (others.length !== 1) {
+		throw new InvalidParameterError(
+			`Sync Status works between two platforms, but ${others.length} platforms besides ${source.displayName} are registered`,
+			'Sync Status copies a change to the one other platform; with more platforms registered it cannot tell which.',
+		);
+	}
+	return others[0];
+}

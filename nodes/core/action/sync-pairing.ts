@@ -16,9 +16,9 @@ export interface PairingOptions {
 	counterpartId: number | null;
 	/** Look for the counterpart by the customer's e-mail address when no id is kept. */
 	byEmail: boolean;
-	/** The field that keeps the counterpart's id, on the source and on the target platform. */
-	sourceField: string;
-	targetField: string;
+	/** The field that keeps the counterpart's id, on the source and on the target platform (null: it has none). */
+	sourceField: string | null;
+	targetField: string | null;
 }
 
 export type PairedBy = 'given' | 'stored' | 'email';
@@ -28,6 +28,9 @@ export type Counterpart =
 	| { found: false; reason: string };
 
 const name = (session: Session, conversationId: number) => `${session.api.displayName} conversation ${conversationId}`;
+
+/** The counterpart id a conversation keeps in `field`, or null. */
+const keptId = (conversation: ConversationSnapshot, field: string | null) => (field === null ? null : positiveInteger(conversation.attributes[field]));
 
 export async function findCounterpart(
 	sessions: { source: Session; target: Session },
@@ -40,10 +43,10 @@ export async function findCounterpart(
 		const conversation = await readConversation(target, options.counterpartId);
 		return { found: true, conversation, pairedBy: 'given', writeOnSource: false, writeOnTarget: false };
 	}
-	const storedId = positiveInteger(sourceConversation.attributes[options.sourceField]);
+	const storedId = keptId(sourceConversation, options.sourceField);
 	if (storedId !== null) {
 		const conversation = await readConversation(target, storedId);
-		const pointsAt = positiveInteger(conversation.attributes[options.targetField]);
+		const pointsAt = keptId(conversation, options.targetField);
 		if (pointsAt !== null && pointsAt !== sourceId) {
 			return {
 				found: false,
@@ -52,16 +55,19 @@ export async function findCounterpart(
 		}
 		return { found: true, conversation, pairedBy: 'stored', writeOnSource: false, writeOnTarget: pointsAt === null };
 	}
-	const where = `${source.api.displayName} ${source.api.pairing.fieldKind} "${options.sourceField}"`;
-	if (!options.byEmail) return { found: false, reason: `not paired: ${name(source, sourceId)} has no ${where}` };
+	const kind = source.api.pairing?.fieldKind;
+	const field = kind === undefined || options.sourceField === null ? null : `the ${source.api.displayName} ${kind} "${options.sourceField}"`;
+	const where = field === null ? 'no counterpart id' : `nothing in ${field}`;
+	const search = target.api.pairing;
+	if (!options.byEmail || search === undefined) return { found: false, reason: `not paired: ${name(source, sourceId)} has ${where}` };
 	const email = sourceConversation.contactEmail;
-	if (email === null) return { found: false, reason: `not paired: ${name(source, sourceId)} has no ${where} and no customer e-mail address` };
+	if (email === null) return { found: false, reason: `not paired: ${name(source, sourceId)} has ${where} and no customer e-mail address` };
 
 	const call = async (request: ApiRequest) => await target.ok(request, { conversationId: null, action: 'pairing' });
-	const candidates = await target.api.pairing.findByContactEmail(call, target.scope, email);
-	const pointingBack = candidates.find((c) => positiveInteger(c.attributes[options.targetField]) === sourceId);
+	const candidates = await search.findByContactEmail(call, target.scope, email);
+	const pointingBack = candidates.find((c) => keptId(c, options.targetField) === sourceId);
 	if (pointingBack) return { found: true, conversation: pointingBack, pairedBy: 'email', writeOnSource: true, writeOnTarget: false };
-	const unpaired = candidates.filter((c) => positiveInteger(c.attributes[options.targetField]) === null);
+	const unpaired = candidates.filter((c) => keptId(c, options.targetField) === null);
 	if (unpaired.length === 1) {
 		return { found: true, conversation: unpaired[0], pairedBy: 'email', writeOnSource: true, writeOnTarget: true };
 	}
@@ -70,7 +76,7 @@ export async function findCounterpart(
 	const ids = unpaired.map((c) => c.conversationId).join(', ');
 	return {
 		found: false,
-		reason: `not paired: ${unpaired.length} unpaired conversations of ${email} ${on} (${ids}); put the right one's id into the ${where}`,
+		reason: `not paired: ${unpaired.length} unpaired conversations of ${email} ${on} (${ids}); put the right one's id into ${field ?? name(source, sourceId)}`,
 	};
 }
 
@@ -89,11 +95,13 @@ export async function keepPair(
 		{ write: counterpart.writeOnTarget, session: sessions.target, conversation: conversations.target, field: options.targetField, value: conversations.source.conversationId },
 	];
 	const warnings: string[] = [];
-	for (const side of sides.filter((s) => s.write)) {
-		const { session, conversation } = side;
+	for (const side of sides) {
+		const { session, conversation, field } = side;
+		const pairing = session.api.pairing;
+		if (!side.write || pairing === undefined || field === null) continue;
 		const call = async (request: ApiRequest) =>
 			await session.ok(request, { conversationId: conversation.conversationId, action: 'pairing' });
-		const failure = await session.api.pairing.writeField(call, session.scope, conversation, side.field, side.value).then(
+		const failure = await pairing.writeField(call, session.scope, conversation, field, side.value).then(
 			() => null,
 			(error: unknown) => error,
 		);

@@ -25,7 +25,7 @@ export interface IncomingChange {
 	previousStatus: Status | null;
 	/** ISO time of the change; null when unknown. */
 	changedAt: string | null;
-	/** The trigger learned this change after a newer one of the same conversation. */
+	/** The same delivery showed a later change of the conversation (the trigger marks all but the last). */
 	superseded: boolean;
 }
 

@@ -1,105 +1,137 @@
 /**
- * Decides whether an observation is a real status change: compares it with what the memory knows,
- * fills previousStatus, and updates the memory. This is where duplicates collapse into one change.
+ * Decides which real status changes a delivery shows: its points (its own and the history it carries) that are
+ * newer than what the memory knows are walked in order from the remembered status; every point whose status
+ * differs is a change. The memory then holds the newest point. Rules (README, "How the trigger decides"):
+ * - evidence newer than the memory wins over the memory; evidence not newer is already known: nothing;
+ * - a transition the platform states is a change even when the memory holds the same status;
+ * - a late-built snapshot never reports on its own (another delivery states that change);
+ * - for a conversation the memory does not know, only the delivery's own point counts, compared with the last
+ *   status its history shows (older history is old news);
+ * - when one delivery shows several changes, all but the last are marked superseded.
  */
+import type { PreviousStatusSource, Status, StatusChange, StatusMap } from '../types';
 import type { Memory } from './memory';
-import type { Status, StatusChange, StatusMap } from '../types';
-import type { Observation } from './types';
+import { isNewer, sameStamp, stampText } from './stamp';
+import type { Observation, StatusPoint } from './types';
 
-export type Decision =
-	| { kind: 'change'; change: StatusChange }
-	| { kind: 'ignored'; reason: string }
-	/** A weak observation that should be decided again after a short wait for its companion delivery. */
-	| { kind: 'wait' };
-
-export interface DecideOptions {
-	/** How long a weak observation has already waited. */
-	waitedMs: number;
-	/** How long a weak observation may wait for a companion delivery before it is decided on its own. */
-	maxWaitMs: number;
-	statuses: StatusMap;
+export interface Decision {
+	changes: StatusChange[];
+	/** Why nothing is reported, when `changes` is empty. */
+	reason: string | null;
 }
 
-export function decide(observation: Observation, memory: Memory, options: DecideOptions): Decision {
-	const { conversationKey: key, status, observedAt } = observation;
+interface Found {
+	point: StatusPoint;
+	previous: Status | null;
+	previousPlatformStatus: string | null;
+	source: PreviousStatusSource;
+	isNewConversation: boolean;
+}
+
+export function decide(observation: Observation, memory: Memory, statuses: StatusMap): Decision {
+	const { own, conversationKey: key } = observation;
 	const known = memory.get(key);
-
-	if (known && observedAt < known.t) {
-		return ignoredBecause(`delivery is older than the last known status (${known.s}) of this conversation`);
-	}
-	if (known && known.s === status) {
-		memory.set(key, { s: status, t: observedAt });
-		return ignoredBecause(`status is still ${status}: not a change`);
-	}
-	if (observation.weak && options.waitedMs < options.maxWaitMs) return { kind: 'wait' };
-
-	const previous = previousOf(observation, known?.s ?? null, options.statuses);
-	if (observation.kind === 'state' && previous.status === null) {
-		memory.set(key, { s: status, t: observedAt });
-		return ignoredBecause(
-			`first delivery seen for this conversation and it does not say whether the status changed (now ${status})`,
+	const history = observation.history.filter((point) => !sameStamp(point.at, own.at));
+	if (known !== undefined && !isNewer(own.at, known) && !history.some((point) => isNewer(point.at, known))) {
+		return nothing(
+			sameStamp(own.at, known) && own.status === known.status
+				? `already known: the trigger has this status (${own.status}) from this same event`
+				: `older than the last known status (${known.status}) of this conversation`,
 		);
 	}
-	if (previous.status === status) {
-		memory.set(key, { s: status, t: observedAt });
-		return ignoredBecause(`status is still ${status}: not a change`);
+	if (own.kind === 'snapshot') {
+		return nothing(`${observation.event} reports no status change (status ${own.status} when the payload was built)`);
 	}
 
-	memory.set(key, { s: status, t: observedAt });
-	const { cause, actor } = observation.explain(previous.status);
+	const points: StatusPoint[] = [...history, own].sort((a, b) => (isNewer(a.at, b.at) ? 1 : isNewer(b.at, a.at) ? -1 : 0));
+	const ownIndex = points.indexOf(own);
+	let running: Status | null;
+	let source: PreviousStatusSource;
+	let start: number;
+	if (known !== undefined) {
+		running = known.status;
+		source = 'memory';
+		start = points.findIndex((point) => isNewer(point.at, known));
+	} else {
+		const hint = ownIndex > 0 ? points[ownIndex - 1] : null;
+		running = hint?.status ?? null;
+		source = hint === null ? null : 'history';
+		start = ownIndex;
+	}
+
+	const found: Found[] = [];
+	const push = (point: StatusPoint, previous: Status | null, previousSource: PreviousStatusSource, isNew = false) =>
+		found.push({
+			point,
+			previous,
+			previousPlatformStatus: previous === null ? null : statuses.fromStatus(previous),
+			source: previous === null ? null : previousSource,
+			isNewConversation: isNew,
+		});
+	for (const point of points.slice(start)) {
+		if (point !== own) {
+			if (running !== null && point.status !== running) push(point, running, source);
+		} else if (own.kind === 'transition') {
+			const stated = own.previousPlatformStatus === null ? null : statuses.toStatus(own.previousPlatformStatus);
+			if (stated !== null) {
+				found.push({ point, previous: stated, previousPlatformStatus: own.previousPlatformStatus, source: 'payload', isNewConversation: false });
+			} else {
+				// The platform says the status changed; a remembered status equal to the new one only shows a missed change.
+				push(point, running === own.status ? null : running, source);
+			}
+		} else if (own.kind === 'created' && known === undefined) {
+			push(point, null, null, true);
+		} else if (running === null) {
+			if (own.firstSight === 'change') push(point, null, null);
+		} else if (own.status !== running) {
+			push(point, running, source);
+		}
+		running = point.status;
+		source = 'history';
+	}
+
+	const newest = points[points.length - 1];
+	memory.remember(key, { status: newest.status, t: newest.at.t, k: newest.at.k });
+	if (found.length === 0) {
+		return nothing(
+			known === undefined && own.firstSight === 'no-change' && ownIndex === 0
+				? `first delivery seen for this conversation, and it does not show whether the status changed (now ${own.status})`
+				: `status is still ${own.status}: not a change`,
+		);
+	}
+	return { changes: found.map((entry, index) => change(observation, entry, index < found.length - 1)), reason: null };
+}
+
+function nothing(reason: string): Decision {
+	return { changes: [], reason };
+}
+
+function change(observation: Observation, found: Found, superseded: boolean): StatusChange {
+	const { point } = found;
+	const { cause, actor } = point.explain(found.previous);
 	const fields = observation.fields;
-	// Written out rather than spread: see observation.ts.
-	const change: StatusChange = {
+	return {
 		platform: observation.platform,
 		conversationId: fields.conversationId,
 		conversationNumber: fields.conversationNumber,
 		accountId: fields.accountId,
 		mailboxId: fields.mailboxId,
 		inboxId: fields.inboxId,
+		status: point.status,
+		previousStatus: found.previous,
+		previousStatusSource: found.source,
+		platformStatus: point.platformStatus,
+		previousPlatformStatus: found.previousPlatformStatus,
+		cause,
+		isNewConversation: found.isNewConversation,
+		changedAt: new Date(point.at.t).toISOString(),
+		actor,
 		contact: fields.contact,
 		assignee: fields.assignee,
 		subject: fields.subject,
 		conversationUrl: fields.conversationUrl,
-		isNewConversation: fields.isNewConversation,
-		status,
-		previousStatus: previous.status,
-		previousStatusSource: previous.source,
-		platformStatus: observation.platformStatus,
-		previousPlatformStatus: previous.platformStatus,
-		cause,
-		actor,
-		changedAt: new Date(observedAt).toISOString(),
 		event: [observation.event],
-		dedupeKey: `${key}:${previous.status ?? 'new'}>${status}@${Math.floor(observedAt / 1000)}`,
+		superseded,
+		dedupeKey: `${observation.platform}:${observation.conversationKey}:${point.status}@${stampText(point.at)}`,
 	};
-	return { kind: 'change', change };
-}
-
-function ignoredBecause(reason: string): Decision {
-	return { kind: 'ignored', reason };
-}
-
-interface Previous {
-	status: Status | null;
-	platformStatus: string | null;
-	source: StatusChange['previousStatusSource'];
-}
-
-function previousOf(observation: Observation, remembered: Status | null, statuses: StatusMap): Previous {
-	if (observation.kind === 'created') return { status: null, platformStatus: null, source: null };
-	if (observation.previousPlatformStatus !== null) {
-		return fromPlatform(observation.previousPlatformStatus, 'payload', statuses);
-	}
-	if (remembered !== null) {
-		return { status: remembered, platformStatus: statuses.fromStatus(remembered), source: 'memory' };
-	}
-	if (observation.previousPlatformStatusHint !== null) {
-		return fromPlatform(observation.previousPlatformStatusHint, 'history', statuses);
-	}
-	return { status: null, platformStatus: null, source: null };
-}
-
-function fromPlatform(platformStatus: string, source: Previous['source'], statuses: StatusMap): Previous {
-	const status = statuses.toStatus(platformStatus);
-	return status === null ? { status: null, platformStatus: null, source: null } : { status, platformStatus, source };
 }

@@ -1,15 +1,16 @@
 /**
- * One webhook delivery, start to finish: signature, body, retry detection, parsing, dedupe against memory, filters.
- * Returns the HTTP answer and, at most, one status change. Never throws on bad input.
+ * One webhook delivery, start to finish: signature, body, retry detection, parsing, decision against the memory,
+ * filters. Synchronous on purpose: between reading the memory and updating it nothing else of this process runs,
+ * so concurrent deliveries of one change cannot both report it. Never throws on bad input.
  */
-import type { TriggerAdapter } from './adapter';
 import type { ConversationContainer } from '../platform';
+import type { StatusChange } from '../types';
+import type { TriggerAdapter } from './adapter';
 import { decide } from './decide';
 import { filteredOutBecause, type ChangeFilters } from './filters';
 import { parseJson } from '../json';
 import type { Memory } from './memory';
 import { rawBytes } from './signature';
-import type { StatusChange } from '../types';
 import { isIgnored, type Delivery, type ParseContext } from './types';
 
 export interface DeliverySettings {
@@ -20,76 +21,65 @@ export interface DeliverySettings {
 	context: ParseContext;
 	filters: ChangeFilters;
 	container: ConversationContainer;
-	/** How long a weak observation waits for a companion delivery (see decide.ts). */
-	maxWaitMs: number;
-}
-
-export interface Clock {
-	now(): number;
-	sleep(ms: number): Promise<void>;
 }
 
 export type DeliveryOutcome =
-	| { httpStatus: 400 | 401; message: string }
+	/** Rejected: `message` is what the sender gets, `detail` what n8n's log gets. */
+	| { httpStatus: 400 | 401; message: string; detail: string }
 	| { httpStatus: 200; ignored: string; body: unknown }
-	| { httpStatus: 200; change: StatusChange; body: unknown };
+	/** The changes to report (several when one delivery shows several, oldest first) and what was filtered out. */
+	| { httpStatus: 200; changes: StatusChange[]; filteredOut: string[]; body: unknown };
 
-const WAIT_STEP_MS = 25;
-
-export async function handleDelivery(
+export function handleDelivery(
 	adapter: TriggerAdapter,
 	delivery: Delivery,
 	settings: DeliverySettings,
 	memory: Memory,
-	clock: Clock,
-): Promise<DeliveryOutcome> {
+	nowMs: number,
+): DeliveryOutcome {
 	const signature = adapter.verifySignature(delivery, {
 		secret: settings.secret,
-		nowMs: clock.now(),
+		nowMs,
 		toleranceSeconds: settings.toleranceSeconds,
 	});
-	if (signature.result === 'invalid') return { httpStatus: 401, message: `Signature rejected: ${signature.reason}` };
+	if (signature.result === 'invalid') {
+		return { httpStatus: 401, message: 'Signature rejected', detail: `Signature rejected: ${signature.reason}` };
+	}
 	if (signature.result === 'unsigned' && !settings.acceptUnsigned) {
 		return {
 			httpStatus: 401,
-			message: `Unsigned delivery rejected: ${signature.reason}. Turn on "Accept Unsigned Deliveries" only for platforms that cannot sign.`,
+			message: 'Signature rejected',
+			detail: `Unsigned delivery rejected: ${signature.reason}`,
 		};
 	}
 
 	const raw = rawBytes(delivery);
 	const parsed = raw !== null ? parseJson(raw) : { ok: true as const, value: delivery.parsedBody };
-	if (!parsed.ok) return { httpStatus: 400, message: `The body is not valid JSON: ${parsed.error}` };
+	if (!parsed.ok) {
+		const message = `The body is not valid JSON: ${parsed.error}`;
+		return { httpStatus: 400, message, detail: message };
+	}
 	const body = parsed.value;
 
 	const fingerprint = adapter.deliveryFingerprint(delivery);
-	if (fingerprint !== null && memory.hasDelivery(fingerprint)) {
-		return { httpStatus: 200, ignored: 'this delivery was already handled (a retry)', body };
+	if (fingerprint !== null && memory.hasFingerprint(fingerprint, nowMs)) {
+		return { httpStatus: 200, ignored: 'this delivery already started an execution (a retry)', body };
 	}
 
 	const observation = adapter.parse(body, delivery, settings.context);
-	if (isIgnored(observation)) return remembered({ httpStatus: 200, ignored: observation.reason, body });
+	if (isIgnored(observation)) return { httpStatus: 200, ignored: observation.reason, body };
 
-	const started = clock.now();
-	let decision = decide(observation, memory, { waitedMs: 0, maxWaitMs: settings.maxWaitMs, statuses: adapter.statuses });
-	while (decision.kind === 'wait') {
-		await clock.sleep(WAIT_STEP_MS);
-		decision = decide(observation, memory, {
-			waitedMs: clock.now() - started,
-			maxWaitMs: settings.maxWaitMs,
-			statuses: adapter.statuses,
-		});
+	const decision = decide(observation, memory, adapter.statuses);
+	if (decision.changes.length === 0) return { httpStatus: 200, ignored: decision.reason ?? 'not a change', body };
+
+	const changes: StatusChange[] = [];
+	const filteredOut: string[] = [];
+	for (const change of decision.changes) {
+		const reason = filteredOutBecause(change, settings.filters, settings.container);
+		if (reason === null) changes.push(change);
+		else filteredOut.push(`${change.previousStatus ?? 'unknown'} -> ${change.status}: ${reason}`);
 	}
-	if (decision.kind === 'ignored') return remembered({ httpStatus: 200, ignored: decision.reason, body });
-
-	const filteredOut = filteredOutBecause(decision.change, settings.filters, settings.container);
-	return remembered(
-		filteredOut !== null
-			? { httpStatus: 200, ignored: `filtered out: ${filteredOut}`, body }
-			: { httpStatus: 200, change: decision.change, body },
-	);
-
-	function remembered(outcome: DeliveryOutcome): DeliveryOutcome {
-		if (fingerprint !== null) memory.addDelivery(fingerprint, clock.now());
-		return outcome;
-	}
+	if (changes.length === 0) return { httpStatus: 200, ignored: `filtered out: ${filteredOut.join('; ')}`, body };
+	if (fingerprint !== null) memory.addFingerprint(fingerprint, nowMs);
+	return { httpStatus: 200, changes, filteredOut, body };
 }

@@ -6,17 +6,15 @@ import { isStatus, CAUSES, type Cause, type Status } from '../types';
 import type { ConversationContainer, PlatformModule, PlatformSettings } from '../platform';
 import type { ChangeFilters } from './filters';
 import type { DeliverySettings } from './pipeline';
+import { DEFAULT_MEMORY_SIZE, MAX_MEMORY_SIZE } from './memory';
 import type { StoredWebhook } from './webhook-registration';
 
-export const DEFAULT_MAX_WAIT_MS = 2000;
 export const DEFAULT_TOLERANCE_SECONDS = 300;
-export const DEFAULT_REMEMBERED_CONVERSATIONS = 1000;
 
 export interface TriggerOptions {
 	acceptUnsigned?: boolean;
 	apiUserIds?: string;
 	includeRawPayload?: boolean;
-	maxWaitMs?: number;
 	registerWebhook?: boolean;
 	rememberedConversations?: number;
 	toleranceSeconds?: number;
@@ -72,7 +70,8 @@ export function storedWebhookOf(value: unknown): StoredWebhook | null {
 	const candidate = value as Record<string, unknown>;
 	if (typeof candidate.id !== 'string' || typeof candidate.url !== 'string') return null;
 	const secret = typeof candidate.secret === 'string' && candidate.secret !== '' ? candidate.secret : null;
-	return { id: candidate.id, url: candidate.url, secret };
+	const events = Array.isArray(candidate.events) && candidate.events.every((event) => typeof event === 'string') ? (candidate.events as string[]) : null;
+	return { id: candidate.id, url: candidate.url, secret, events };
 }
 
 /**
@@ -102,13 +101,14 @@ export function deliverySettings(
 		},
 		filters: toFilters(filters, platform.container),
 		container: platform.container,
-		maxWaitMs: nonNegative(options.maxWaitMs, DEFAULT_MAX_WAIT_MS),
 	};
 }
 
+/** Remembered Conversations, within 1 and MAX_MEMORY_SIZE (a bigger memory makes every save slower). */
 export function rememberedConversations(options: TriggerOptions): number {
 	const value = options.rememberedConversations;
-	return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : DEFAULT_REMEMBERED_CONVERSATIONS;
+	if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) return DEFAULT_MEMORY_SIZE;
+	return Math.min(value, MAX_MEMORY_SIZE);
 }
 
 function nonNegative(value: unknown, fallback: number): number {

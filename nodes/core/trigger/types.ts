@@ -12,41 +12,62 @@ export interface Delivery {
 }
 
 /**
- * What a platform parser reads from one delivery: the state of one conversation at one moment.
- * The dedupe step compares it with memory to decide whether it is a real change.
+ * When a status was true, as precisely as the platform tells: `t` in milliseconds since epoch (Chatwoot's
+ * updated_at has sub-second precision, FreeScout's times whole seconds) and `k`, a tie-break within the same `t`
+ * (FreeScout thread ids, which only grow; 0 where the platform has none).
  */
-export interface Observation {
-	platform: Platform;
-	event: string;
-	/** Memory key: unique per conversation across accounts/mailboxes. */
-	conversationKey: string;
-	status: Status;
-	platformStatus: string;
-	/** The previous status the payload itself proves (Chatwoot changed_attributes), else null. */
-	previousPlatformStatus: string | null;
-	/** A weaker guess at the previous status (FreeScout thread history), used only without memory. */
-	previousPlatformStatusHint: string | null;
-	/** When the observed status was true, in ms since epoch. */
-	observedAt: number;
-	/**
-	 * 'transition': the payload reports a status change (always report it, even without memory).
-	 * 'created': a new conversation with its first status.
-	 * 'state': a snapshot that may or may not differ from the last known status.
-	 */
-	kind: 'transition' | 'created' | 'state';
-	/**
-	 * A weak observation may have been built after later changes (Chatwoot's late payloads); it waits briefly for
-	 * a companion delivery that carries the exact transition before it is trusted.
-	 */
-	weak: boolean;
-	/** Why the status changed and who changed it; it may depend on the previous status. */
-	explain(previous: Status | null): Explanation;
-	fields: ChangeFields;
+export interface Stamp {
+	t: number;
+	k: number;
 }
 
 export interface Explanation {
 	cause: Cause;
 	actor: Actor | null;
+}
+
+/** One status of the conversation at one moment, as a delivery shows it. */
+export interface StatusPoint {
+	status: Status;
+	platformStatus: string;
+	at: Stamp;
+	/** Why the conversation has this status and who set it, given the status before. */
+	explain(previous: Status | null): Explanation;
+}
+
+/**
+ * How the delivery's own point counts:
+ * - 'transition': the platform states that the status changed to this one here (Chatwoot's status diff, FreeScout's
+ *   convo.status): a change even when the trigger remembers the same status, since something it missed came between.
+ * - 'created': a new conversation with its first status.
+ * - 'state': the status right after the event (a reply, an assignment): a change when it differs from the last known
+ *   status. `firstSight` says whether it is also a change when nothing earlier is known.
+ * - 'snapshot': the status when a late payload was built; it may already include changes that other deliveries
+ *   report, so it never starts a change on its own (two processes could both report one change from it).
+ */
+export type PointKind = 'transition' | 'created' | 'state' | 'snapshot';
+
+export interface OwnPoint extends StatusPoint {
+	kind: PointKind;
+	/** The status right before, when the platform states it (Chatwoot's changed_attributes); else null. */
+	previousPlatformStatus: string | null;
+	/** For 'state' points of a conversation the trigger does not know and whose history shows no earlier status. */
+	firstSight: 'change' | 'no-change';
+}
+
+/**
+ * What a platform parser reads from one delivery: the delivery's own point and, where the payload carries it, the
+ * conversation's status history (FreeScout thread list). The decision compares both with the memory.
+ */
+export interface Observation {
+	platform: Platform;
+	event: string;
+	/** Memory key: unique per conversation within one trigger node. */
+	conversationKey: string;
+	own: OwnPoint;
+	/** Status evidence the payload carries besides its own point, in any order (it may be newer than `own`). */
+	history: StatusPoint[];
+	fields: ChangeFields;
 }
 
 /** Everything of the emitted item that the parser knows without memory. */
@@ -83,7 +104,7 @@ export function isIgnored(result: unknown): result is Ignored {
 export interface ParseContext {
 	/** The platform's base URL from the credential, for links into its UI; null when unknown. */
 	baseUrl: string | null;
-	/** Chatwoot account of the credential, for payloads older than 4.14.2 that carry no account. */
+	/** The account of the credential, for payloads that carry none (Chatwoot before 4.14.2). */
 	accountId: number | null;
 	/** Users whose changes count as made through the API (the user the action node acts as). */
 	apiUserIds: number[];

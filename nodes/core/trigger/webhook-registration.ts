@@ -5,18 +5,20 @@
  *
  * The node's lifecycle with these pieces:
  * - checkExists: nothing stored -> create. Else send checkRequest and follow readCheck: exists (keep, maybe with a
- *   refreshed secret), gone (forget, create again), unknown (the platform cannot tell: trust the stored id),
- *   outdated (send update, then keep).
+ *   refreshed secret), gone (forget, create again), unknown (the platform cannot tell: trust the stored id, unless
+ *   it was registered for other events), outdated (send update, then keep; re-create where there is no update).
  * - create: send createRequest; readCreated gives the webhook, or a conflict (the URL is already registered), which
  *   is adopted: list, find by URL, update its subscriptions, keep its id and secret.
  * - delete: send deleteRequest; readDeleted says deleted, already gone, or failed (logged, never swallowed).
  */
-import type { ApiRequest, ApiResponse } from '../http';
+import { platformMessageOf, type ApiRequest, type ApiResponse } from '../http';
 import type { Platform } from '../types';
 
 export interface RegistrationContext {
 	/** The n8n URL the platform delivers to. */
 	url: string;
+	/** The platform events the webhook must deliver (see WebhookRegistration.eventsFor). */
+	events: string[];
 	/** The account of the credential, for platforms whose API paths include one (Chatwoot); else null. */
 	accountId: number | null;
 	/** A label for the webhook where the platform shows one. */
@@ -33,6 +35,8 @@ export interface RegisteredWebhook {
 /** What the trigger keeps in node static data about the webhook it registered. */
 export interface StoredWebhook extends RegisteredWebhook {
 	url: string;
+	/** The events it was registered for; null when registered by a release that did not record them. */
+	events: string[] | null;
 }
 
 /** A failed API call, ready for NodeApiError: what went wrong and what to check. */
@@ -69,10 +73,11 @@ export type DeleteOutcome = { kind: 'deleted' } | { kind: 'gone' } | { kind: 'fa
 
 export interface WebhookRegistration {
 	platform: Platform;
-	/** The platform events the trigger subscribes to: everything the core reads. */
-	events: readonly string[];
-	/** Where the signing secret comes from: the webhook the platform created, or the credential (one global key). */
-	secretSource: 'webhook' | 'credential';
+	/**
+	 * The fewest platform events that keep the trigger exact: every delivery costs n8n a request (and on n8n 2.x
+	 * by default an expression isolate), so events the trigger would only ignore are not subscribed.
+	 */
+	eventsFor(needs: { newConversations: boolean }): string[];
 
 	createRequest(context: RegistrationContext): ApiRequest;
 	readCreated(response: ApiResponse, context: RegistrationContext): CreateOutcome;
@@ -100,39 +105,26 @@ export function isSuccess(response: ApiResponse): boolean {
 	return response.statusCode >= 200 && response.statusCode < 300;
 }
 
-/** A short text of what the platform said in an error body, whatever its shape. */
-export function errorText(body: unknown): string {
-	if (typeof body === 'string') return body.trim().slice(0, 300);
-	if (typeof body !== 'object' || body === null) return '';
-	const record = body as Record<string, unknown>;
-	for (const key of ['message', 'error']) {
-		if (typeof record[key] === 'string' && record[key] !== '') {
-			const nested = nestedErrors(record);
-			return nested === '' ? (record[key] as string) : `${record[key] as string}: ${nested}`;
-		}
-	}
-	if (Array.isArray(record.errors)) return record.errors.filter((e) => typeof e === 'string').join('; ');
-	return JSON.stringify(body).slice(0, 300);
+/** The failure of a registration call answered with an error status: what the platform said, and what to check. */
+export function registrationFailure(
+	displayName: string,
+	response: ApiResponse,
+	action: string,
+	description: string,
+): ApiFailure {
+	const said = platformMessageOf(response.body);
+	return {
+		message: `${displayName} could not ${action} (HTTP ${response.statusCode})${said === '' ? '' : `: ${said}`}`,
+		description,
+		httpCode: String(response.statusCode),
+	};
 }
 
-function nestedErrors(record: Record<string, unknown>): string {
-	const embedded = record._embedded;
-	if (typeof embedded !== 'object' || embedded === null) return '';
-	const errors = (embedded as Record<string, unknown>).errors;
-	if (!Array.isArray(errors)) return '';
-	return errors
-		.map((error) => {
-			const entry = error as Record<string, unknown> | null;
-			return typeof entry?.message === 'string' ? entry.message : '';
-		})
-		.filter((message) => message !== '')
-		.join('; ');
-}
-
-/** Whether a webhook's subscriptions include every event the trigger needs. */
-export function subscribesToAll(subscriptions: unknown, events: readonly string[]): boolean {
+/** Whether a webhook delivers exactly the events the trigger needs (no fewer, and none it would only ignore). */
+export function sameEvents(subscriptions: unknown, events: readonly string[]): boolean {
 	if (!Array.isArray(subscriptions)) return false;
-	return events.every((event) => subscriptions.includes(event));
+	const wanted = new Set(events);
+	return subscriptions.length === wanted.size && subscriptions.every((event) => wanted.has(event));
 }
 
 /** The id as the trigger stores it (platforms answer numbers or strings). */

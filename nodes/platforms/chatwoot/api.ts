@@ -7,19 +7,16 @@
  * - GET  /api/v1/profile: the token's role in the account (an agent token that opens a conversation assigns it
  *   to itself; bot tokens get 401 "…not authorized for bots")
  */
-import { buildFailure, textFromBody } from '../../core/action/api-error';
+import { buildFailure, unusableAnswer } from '../../core/action/api-error';
 import type { ConversationApi, ConversationSnapshot, Writer } from '../../core/action/conversation-api';
-import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
-import { integer, list, record, text } from '../../core/json';
+import { InvalidParameterError } from '../../core/action/conversation-api';
+import { platformMessageOf } from '../../core/http';
+import { integer, list, recordOrEmpty, text } from '../../core/json';
 import { diagnoseChatwootPending } from './diagnose';
 import { readChatwootConversation } from './conversation';
 import { chatwootPairing } from './pairing';
 import { accountPath } from './paths';
 import { chatwootStatuses } from './status';
-
-function asRecord(value: unknown): Record<string, unknown> {
-	return record(value) ?? {};
-}
 
 const BOT_PROFILE_TEXT = 'not authorized for bots';
 
@@ -39,15 +36,14 @@ export const api: ConversationApi = {
 	}),
 
 	readConversation(response, conversationId, scope): ConversationSnapshot {
-		const snapshot = readChatwootConversation(asRecord(response.body), conversationId, scope);
+		const snapshot = readChatwootConversation(recordOrEmpty(response.body), conversationId, scope);
 		if (snapshot === null) {
-			throw new ApiCallError({
-				platform: 'chatwoot',
-				message: `Chatwoot answered without a status for conversation ${conversationId}`,
-				statusCode: response.statusCode,
-				platformMessage: textFromBody(response.body),
-				description: 'Check that the Base URL points at Chatwoot itself, not at a proxy page.',
-			});
+			throw unusableAnswer(
+				'chatwoot',
+				response,
+				`Chatwoot answered without a status for conversation ${conversationId}`,
+				'Check that the Base URL points at Chatwoot itself, not at a proxy page.',
+			);
 		}
 		return snapshot;
 	},
@@ -56,12 +52,12 @@ export const api: ConversationApi = {
 
 	readWriter(response): Writer {
 		if (response === null) return { userId: null, role: 'unknown' };
-		if (response.statusCode === 401 && textFromBody(response.body).includes(BOT_PROFILE_TEXT)) {
+		if (response.statusCode === 401 && platformMessageOf(response.body).includes(BOT_PROFILE_TEXT)) {
 			return { userId: null, role: 'bot' };
 		}
 		if (response.statusCode < 200 || response.statusCode >= 300) return { userId: null, role: 'unknown' };
-		const body = asRecord(response.body);
-		const accounts = list(body.accounts).map(asRecord);
+		const body = recordOrEmpty(response.body);
+		const accounts = list(body.accounts).map(recordOrEmpty);
 		// The role in the credential's account; the top-level role is the one of the user's default account.
 		const accountId = integer(body.account_id);
 		const match = accounts.find((a) => integer(a.id) === accountId) ?? null;
@@ -92,16 +88,15 @@ export const api: ConversationApi = {
 	},
 
 	readSetStatus(response) {
-		const payload = asRecord(asRecord(response.body).payload);
+		const payload = recordOrEmpty(recordOrEmpty(response.body).payload);
 		const current = text(payload.current_status);
 		if (payload.success === false) {
-			throw new ApiCallError({
-				platform: 'chatwoot',
-				message: `Chatwoot did not change the status (success: false, status still ${current ?? 'unknown'})`,
-				statusCode: response.statusCode,
-				platformMessage: textFromBody(response.body),
-				description: 'Chatwoot could not save the conversation; check its logs for a validation error.',
-			});
+			throw unusableAnswer(
+				'chatwoot',
+				response,
+				`Chatwoot did not change the status (success: false, status still ${current ?? 'unknown'})`,
+				'Chatwoot could not save the conversation; check its logs for a validation error.',
+			);
 		}
 		const notes =
 			payload.success === null
@@ -119,8 +114,6 @@ export const api: ConversationApi = {
 		return [];
 	},
 
-	errorText: (response) => textFromBody(response.body),
-
 	failure(response, context) {
 		return buildFailure(
 			{
@@ -133,7 +126,6 @@ export const api: ConversationApi = {
 					'Use the conversation number shown in Chatwoot (the last number in the conversation URL), and check that the credential\'s Account ID is the account it belongs to.',
 			},
 			response,
-			textFromBody(response.body),
 			context,
 		);
 	},

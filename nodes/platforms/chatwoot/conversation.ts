@@ -3,16 +3,12 @@
  * conversations): app/views/api/v1/conversations/partials/_conversation.json.jbuilder (reference: chatwoot.md §5).
  */
 import type { ApiScope, ConversationSnapshot } from '../../core/action/conversation-api';
-import { finiteNumber, integer, isoMs, nonEmptyText, record, text } from '../../core/json';
+import { finiteNumber, integer, isoMs, nonEmptyText, recordOrEmpty, text } from '../../core/json';
 import type { Assignee } from '../../core/types';
 import { chatwootStatuses } from './status';
 
-function asRecord(value: unknown): Record<string, unknown> {
-	return record(value) ?? {};
-}
-
 function readAssignee(meta: Record<string, unknown>): Assignee | null {
-	const a = asRecord(meta.assignee);
+	const a = recordOrEmpty(meta.assignee);
 	if (Object.keys(a).length === 0) return null;
 	const type = meta.assignee_type === 'AgentBot' ? 'bot' : 'agent';
 	return { id: integer(a.id), name: text(a.name), email: text(a.email), type };
@@ -33,7 +29,7 @@ export function readChatwootConversation(
 ): ConversationSnapshot | null {
 	const platformStatus = text(body.status);
 	if (platformStatus === null) return null;
-	const meta = asRecord(body.meta);
+	const meta = recordOrEmpty(body.meta);
 	return {
 		platform: 'chatwoot',
 		conversationId: integer(body.id) ?? conversationId,
@@ -47,7 +43,7 @@ export function readChatwootConversation(
 		snoozedUntil: text(body.snoozed_until),
 		subject: null,
 		updatedAt: readUpdatedAt(body.updated_at),
-		contactEmail: nonEmptyText(asRecord(meta.sender).email),
-		attributes: asRecord(body.custom_attributes),
+		contactEmail: nonEmptyText(recordOrEmpty(meta.sender).email),
+		attributes: recordOrEmpty(body.custom_attributes),
 	};
 }

@@ -4,6 +4,7 @@ import { nonEmptyText, positiveInteger } from '../../core/json';
 import type { PlatformModule } from '../../core/platform';
 import { header } from '../../core/trigger/signature';
 import { api } from './api';
+import { priming } from './prime';
 import { parseChatwoot } from './parse';
 import { verifyChatwootSignature } from './signature';
 import { chatwootStatuses } from './status';
@@ -37,6 +38,7 @@ export const chatwoot: PlatformModule = {
 			parse: (body, _delivery, context) => parseChatwoot(body, context),
 		},
 		registration: webhookRegistration,
+		priming,
 		notice:
 			"Chatwoot must reach this node's webhook URL. Chatwoot 4.14+ does not deliver to localhost or private addresses unless SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true is set on Chatwoot. Registering the webhook needs an administrator's access token.",
 	},

@@ -8,13 +8,9 @@
  * - GET /api/v1/accounts/{a}/contacts/{id}/conversations: {"payload": [conversation JSON, ...]}
  */
 import type { PairingApi } from '../../core/action/conversation-api';
-import { integer, list, record, text } from '../../core/json';
+import { integer, list, recordOrEmpty, text } from '../../core/json';
 import { readChatwootConversation } from './conversation';
 import { accountPath } from './paths';
-
-function asRecord(value: unknown): Record<string, unknown> {
-	return record(value) ?? {};
-}
 
 function sameEmail(a: string | null, b: string): boolean {
 	return a !== null && a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -36,16 +32,16 @@ export const chatwootPairing: PairingApi = {
 
 	async findByContactEmail(call, scope, email) {
 		const search = await call({ method: 'GET', path: `${accountPath(scope)}/contacts/search`, qs: { q: email } });
-		const contactIds = list(asRecord(search.body).payload)
-			.map(asRecord)
+		const contactIds = list(recordOrEmpty(search.body).payload)
+			.map(recordOrEmpty)
 			.filter((contact) => sameEmail(text(contact.email), email))
 			.map((contact) => integer(contact.id))
 			.filter((id): id is number => id !== null);
 		const conversations = [];
 		for (const contactId of contactIds) {
 			const response = await call({ method: 'GET', path: `${accountPath(scope)}/contacts/${contactId}/conversations` });
-			for (const item of list(asRecord(response.body).payload)) {
-				const conversation = readChatwootConversation(asRecord(item), 0, scope);
+			for (const item of list(recordOrEmpty(response.body).payload)) {
+				const conversation = readChatwootConversation(recordOrEmpty(item), 0, scope);
 				if (conversation !== null) conversations.push(conversation);
 			}
 		}

@@ -1,14 +1,26 @@
 /**
- * Reads one Chatwoot webhook body into an observation of a conversation's status.
- * Facts it relies on: conversation payloads are the conversation itself (id = display id); conversation_updated
- * carries the exact transition in changed_attributes (captured when the event fired); conversation_status_changed
- * always has changed_attributes null and is built late, so its status may already be newer (a weak observation);
- * messages[0] is the latest non-activity message with an integer message_type (0 = incoming).
+ * Reads one Chatwoot webhook body into the status point it shows. Facts it relies on:
+ * - conversation payloads are the conversation itself (id = display id), built late (when the job ran), so their
+ *   `status` and `updated_at` may already include later changes;
+ * - conversation_updated carries the exact transition in changed_attributes, captured when the event fired (with
+ *   the save's updated_at); conversation_status_changed carries no previous status (changed_attributes is always
+ *   null) and always comes with such a conversation_updated, so it adds nothing;
+ * - when an unassigned conversation becomes open in an inbox with auto-assignment and an online agent, Chatwoot's
+ *   nested assignment save replaces the change set: the only delivery is a conversation_updated whose
+ *   changed_attributes are assignee_id (from null) and updated_at, with status open in the payload;
+ * - messages[0] is the latest non-activity message with an integer message_type (0 = incoming).
  */
 import { finiteNumber, integer, isoMs, list, record, text, type JsonRecord } from '../../core/json';
-import { asNewConversation, observation, type ObservationBase } from '../../core/trigger/observation';
 import type { Actor, Assignee, Cause, Contact, Status } from '../../core/types';
-import { ignored, type ChangeFields, type Explanation, type ParseContext, type ParseResult } from '../../core/trigger/types';
+import {
+	ignored,
+	type ChangeFields,
+	type Explanation,
+	type OwnPoint,
+	type ParseContext,
+	type ParseResult,
+	type Stamp,
+} from '../../core/trigger/types';
 import { chatwootStatuses } from './status';
 
 const AUTOMATION_PREFIX = 'automation_event.';
@@ -38,109 +50,97 @@ export function parseChatwoot(body: unknown, context: ParseContext): ParseResult
 	}
 
 	const fields = conversationFields(payload, conversationId, context);
-	const bodyUpdatedAt = secondsToMs(payload.updated_at);
-	const base: ObservationBase = {
+	const own = automated ? automationPoint(payload, baseEvent) : ownPoint(payload, baseEvent, status, fields.contact);
+	if (own === null) return ignored(`${event} does not report a status change`);
+	return {
 		platform: 'chatwoot',
 		event,
-		conversationKey: `chatwoot:${fields.accountId ?? '?'}:${conversationId}`,
-		fields,
+		conversationKey: `${fields.accountId ?? '?'}:${conversationId}`,
+		own: { ...own, status: own.status ?? status, platformStatus: own.platformStatus ?? platformStatus },
+		history: [],
+		fields: own.kind === 'created' ? { ...fields, isNewConversation: true } : fields,
 	};
+}
 
-	if (automated) {
-		// Automation and macro webhooks carry only the conversation, built when the rule ran.
-		const reportsChange = baseEvent === 'conversation_resolved' || baseEvent === 'conversation_opened';
-		return observation(base, {
-			previousPlatformStatusHint: null,
-			status,
-			platformStatus,
-			previousPlatformStatus: null,
-			observedAt: bodyUpdatedAt ?? 0,
-			kind: reportsChange ? 'transition' : 'state',
-			weak: true,
-			explain: () => ({ cause: 'automation', actor: null }),
-		});
-	}
+/** The point without its status: the payload's unless the parts say otherwise (a status diff's own words). */
+type OwnParts = Omit<OwnPoint, 'status' | 'platformStatus'> & Partial<Pick<OwnPoint, 'status' | 'platformStatus'>>;
 
+const POINT_DEFAULTS = { previousPlatformStatus: null, firstSight: 'no-change' } as const;
+
+/**
+ * Automation-rule and macro webhooks carry only the conversation as it was when the rule ran, with no diff: a
+ * resolve or open they name counts when it differs from what the trigger knows (the account webhook may have told it).
+ */
+function automationPoint(payload: JsonRecord, baseEvent: string): OwnParts {
+	const reportsChange = baseEvent === 'conversation_resolved' || baseEvent === 'conversation_opened';
+	return {
+		...POINT_DEFAULTS,
+		kind: reportsChange ? 'state' : 'snapshot',
+		firstSight: 'change',
+		at: { t: secondsToMs(payload.updated_at) ?? 0, k: 0 },
+		explain: () => ({ cause: 'automation', actor: null }),
+	};
+}
+
+function ownPoint(payload: JsonRecord, baseEvent: string, status: Status, contact: Contact | null): OwnParts | null {
+	const createdAt: Stamp = { t: secondsToMs(payload.created_at) ?? 0, k: 0 };
+	const created: OwnParts = {
+		...POINT_DEFAULTS,
+		kind: 'created',
+		at: createdAt,
+		explain: () => createdExplanation(payload, status, contact),
+	};
 	switch (baseEvent) {
 		case 'conversation_created':
-			return observation(base, {
-				previousPlatformStatusHint: null,
-				status,
-				platformStatus,
-				previousPlatformStatus: null,
-				observedAt: bodyUpdatedAt ?? secondsToMs(payload.created_at) ?? 0,
-				kind: 'created',
-				weak: false,
-				fields: asNewConversation(fields),
-				explain: () => createdExplanation(payload, status, fields.contact),
-			});
+			return created;
 		case 'conversation_status_changed':
-			return observation(base, {
-				previousPlatformStatusHint: null,
-				status,
-				platformStatus,
-				previousPlatformStatus: null,
-				observedAt: bodyUpdatedAt ?? 0,
-				kind: 'transition',
-				weak: true,
-				explain: (previous) => changeExplanation(payload, previous, status, null, fields.contact),
-			});
+			return { ...POINT_DEFAULTS, kind: 'snapshot', at: payloadStamp(payload), explain: () => changeExplanation(payload, null, status, null, contact) };
 		case 'conversation_updated':
-			return fromUpdated(payload, base, bodyUpdatedAt);
+			return fromUpdated(payload, status, contact, created);
 		default:
-			return ignored(`${event} does not report a status change`);
+			return null;
 	}
 }
 
-function fromUpdated(payload: JsonRecord, base: ObservationBase, bodyUpdatedAt: number | null): ParseResult {
+function fromUpdated(payload: JsonRecord, status: Status, contact: Contact | null, created: OwnParts): OwnParts {
 	const changes = changedAttributes(payload);
+	const at = changes.updated_at !== undefined ? { t: isoMs(changes.updated_at.current_value) ?? 0, k: 0 } : payloadStamp(payload);
 	const statusChange = changes.status;
-	if (!statusChange) return ignored('conversation_updated without a status change');
+	if (statusChange === undefined) {
+		const assignment = changes.assignee_id;
+		// Auto-assignment's nested save hid a change to open: the assignment from nobody is all that shows.
+		const hiddenOpen = status === 'open' && assignment !== undefined && assignment.previous_value === null && assignment.current_value !== null;
+		if (!hiddenOpen) return { ...POINT_DEFAULTS, kind: 'snapshot', at, explain: () => changeExplanation(payload, null, status, null, contact) };
+		return { ...POINT_DEFAULTS, kind: 'state', firstSight: 'change', at, explain: (previous) => changeExplanation(payload, previous, status, null, contact) };
+	}
+	// The diff was captured when the change happened; the payload may have been built after later ones.
 	const previousPlatformStatus = text(statusChange.previous_value);
 	const platformStatus = text(statusChange.current_value);
-	const status = platformStatus === null ? null : chatwootStatuses.toStatus(platformStatus);
-	if (platformStatus === null || status === null) {
-		return ignored('conversation_updated reports a status change to an unknown status');
+	const changedTo = platformStatus === null ? null : chatwootStatuses.toStatus(platformStatus);
+	if (platformStatus === null || changedTo === null) {
+		return { ...POINT_DEFAULTS, kind: 'snapshot', at, explain: () => changeExplanation(payload, null, status, null, contact) };
 	}
-	const observedAt = isoMs(changes.updated_at?.current_value) ?? bodyUpdatedAt ?? 0;
-	const createdAt = secondsToMs(payload.created_at);
-	// A new conversation in a bot inbox reports its creation as open -> pending: that is no reopen.
-	const isCreation =
-		previousPlatformStatus === 'open' &&
-		status === 'pending' &&
-		createdAt !== null &&
-		observedAt - createdAt <= CREATION_WINDOW_MS;
-	if (isCreation) {
-		return observation(base, {
-			previousPlatformStatusHint: null,
-			status,
-			platformStatus,
-			previousPlatformStatus: null,
-			observedAt,
-			kind: 'created',
-			weak: false,
-			fields: asNewConversation(base.fields),
-			explain: () => createdExplanation(payload, status, base.fields.contact),
-		});
+	// A new conversation in a bot inbox reports its creation as open -> pending (older versions): that is no reopen.
+	const createdAt = created.at.t;
+	if (previousPlatformStatus === 'open' && changedTo === 'pending' && createdAt > 0 && at.t - createdAt <= CREATION_WINDOW_MS) {
+		return { ...created, status: changedTo, platformStatus };
 	}
 	const snoozedUntil = isoMs(changes.snoozed_until?.previous_value);
-	return observation(base, {
-		previousPlatformStatusHint: null,
-		status,
+	return {
+		kind: 'transition',
+		status: changedTo,
 		platformStatus,
 		previousPlatformStatus,
-		observedAt,
-		kind: 'transition',
-		weak: false,
+		firstSight: 'no-change',
+		at,
 		explain: (previous) =>
-			changeExplanation(
-				payload,
-				previous,
-				status,
-				snoozedUntil !== null ? { snoozedUntil, observedAt } : null,
-				base.fields.contact,
-			),
-	});
+			changeExplanation(payload, previous, changedTo, snoozedUntil !== null ? { snoozedUntil, at: at.t } : null, contact),
+	};
+}
+
+/** The payload's own updated_at: when it was built, the conversation's last save. */
+function payloadStamp(payload: JsonRecord): Stamp {
+	return { t: secondsToMs(payload.updated_at) ?? 0, k: 0 };
 }
 
 interface AttributeChange {
@@ -174,7 +174,7 @@ function changeExplanation(
 	payload: JsonRecord,
 	previous: Status | null,
 	status: Status,
-	snooze: { snoozedUntil: number; observedAt: number } | null,
+	snooze: { snoozedUntil: number; at: number } | null,
 	contact: Contact | null,
 ): Explanation {
 	const cause = changeCause(payload, previous, status, snooze);
@@ -189,13 +189,16 @@ function changeCause(
 	payload: JsonRecord,
 	previous: Status | null,
 	status: Status,
-	snooze: { snoozedUntil: number; observedAt: number } | null,
+	snooze: { snoozedUntil: number; at: number } | null,
 ): Cause {
 	if (status === 'pending' && previous === 'resolved' && latestMessageFromCustomerOrBot(payload)) return 'bot_inbox';
-	if (status === 'open' && snooze !== null && snooze.snoozedUntil <= snooze.observedAt) return 'snooze_expired';
-	if (status === 'open' && (previous === 'resolved' || previous === 'snoozed') && latestMessageIncoming(payload)) {
-		return 'customer_message';
-	}
+	if (status !== 'open') return 'unknown';
+	if (snooze !== null && snooze.snoozedUntil <= snooze.at) return 'snooze_expired';
+	if ((previous === 'resolved' || previous === 'snoozed') && latestMessageIncoming(payload)) return 'customer_message';
+	// The snooze ended by itself: no contact message reopened it (the diff of an auto-assigned reopen lacks snoozed_until).
+	if (previous === 'snoozed') return 'snooze_expired';
+	// Chatwoot's bot handoff: a pending conversation (held for a bot) goes to the humans.
+	if (previous === 'pending') return 'bot_handoff';
 	return 'unknown';
 }
 
@@ -256,8 +259,12 @@ function assigneeOf(assignee: JsonRecord | null, assigneeType: string | null): A
 	};
 }
 
-/** Chatwoot sends updated_at as float seconds and created_at as integer seconds. */
-function secondsToMs(value: unknown): number | null {
+/**
+ * Chatwoot sends updated_at as float seconds (microseconds) and created_at as integer seconds; changed_attributes'
+ * updated_at is an ISO string with milliseconds. Both are read to whole milliseconds (truncated, like the ISO form)
+ * so that one save gives one stamp whichever way it arrives.
+ */
+export function secondsToMs(value: unknown): number | null {
 	const seconds = finiteNumber(value);
-	return seconds === null ? null : Math.round(seconds * 1000);
+	return seconds === null ? null : Math.floor(Math.round(seconds * 1e6) / 1000);
 }

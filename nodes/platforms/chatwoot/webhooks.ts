@@ -4,13 +4,13 @@
  * the URL is unique per account (422 "Url has already been taken"); Chatwoot generates each webhook's secret
  * (>= 4.11.2) and returns it on create, list and update; there is no GET of one webhook, so checking lists them.
  */
-import type { ApiRequest, ApiResponse } from '../../core/http';
+import { platformMessageOf, type ApiRequest, type ApiResponse } from '../../core/http';
 import { list, record, text } from '../../core/json';
 import {
-	errorText,
 	idOf,
 	isSuccess,
-	subscribesToAll,
+	registrationFailure,
+	sameEvents,
 	type ApiFailure,
 	type CheckOutcome,
 	type CreateOutcome,
@@ -22,12 +22,13 @@ import {
 	type WebhookRegistration,
 } from '../../core/trigger/webhook-registration';
 
-/** The events the core reads (message events carry no status; the core ignores them). */
-export const WEBHOOK_EVENTS: readonly string[] = [
-	'conversation_created',
-	'conversation_status_changed',
-	'conversation_updated',
-];
+/**
+ * conversation_updated carries every status change (its diff, or the auto-assignment that hides one);
+ * conversation_status_changed always comes with it and adds nothing; conversation_created only for new conversations.
+ */
+function eventsFor(needs: { newConversations: boolean }): string[] {
+	return needs.newConversations ? ['conversation_created', 'conversation_updated'] : ['conversation_updated'];
+}
 
 function webhooksPath(context: RegistrationContext): string {
 	return `/api/v1/accounts/${context.accountId ?? 0}/webhooks`;
@@ -61,8 +62,6 @@ function isRecord(value: Record<string, unknown> | null): value is Record<string
 }
 
 function failure(response: ApiResponse, action: string, context: RegistrationContext): ApiFailure {
-	const said = errorText(response.body);
-	const message = `Chatwoot could not ${action} (HTTP ${response.statusCode})${said === '' ? '' : `: ${said}`}`;
 	let description: string;
 	switch (response.statusCode) {
 		case 401:
@@ -83,22 +82,21 @@ function failure(response: ApiResponse, action: string, context: RegistrationCon
 		default:
 			description = 'Check that Chatwoot is reachable at the credential\'s Base URL and working.';
 	}
-	return { message, description, httpCode: String(response.statusCode) };
+	return registrationFailure('Chatwoot', response, action, description);
 }
 
 export const webhookRegistration: WebhookRegistration = {
 	platform: 'chatwoot',
-	events: WEBHOOK_EVENTS,
-	secretSource: 'webhook',
+	eventsFor,
 
 	createRequest: (context): ApiRequest => ({
 		method: 'POST',
 		path: webhooksPath(context),
-		body: { url: context.url, subscriptions: [...WEBHOOK_EVENTS], name: context.name },
+		body: { url: context.url, subscriptions: context.events, name: context.name },
 	}),
 
 	readCreated: (response, context): CreateOutcome => {
-		if (response.statusCode === 422 && /already been taken/i.test(errorText(response.body))) {
+		if (response.statusCode === 422 && /already been taken/i.test(platformMessageOf(response.body))) {
 			return { kind: 'conflict' };
 		}
 		if (!isSuccess(response)) return { kind: 'failed', failure: failure(response, 'create the webhook', context) };
@@ -136,8 +134,8 @@ export const webhookRegistration: WebhookRegistration = {
 		if (text(own.url) !== context.url) {
 			return { kind: 'gone', reason: `webhook ${stored.id} now points at ${text(own.url) ?? 'nothing'}` };
 		}
-		if (!subscribesToAll(own.subscriptions, WEBHOOK_EVENTS)) {
-			return { kind: 'outdated', reason: `webhook ${stored.id} lacks some of ${WEBHOOK_EVENTS.join(', ')}` };
+		if (!sameEvents(own.subscriptions, context.events)) {
+			return { kind: 'outdated', reason: `webhook ${stored.id} is not subscribed to exactly ${context.events.join(', ')}` };
 		}
 		return { kind: 'exists', secret: text(own.secret) };
 	},
@@ -146,7 +144,7 @@ export const webhookRegistration: WebhookRegistration = {
 		request: (id, context): ApiRequest => ({
 			method: 'PATCH',
 			path: `${webhooksPath(context)}/${encodeURIComponent(id)}`,
-			body: { url: context.url, subscriptions: [...WEBHOOK_EVENTS] },
+			body: { url: context.url, subscriptions: context.events },
 		}),
 		read: (response, context): UpdateOutcome => {
 			if (!isSuccess(response)) return { kind: 'failed', failure: failure(response, 'update the webhook', context) };

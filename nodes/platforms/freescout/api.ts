@@ -6,26 +6,22 @@
  *   first; byUser is required (400 "byUser parameter is required." / "User not found.")
  * - GET /api/users: picks the user changes are made as when the credential says 0 (the first administrator)
  */
-import { buildFailure, textFromBody } from '../../core/action/api-error';
+import { buildFailure, unusableAnswer } from '../../core/action/api-error';
 import type { ConversationApi, ConversationSnapshot, PlatformUser, Writer } from '../../core/action/conversation-api';
 import type { ApiRequest } from '../../core/http';
 import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
-import { integer, joinName, list, record, text } from '../../core/json';
+import { integer, joinName, list, recordOrEmpty, text } from '../../core/json';
 import { readFreeScoutConversation } from './conversation';
 import { freescoutPairing } from './pairing';
 import { freescoutStatusHistory } from './status-history';
 import { freescoutStatuses } from './status';
 
-function asRecord(value: unknown): Record<string, unknown> {
-	return record(value) ?? {};
-}
-
 const USERS_REQUEST: ApiRequest = { method: 'GET', path: '/api/users', qs: { pageSize: 100 } };
 
 /** The users of a GET /api/users answer, lowest id first. */
 function readUsers(body: unknown): PlatformUser[] {
-	return list(asRecord(asRecord(body)._embedded).users)
-		.map(asRecord)
+	return list(recordOrEmpty(recordOrEmpty(body)._embedded).users)
+		.map(recordOrEmpty)
 		.map((u) => ({
 			id: integer(u.id) ?? 0,
 			name: joinName(text(u.firstName), text(u.lastName)),
@@ -50,15 +46,14 @@ export const api: ConversationApi = {
 	getConversation: (conversationId) => ({ method: 'GET', path: `/api/conversations/${conversationId}`, qs: { embed: 'tags' } }),
 
 	readConversation(response, conversationId): ConversationSnapshot {
-		const snapshot = readFreeScoutConversation(asRecord(response.body), conversationId);
+		const snapshot = readFreeScoutConversation(recordOrEmpty(response.body), conversationId);
 		if (snapshot === null) {
-			throw new ApiCallError({
-				platform: 'freescout',
-				message: `FreeScout answered without a status for conversation ${conversationId}`,
-				statusCode: response.statusCode,
-				platformMessage: textFromBody(response.body),
-				description: 'Check that the Base URL points at FreeScout (with its sub-folder, if any) and that the API & Webhooks module is active.',
-			});
+			throw unusableAnswer(
+				'freescout',
+				response,
+				`FreeScout answered without a status for conversation ${conversationId}`,
+				'Check that the Base URL points at FreeScout (with its sub-folder, if any) and that the API & Webhooks module is active.',
+			);
 		}
 		return snapshot;
 	},
@@ -69,9 +64,6 @@ export const api: ConversationApi = {
 	readWriter(response, configuredUserId): Writer {
 		if (configuredUserId !== null && configuredUserId > 0) return { userId: configuredUserId, role: null };
 		if (response === null) throw new Error('FreeScout: the user lookup was not made');
-		if (response.statusCode < 200 || response.statusCode >= 300) {
-			throw api.failure(response, { conversationId: null, scope: { accountId: null }, action: 'looking up the user for', attempts: 1 });
-		}
 		const users = readUsers(response.body);
 		const admin = users.find((u) => u.isAdministrator);
 		if (!admin) {
@@ -114,8 +106,6 @@ export const api: ConversationApi = {
 
 	writeWarnings: () => [],
 
-	errorText: (response) => textFromBody(response.body),
-
 	users: { request: USERS_REQUEST, read: (response) => readUsers(response.body) },
 
 	pairing: freescoutPairing,
@@ -134,7 +124,6 @@ export const api: ConversationApi = {
 					'FreeScout\'s API takes the conversation id (in the conversation URL /conversation/<id>), not the #number shown in the list.',
 			},
 			response,
-			textFromBody(response.body),
 			context,
 		);
 	},

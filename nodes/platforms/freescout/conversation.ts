@@ -4,7 +4,7 @@
  * text}] is appended only when the Custom Fields module is active and the mailbox has fields.
  */
 import type { ConversationSnapshot } from '../../core/action/conversation-api';
-import { integer, isoMs, joinName, list, nonEmptyText, record, text } from '../../core/json';
+import { integer, isoMs, joinName, list, nonEmptyText, record, recordOrEmpty, text } from '../../core/json';
 import type { Assignee } from '../../core/types';
 import { freescoutStatuses } from './status';
 
@@ -22,7 +22,7 @@ function readAssignee(value: unknown): Assignee | null {
 /** Custom field values by field name; a field without a value is left out. */
 function readCustomFields(value: unknown): Record<string, unknown> {
 	const fields: Record<string, unknown> = {};
-	for (const field of list(value).map((item) => record(item) ?? {})) {
+	for (const field of list(value).map(recordOrEmpty)) {
 		const name = text(field.name);
 		if (name !== null && field.value !== '' && field.value !== null && field.value !== undefined) fields[name] = field.value;
 	}
@@ -47,7 +47,7 @@ export function readFreeScoutConversation(body: Record<string, unknown>, convers
 		snoozedUntil: null,
 		subject: text(body.subject),
 		updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString(),
-		contactEmail: nonEmptyText((record(body.customer) ?? {}).email),
+		contactEmail: nonEmptyText(recordOrEmpty(body.customer).email),
 		attributes: readCustomFields(body.customFields),
 	};
 }

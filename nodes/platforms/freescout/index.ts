@@ -6,6 +6,7 @@ import { nonEmptyText, positiveInteger } from '../../core/json';
 import type { PlatformModule } from '../../core/platform';
 import { header, rawBytes } from '../../core/trigger/signature';
 import { api } from './api';
+import { priming } from './prime';
 import { parseFreeScout } from './parse';
 import { verifyFreeScoutSignature } from './signature';
 import { freescoutStatuses } from './status';
@@ -38,6 +39,7 @@ export const freescout: PlatformModule = {
 			parse: (body, delivery, context) => parseFreeScout(body, header(delivery, 'x-freescout-event'), context),
 		},
 		registration: webhookRegistration,
+		priming,
 		notice:
 			"FreeScout must reach this node's webhook URL, and the credential needs the Secret Key from Manage → Settings → API & Webhooks to verify deliveries",
 	},

@@ -7,12 +7,8 @@
  */
 import type { PairingApi } from '../../core/action/conversation-api';
 import { InvalidParameterError } from '../../core/action/conversation-api';
-import { integer, list, record, text } from '../../core/json';
+import { integer, list, recordOrEmpty, text } from '../../core/json';
 import { readFreeScoutConversation } from './conversation';
-
-function asRecord(value: unknown): Record<string, unknown> {
-	return record(value) ?? {};
-}
 
 export const freescoutPairing: PairingApi = {
 	fieldKind: 'custom field',
@@ -22,8 +18,8 @@ export const freescoutPairing: PairingApi = {
 	async writeField(call, _scope, conversation, field, value) {
 		const mailboxId = conversation.mailboxId;
 		const fields = await call({ method: 'GET', path: `/api/mailboxes/${mailboxId ?? 0}/custom_fields`, qs: { pageSize: 100 } });
-		const match = list(asRecord(asRecord(fields.body)._embedded).custom_fields)
-			.map(asRecord)
+		const match = list(recordOrEmpty(recordOrEmpty(fields.body)._embedded).custom_fields)
+			.map(recordOrEmpty)
 			.find((candidate) => text(candidate.name) === field);
 		const fieldId = match === undefined ? null : integer(match.id);
 		if (fieldId === null) {
@@ -45,8 +41,8 @@ export const freescoutPairing: PairingApi = {
 			path: '/api/conversations',
 			qs: { customerEmail: email, state: 'published', sortField: 'updatedAt', sortOrder: 'desc', pageSize: 50 },
 		});
-		return list(asRecord(asRecord(response.body)._embedded).conversations)
-			.map((item) => readFreeScoutConversation(asRecord(item), 0))
+		return list(recordOrEmpty(recordOrEmpty(response.body)._embedded).conversations)
+			.map((item) => readFreeScoutConversation(recordOrEmpty(item), 0))
 			.filter((conversation) => conversation !== null);
 	},
 };

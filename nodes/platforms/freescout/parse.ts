@@ -1,16 +1,29 @@
 /**
- * Reads one FreeScout (API & Webhooks module) delivery into an observation of a conversation's status.
- * Facts it relies on (real deliveries win over documents): the event name is only in X-FreeScout-Event; the
- * conversation's own `status` is a snapshot taken when the event fired and is the truth; threads are read at send
- * time (newest first, may include newer threads, same-second threads unordered); customer, reply and note threads
- * record "active" whatever they set, only status line items carry their status, so history is a hint at most;
- * a customer reply that reopens a conversation and a reply/note that sets a status through the API fire no
- * convo.status. Localized action.text, preview, threadsCount and stale closedAt/closedBy are never used.
+ * Reads one FreeScout (API & Webhooks module) delivery into the status points it shows. Facts it relies on (real
+ * deliveries win over documents):
+ * - the event name is only in X-FreeScout-Event; the conversation's `status` and `updatedAt` are a snapshot taken
+ *   when the event fired, while `_embedded.threads` is read when the delivery is sent (newest first, may include
+ *   threads newer than the event, same-second threads in any order; thread ids only grow);
+ * - status evidence in threads: a status line item (`changed-ticket-status`) carries the status it set; a reply or
+ *   note made in the web UI carries the status it set when that is not `active` (API replies and notes always say
+ *   `active`, which is no evidence); a customer thread carries the status the customer's message left, `active`;
+ * - a customer reply that reopens a conversation, and a reply or note that sets a status through the API, fire no
+ *   convo.status; from module 1.0.82 a reply-and-close fires convo.status and, after the undo delay, the reply event
+ *   with the same conversation snapshot.
+ * Localized action.text, preview, threadsCount and stale closedAt/closedBy are never used.
  */
 import { integer, isoMs, joinName, list, record, text, type JsonRecord } from '../../core/json';
-import { observation, type ObservationBase } from '../../core/trigger/observation';
-import type { Actor, Cause } from '../../core/types';
-import { ignored, type ChangeFields, type Observation, type ParseContext, type ParseResult } from '../../core/trigger/types';
+import type { Actor } from '../../core/types';
+import {
+	ignored,
+	type ChangeFields,
+	type Explanation,
+	type OwnPoint,
+	type ParseContext,
+	type ParseResult,
+	type Stamp,
+	type StatusPoint,
+} from '../../core/trigger/types';
 import { freescoutStatuses } from './status';
 
 type FreeScoutEvent =
@@ -20,6 +33,7 @@ type FreeScoutEvent =
 	| 'convo.agent.reply.created'
 	| 'convo.note.created';
 
+/** Every event the parser reads; convo.created only matters when new conversations are reported. */
 export const FREESCOUT_STATUS_EVENTS: readonly FreeScoutEvent[] = [
 	'convo.status',
 	'convo.customer.reply.created',
@@ -29,6 +43,12 @@ export const FREESCOUT_STATUS_EVENTS: readonly FreeScoutEvent[] = [
 ];
 
 const STATUS_LINE_ITEM = 'changed-ticket-status';
+
+/** A thread that shows a status, with the point it proves. */
+interface Evidence {
+	thread: JsonRecord;
+	point: StatusPoint;
+}
 
 export function parseFreeScout(body: unknown, event: string | null, context: ParseContext): ParseResult {
 	if (event === null) return ignored('the delivery has no X-FreeScout-Event header: not a FreeScout webhook');
@@ -45,73 +65,141 @@ export function parseFreeScout(body: unknown, event: string | null, context: Par
 
 	const threads = list(record(payload._embedded)?.threads)
 		.map(record)
-		.filter((thread): thread is JsonRecord => thread !== null);
-	const base: ObservationBase = {
+		.filter((thread): thread is JsonRecord => thread !== null && (thread.state ?? 'published') === 'published');
+	const evidence = threads.flatMap((thread) => {
+		const point = evidenceOf(thread, context);
+		return point === null ? [] : [{ thread, point }];
+	});
+	const updatedAt = isoMs(payload.updatedAt) ?? 0;
+	const own = ownPoint(event as FreeScoutEvent, payload, threads, evidence, updatedAt, context);
+	return {
 		platform: 'freescout',
 		event,
-		conversationKey: `freescout:${conversationId}`,
+		conversationKey: String(conversationId),
+		own: { ...own, status, platformStatus },
+		history: evidence.map((entry) => entry.point),
 		fields: conversationFields(payload, conversationId, context, event === 'convo.created'),
 	};
-	const observedAt = isoMs(payload.updatedAt) ?? 0;
-	const observe = (kind: Observation['kind'], hint: string | null, explain: Observation['explain']) =>
-		observation(base, {
-			status,
-			platformStatus,
-			previousPlatformStatus: null,
-			previousPlatformStatusHint: hint,
-			observedAt,
-			kind,
-			weak: false,
-			explain,
-		});
+}
 
-	switch (event as FreeScoutEvent) {
+type OwnParts = Omit<OwnPoint, 'status' | 'platformStatus'>;
+
+function ownPoint(
+	event: FreeScoutEvent,
+	payload: JsonRecord,
+	threads: JsonRecord[],
+	evidence: Evidence[],
+	updatedAt: number,
+	context: ParseContext,
+): OwnParts {
+	const base = { previousPlatformStatus: null, firstSight: 'no-change' as const };
+	switch (event) {
 		case 'convo.created': {
 			const actor = personActor(record(payload.createdBy), context);
-			return observe('created', null, () => ({ cause: 'conversation_created', actor }));
+			return {
+				...base,
+				kind: 'created',
+				// The conversation's first thread: threads read when the delivery is sent may include later ones.
+				at: stampOf(oldest(threads), updatedAt),
+				explain: () => ({ cause: 'conversation_created', actor }),
+			};
 		}
 		case 'convo.status': {
-			const lineItems = statusLineItems(threads);
-			// The change's own line item is the newest one with the new status; the one before it hints the previous.
-			const ownIndex = lineItems.findIndex((item) => text(item.status) === platformStatus);
-			const own = ownIndex === -1 ? null : lineItems[ownIndex];
-			const earlier = ownIndex === -1 ? null : lineItems[ownIndex + 1];
-			const author = own !== null ? record(own.createdBy) : record(newestOfType(threads, 'message')?.createdBy);
+			// The change's own thread: the newest line item, reply or note showing the new status, not newer than the
+			// event (customer messages fire no convo.status); without one (an API reply that set it records "active"),
+			// the newest thread up to the event.
+			const notLater = (thread: JsonRecord) => (isoMs(thread.createdAt) ?? 0) <= updatedAt;
+			const ownThread = newest(
+				evidence.map((entry) => entry.thread),
+				(thread) => thread.type !== 'customer' && text(thread.status) === text(payload.status) && notLater(thread),
+			);
+			const author = record((ownThread ?? newestOfType(threads, 'message'))?.createdBy);
 			const explanation = authorExplanation(author, context);
-			return observe('transition', earlier ? text(earlier.status) : null, () => explanation);
+			return {
+				...base,
+				kind: 'transition',
+				at: stampOf(ownThread ?? newest(threads, notLater), updatedAt),
+				explain: () => explanation,
+			};
 		}
 		case 'convo.customer.reply.created': {
 			const actor = personActor(record(payload.customer), context);
-			return observe('state', hintBefore(threads, 'customer'), () => ({ cause: 'customer_message', actor }));
+			return {
+				...base,
+				kind: 'state',
+				at: stampOf(newestOfType(threads, 'customer'), updatedAt),
+				explain: () => ({ cause: 'customer_message', actor }),
+			};
 		}
 		case 'convo.agent.reply.created':
 		case 'convo.note.created': {
-			const threadType = event === 'convo.note.created' ? 'note' : 'message';
-			const explanation = authorExplanation(record(newestOfType(threads, threadType)?.createdBy), context);
-			return observe('state', hintBefore(threads, threadType), () => explanation);
+			const thread = newestOfType(threads, event === 'convo.note.created' ? 'note' : 'message');
+			const explanation = authorExplanation(record(thread?.createdBy), context);
+			// Rule: an agent's reply or note that leaves the conversation closed, pending or spam changed it.
+			const leavesInactive = text(payload.status) !== 'active';
+			return {
+				...base,
+				kind: 'state',
+				firstSight: leavesInactive ? 'change' : 'no-change',
+				at: stampOf(thread, updatedAt),
+				explain: () => explanation,
+			};
 		}
 	}
 }
 
-function statusLineItems(threads: JsonRecord[]): JsonRecord[] {
-	return threads.filter(
-		(thread) => thread.type === 'lineitem' && text(record(thread.action)?.type) === STATUS_LINE_ITEM,
-	);
+/** The status a thread proves, or null when it proves none (see the file comment). */
+function evidenceOf(thread: JsonRecord, context: ParseContext): StatusPoint | null {
+	const platformStatus = text(thread.status);
+	const status = platformStatus === null ? null : freescoutStatuses.toStatus(platformStatus);
+	if (platformStatus === null || status === null) return null;
+	const at = stampOf(thread, 0);
+	const author = record(thread.createdBy);
+	switch (thread.type) {
+		case 'lineitem':
+			if (text(record(thread.action)?.type) !== STATUS_LINE_ITEM) return null;
+			return { status, platformStatus, at, explain: () => authorExplanation(author, context) };
+		case 'message':
+		case 'note':
+			if (platformStatus === 'active') return null;
+			return { status, platformStatus, at, explain: () => authorExplanation(author, context) };
+		case 'customer': {
+			const actor = personActor(author ?? record(thread.customer), context);
+			return { status, platformStatus, at, explain: () => ({ cause: 'customer_message', actor }) };
+		}
+		default:
+			return null;
+	}
+}
+
+/** A thread's stamp: its createdAt (whole seconds) and its id; the conversation's updatedAt when there is none. */
+function stampOf(thread: JsonRecord | null | undefined, fallbackMs: number): Stamp {
+	if (thread === null || thread === undefined) return { t: fallbackMs, k: 0 };
+	return { t: isoMs(thread.createdAt) ?? fallbackMs, k: integer(thread.id) ?? 0 };
+}
+
+/** The newest thread that matches: same-second threads come in any order, the highest id is the newest. */
+function newest(threads: JsonRecord[], matches: (thread: JsonRecord) => boolean): JsonRecord | null {
+	let found: JsonRecord | null = null;
+	for (const thread of threads) {
+		if (matches(thread) && (found === null || (integer(thread.id) ?? 0) > (integer(found.id) ?? 0))) found = thread;
+	}
+	return found;
+}
+
+function oldest(threads: JsonRecord[]): JsonRecord | null {
+	let found: JsonRecord | null = null;
+	for (const thread of threads) {
+		if (found === null || (integer(thread.id) ?? 0) < (integer(found.id) ?? 0)) found = thread;
+	}
+	return found;
 }
 
 function newestOfType(threads: JsonRecord[], type: string): JsonRecord | null {
-	return threads.find((thread) => thread.type === type) ?? null;
+	return newest(threads, (thread) => thread.type === type);
 }
 
-/** The status of the newest status line item older than the newest thread of the given type. */
-function hintBefore(threads: JsonRecord[], type: string): string | null {
-	const index = threads.findIndex((thread) => thread.type === type);
-	if (index === -1) return null;
-	const earlier = statusLineItems(threads.slice(index + 1))[0];
-	return earlier ? text(earlier.status) : null;
-}
-
-function authorExplanation(author: JsonRecord | null, context: ParseContext): { cause: Cause; actor: Actor | null } {
+function authorExplanation(author: JsonRecord | null, context: ParseContext): Explanation {
 	const actor = personActor(author, context);
 	if (actor === null) return { cause: 'unknown', actor: null };
 	if (actor.type === 'api_user') return { cause: 'api', actor };

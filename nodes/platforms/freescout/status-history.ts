@@ -7,13 +7,13 @@
  * they set, so they are no evidence. The newest evidence is when the status was set at the latest.
  */
 import type { ApiRequest, ApiResponse } from '../../core/http';
-import { isoMs, list, record, text } from '../../core/json';
+import { isoMs, list, recordOrEmpty, text } from '../../core/json';
 
 const STATUSES_A_REPLY_SETS = ['pending', 'closed', 'spam'];
 
 function isEvidence(thread: Record<string, unknown>, conversationStatus: string | null): boolean {
 	const type = text(thread.type);
-	if (type === 'lineitem') return text((record(thread.action) ?? {}).type) === 'changed-ticket-status';
+	if (type === 'lineitem') return text(recordOrEmpty(thread.action).type) === 'changed-ticket-status';
 	if (type === 'message') return STATUSES_A_REPLY_SETS.includes(text(thread.status) ?? '');
 	return type === 'customer' && conversationStatus === 'active';
 }
@@ -26,10 +26,10 @@ export const freescoutStatusHistory = {
 	}),
 
 	readStatusSetAt(response: ApiResponse): string | null {
-		const body = record(response.body) ?? {};
+		const body = recordOrEmpty(response.body);
 		const status = text(body.status);
-		const times = list((record(body._embedded) ?? {}).threads)
-			.map((thread) => record(thread) ?? {})
+		const times = list(recordOrEmpty(body._embedded).threads)
+			.map(recordOrEmpty)
 			.filter((thread) => isEvidence(thread, status))
 			.map((thread) => isoMs(thread.createdAt))
 			.filter((ms): ms is number => ms !== null);

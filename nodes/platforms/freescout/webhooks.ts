@@ -7,9 +7,10 @@
 import type { ApiRequest, ApiResponse } from '../../core/http';
 import { list, record, text } from '../../core/json';
 import {
-	errorText,
 	idOf,
 	isSuccess,
+	registrationFailure,
+	sameEvents,
 	type ApiFailure,
 	type CheckOutcome,
 	type CreateOutcome,
@@ -18,14 +19,14 @@ import {
 } from '../../core/trigger/webhook-registration';
 import { FREESCOUT_STATUS_EVENTS } from './parse';
 
-/** The events the core reads. */
-export const WEBHOOK_EVENTS: readonly string[] = [...FREESCOUT_STATUS_EVENTS];
+/** Every event that can change a status (a customer reply and an API reply or note fire no convo.status). */
+function eventsFor(needs: { newConversations: boolean }): string[] {
+	return FREESCOUT_STATUS_EVENTS.filter((event) => needs.newConversations || event !== 'convo.created');
+}
 
 const WEBHOOKS_PATH = '/api/webhooks';
 
 function failure(response: ApiResponse, action: string): ApiFailure {
-	const said = errorText(response.body);
-	const message = `FreeScout could not ${action} (HTTP ${response.statusCode})${said === '' ? '' : `: ${said}`}`;
 	let description: string;
 	switch (response.statusCode) {
 		case 401:
@@ -44,7 +45,7 @@ function failure(response: ApiResponse, action: string): ApiFailure {
 		default:
 			description = "Check that FreeScout is reachable at the credential's Base URL and working.";
 	}
-	return { message, description, httpCode: String(response.statusCode) };
+	return registrationFailure('FreeScout', response, action, description);
 }
 
 /** A list answer, should a module version ever offer one: a bare array or {_embedded: {webhooks: [...]}}. */
@@ -58,13 +59,12 @@ function listedWebhooks(body: unknown): Array<Record<string, unknown>> | null {
 
 export const webhookRegistration: WebhookRegistration = {
 	platform: 'freescout',
-	events: WEBHOOK_EVENTS,
-	secretSource: 'credential',
+	eventsFor,
 
 	createRequest: (context): ApiRequest => ({
 		method: 'POST',
 		path: WEBHOOKS_PATH,
-		body: { url: context.url, events: [...WEBHOOK_EVENTS] },
+		body: { url: context.url, events: context.events },
 	}),
 
 	readCreated: (response): CreateOutcome => {
@@ -97,6 +97,9 @@ export const webhookRegistration: WebhookRegistration = {
 		if (own === undefined) return { kind: 'gone', reason: `webhook ${stored.id} no longer exists in FreeScout` };
 		if (text(own.url) !== null && text(own.url) !== context.url) {
 			return { kind: 'gone', reason: `webhook ${stored.id} now points at ${text(own.url) ?? 'nothing'}` };
+		}
+		if (own.events !== undefined && !sameEvents(own.events, context.events)) {
+			return { kind: 'outdated', reason: `webhook ${stored.id} is not subscribed to exactly ${context.events.join(', ')}` };
 		}
 		return { kind: 'exists', secret: null };
 	},

@@ -1,0 +1,90 @@
+/**
+ * The trigger's webhook(): one delivery through the core pipeline, with the memory kept where n8n keeps state.
+ *
+ * n8n reads the workflow's static data afresh for every webhook request, and with several webhook processes (queue
+ * mode) or main processes each of them writes it, the last write replacing the whole value. So static data is the
+ * shared copy, merged into this process's memory on every request (the newest evidence per conversation wins) and
+ * written back only when this process knows something it lacks. The process's memory is what concurrent requests
+ * of this process decide on, without an await between reading and updating it.
+ */
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { PlatformModule } from '../core/platform';
+import { Memory } from '../core/trigger/memory';
+import { handleDelivery } from '../core/trigger/pipeline';
+import {
+	deliverySettings,
+	memoryKey,
+	rememberedConversations,
+	storedWebhookOf,
+	type TriggerFilters,
+	type TriggerOptions,
+} from '../core/trigger/settings';
+import type { Delivery } from '../core/trigger/types';
+import { platformSettings } from '../n8n/request';
+import { writeSurvivingExecutionStart } from '../n8n/static-data';
+import { MEMORY_KEY, WEBHOOK_KEY } from './static-keys';
+
+/** This process's memory of each trigger node (and of its test listening, kept apart). */
+const processMemories = new Map<string, Memory>();
+
+function processMemory(key: string, maxConversations: number): Memory {
+	let memory = processMemories.get(key);
+	if (memory === undefined || memory.maxConversations !== maxConversations) {
+		memory = new Memory(maxConversations);
+		processMemories.set(key, memory);
+	}
+	return memory;
+}
+
+export async function receiveDelivery(this: IWebhookFunctions, platform: PlatformModule): Promise<IWebhookResponseData> {
+	const options = this.getNodeParameter('options', {}) as TriggerOptions;
+	const filters = this.getNodeParameter('filters', {}) as TriggerFilters;
+	const staticData = this.getWorkflowStaticData('node');
+	let settings;
+	try {
+		settings = deliverySettings(platform, options, filters, await platformSettings.call(this, platform), storedWebhookOf(staticData[WEBHOOK_KEY]));
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), error as Error);
+	}
+
+	const test = this.getMode() === 'manual';
+	const now = Date.now();
+	const memory = processMemory(memoryKey(this.getWorkflow().id, this.getNode().id, test), rememberedConversations(options));
+	const merged = memory.merge(staticData[MEMORY_KEY], now);
+	if (merged.invalid > 0) {
+		this.logger.warn(
+			`Conversation Status Trigger: dropped ${merged.invalid} invalid entries of its stored memory (workflow static data); the rest is kept`,
+		);
+	}
+	const version = memory.version;
+
+	const request = this.getRequestObject();
+	const delivery: Delivery = { rawBody: request.rawBody, parsedBody: request.body, headers: request.headers };
+	const outcome = handleDelivery(platform.trigger.adapter, delivery, settings, memory, now);
+	if (outcome.httpStatus !== 200) {
+		// The sender learns only that it was refused; why is for the n8n administrator.
+		this.logger.warn(`Conversation Status Trigger: ${outcome.detail}`);
+		this.getResponseObject().status(outcome.httpStatus).json({ message: outcome.message });
+		return { noWebhookResponse: true };
+	}
+
+	const executes = 'changes' in outcome;
+	// Test listening never writes: its memory is its own, and the published trigger's stays as it is.
+	if (!test && (merged.storedIsBehind || memory.version !== version)) {
+		const write = () => {
+			staticData[MEMORY_KEY] = memory.snapshot() as unknown as IDataObject;
+		};
+		if (executes) writeSurvivingExecutionStart(write);
+		else write();
+	}
+	if (!executes) return { webhookResponse: { received: true, ignored: outcome.ignored } };
+
+	const items = outcome.changes.map((change) => {
+		const item: IDataObject = { ...(change as unknown as IDataObject) };
+		if (options.includeRawPayload === true) item.raw = outcome.body as IDataObject;
+		return item;
+	});
+	return { workflowData: [this.helpers.returnJsonArray(items)] };
+}

@@ -1,0 +1,3 @@
+/** Keys of the trigger node's workflow static data. */
+export const WEBHOOK_KEY = 'webhook';
+export const MEMORY_KEY = 'memory';

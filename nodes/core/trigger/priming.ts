@@ -1,0 +1,63 @@
+/**
+ * Priming the memory on activation: the current status of the most recently updated conversations, read page by
+ * page from the platform's API, so that the first delivery for a conversation already has an earlier status to
+ * compare with. Pure: the caller sends the requests.
+ */
+import type { ApiScope } from '../action/conversation-api';
+import type { ApiRequest, ApiResponse } from '../http';
+import type { Status } from '../types';
+import type { Memory } from './memory';
+import type { Stamp } from './types';
+
+export interface PrimedConversation {
+	key: string;
+	status: Status;
+	at: Stamp;
+}
+
+export interface PrimingPage {
+	conversations: PrimedConversation[];
+	/** No page after this one. */
+	lastPage: boolean;
+}
+
+export interface Priming {
+	/** Page `page` (from 1) of the conversations, most recently updated first. */
+	pageRequest(page: number, scope: ApiScope): ApiRequest;
+	/** Reads a 2xx answer; null when it is not the shape the platform answers with. */
+	readPage(response: ApiResponse, scope: ApiScope): PrimingPage | null;
+}
+
+export type PrimingOutcome = { primed: number; requests: number } | { failure: string; primed: number; requests: number };
+
+/** Reads pages until `limit` conversations are known or there are no more; merges them into the memory. */
+export async function primeMemory(
+	priming: Priming,
+	send: (request: ApiRequest) => Promise<ApiResponse>,
+	scope: ApiScope,
+	memory: Memory,
+	limit: number,
+): Promise<PrimingOutcome> {
+	let primed = 0;
+	let requests = 0;
+	while (primed < limit) {
+		const request = priming.pageRequest(requests + 1, scope);
+		requests++;
+		let response: ApiResponse;
+		try {
+			response = await send(request);
+		} catch (error) {
+			return { failure: `${request.method} ${request.path} got no answer (${(error as Error).message})`, primed, requests };
+		}
+		const page = response.statusCode >= 200 && response.statusCode < 300 ? priming.readPage(response, scope) : null;
+		if (page === null) {
+			return { failure: `${request.method} ${request.path} answered HTTP ${response.statusCode}, not a conversation list`, primed, requests };
+		}
+		for (const conversation of page.conversations.slice(0, limit - primed)) {
+			memory.remember(conversation.key, { status: conversation.status, t: conversation.at.t, k: conversation.at.k });
+			primed++;
+		}
+		if (page.lastPage || page.conversations.length === 0) break;
+	}
+	return { primed, requests };
+}
