@@ -47,6 +47,19 @@ export function platformProperty(): INodeProperties {
 	};
 }
 
+/**
+ * One credential per platform, shown while that platform is selected, and all of them while no platform is
+ * (Sync Status hides Platform: it works between the platform of the change and the other one).
+ */
+export function platformCredentialsUnlessHidden(): INodeCredentialDescription[] {
+	const all = platforms.all();
+	return all.map((platform) => ({
+		name: platform.credentialType,
+		required: true,
+		displayOptions: { hide: { platform: all.filter((other) => other !== platform).map((other) => other.id) } },
+	}));
+}
+
 /** One credential per platform, shown while that platform is selected. */
 export function platformCredentials(): INodeCredentialDescription[] {
 	return platforms.all().map((platform) => ({
@@ -56,10 +69,10 @@ export function platformCredentials(): INodeCredentialDescription[] {
 	}));
 }
 
-/** The node subtitle: the selected platform's name. */
-export function platformSubtitle(suffix = ''): string {
+/** The node subtitle: the selected platform's name, or `unselected` while Platform is hidden. */
+export function platformSubtitle(suffix = '', unselected = ''): string {
 	const names = Object.fromEntries(platforms.all().map((platform) => [platform.id, platform.displayName]));
-	return `={{ ${JSON.stringify(names)}[$parameter["platform"]]${suffix} }}`;
+	return `={{ (${JSON.stringify(names)}[$parameter["platform"]] ?? ${JSON.stringify(unselected)})${suffix} }}`;
 }
 
 /** Collection options in the alphabetical order n8n's lint asks for, whatever the platforms add. */
