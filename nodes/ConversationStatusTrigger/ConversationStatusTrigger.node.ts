@@ -73,7 +73,8 @@ export class ConversationStatusTrigger implements INodeType {
 				name: 'unsignedNotice',
 				type: 'notice',
 				default: '',
-				displayOptions: { show: { 'options.acceptUnsigned': [true] } },
+				// A path from the root: n8n 1.x resolves only root-level names or '/'-paths in displayOptions.
+				displayOptions: { show: { '/options.acceptUnsigned': [true] } },
 			},
 			{
 				displayName: 'Filters',
