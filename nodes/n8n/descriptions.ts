@@ -47,12 +47,16 @@ export function platformProperty(): INodeProperties {
 	};
 }
 
-/** One credential per platform, shown while that platform is selected. */
+/**
+ * One credential per platform, shown while that platform is selected. Written as `hide` for the other platforms on
+ * purpose: n8n's editor takes a parameter named in the credentials' `show` options for the node's authentication
+ * selector, hides it and lets whichever credential is picked (by default the most recently saved one) set it.
+ */
 export function platformCredentials(): INodeCredentialDescription[] {
 	return platforms.all().map((platform) => ({
 		name: platform.credentialType,
 		required: true,
-		displayOptions: { show: { platform: [platform.id] } },
+		displayOptions: { hide: { platform: platformsWhere((other) => other.id !== platform.id) } },
 	}));
 }
 

@@ -42,7 +42,7 @@ test('both nodes list the platform, its credential, its notice and its container
 	for (const node of [new ConversationStatusTrigger(), new ConversationStatus()]) {
 		const platform = node.description.properties.find((property) => property.name === 'platform');
 		expect(platform?.options).toContainEqual({ name: 'Deskly', value: 'deskly' });
-		expect(node.description.credentials).toContainEqual({ name: 'desklyApi', required: true, displayOptions: { show: { platform: ['deskly'] } } });
+		expect(node.description.credentials).toContainEqual({ name: 'desklyApi', required: true, displayOptions: { hide: { platform: ['chatwoot', 'freescout'] } } });
 	}
 	const trigger = new ConversationStatusTrigger().description.properties;
 	expect(trigger.find((property) => property.name === 'desklyNotice')?.displayName).toBe('Deskly must reach this URL.');

@@ -1,0 +1,36 @@
+/**
+ * The nodes' descriptions as n8n reads them. The editor takes any node parameter named in a credential's
+ * `displayOptions.show` for the node's authentication selector: it hides it and lets the picked credential set it.
+ * The server adds a "Custom API Call" operation to a node whose `defaultVersion` is missing or `===` its `version`
+ * (n8n 2.41.1 `LoadNodesAndCredentials.injectCustomApiCallOptions`). The real editor is checked in
+ * test/e2e/editor.browser.test.js; this keeps the rules those depend on.
+ */
+import { NodeHelpers, type INodeTypeDescription } from 'n8n-workflow';
+
+import { ConversationStatus } from '../../nodes/ConversationStatus/ConversationStatus.node';
+import { ConversationStatusTrigger } from '../../nodes/ConversationStatusTrigger/ConversationStatusTrigger.node';
+import { platforms } from '../../nodes/platforms';
+
+const descriptions: Array<[string, INodeTypeDescription]> = [
+	['trigger', new ConversationStatusTrigger().description],
+	['action node', new ConversationStatus().description],
+];
+
+describe.each(descriptions)('the %s', (_name, description) => {
+	const credentials = description.credentials ?? [];
+
+	it('shows exactly the selected platform’s credential', () => {
+		for (const platform of platforms.all()) {
+			const shown = credentials.filter((credential) =>
+				NodeHelpers.displayParameter({ platform: platform.id }, credential, { typeVersion: 1 }, description),
+			);
+			expect(shown.map((credential) => credential.name)).toEqual([platform.credentialType]);
+		}
+	});
+
+	it('names no parameter in a credential’s show options, so n8n keeps Platform visible and chosen by the user', () => {
+		const keys = credentials.flatMap((credential) => Object.keys(credential.displayOptions?.show ?? {}));
+		expect(keys).toEqual([]);
+		expect(description.properties.map((property) => property.name)).toContain('platform');
+	});
+});
