@@ -52,7 +52,10 @@ export class ConversationStatus implements INodeType {
 		name: 'conversationStatus',
 		icon: { light: 'file:../../icons/conversationStatus.svg', dark: 'file:../../icons/conversationStatus.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// An array on purpose: n8n adds a "Custom API Call" operation to every node whose defaultVersion equals its
+		// version and whose credential authenticates requests; this node has no such call to make.
+		version: [1],
+		defaultVersion: 1,
 		subtitle: platformSubtitle(' + ": " + $parameter["operation"].replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase())'),
 		description: 'Force open, set, sync and read conversation statuses in Chatwoot and FreeScout, and find out why conversations go pending',
 		defaults: { name: 'Conversation Status' },
@@ -107,9 +110,18 @@ export class ConversationStatus implements INodeType {
 				type: 'string',
 				default: '={{ $json.conversationId }}',
 				required: true,
-				hint: 'Chatwoot: the number in the conversation\'s URL. FreeScout: the ID in the URL, not the #number.',
 				description:
 					'Chatwoot: the conversation number in its URL. FreeScout: the conversation ID in its URL (not the #number). The default takes it from the Conversation Status Trigger.',
+				displayOptions: { show: { operation: ['forceOpen', 'getStatus', 'setStatus', 'syncStatus'] } },
+			},
+			{
+				// A notice, not the field's hint: n8n shows an expression's value in place of the hint, and the field
+				// holds an expression by default.
+				displayName:
+					"Conversation ID: in Chatwoot the number at the end of the conversation's URL; in FreeScout the ID in the URL /conversation/<ID>, not the #number. By default it comes from the trigger's item.",
+				name: 'conversationIdNotice',
+				type: 'notice',
+				default: '',
 				displayOptions: { show: { operation: ['forceOpen', 'getStatus', 'setStatus', 'syncStatus'] } },
 			},
 			{
@@ -123,9 +135,11 @@ export class ConversationStatus implements INodeType {
 			{
 				displayName: 'Inbox ID',
 				name: 'inboxId',
-				type: 'number',
-				default: 0,
-				description: 'The inbox to check when no conversation is given (0: the conversation\'s inbox)',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 4',
+				description:
+					"The inbox to check when no conversation is given: the number at the end of its URL under Settings → Inboxes. Empty: the conversation's inbox.",
 				displayOptions: { show: { operation: ['diagnosePending'] } },
 			},
 			{
@@ -354,8 +368,8 @@ async function runItem(
 	if (operation === 'diagnosePending') {
 		const rawId = ctx.getNodeParameter('diagnoseConversationId', itemIndex, '') as unknown;
 		const conversationId = rawId === '' || rawId === null || rawId === undefined ? null : checkConversationId(rawId);
-		const inboxId = Number(ctx.getNodeParameter('inboxId', itemIndex, 0));
-		return { ...(await diagnosePending(session, { conversationId, inboxId: inboxId > 0 ? inboxId : null })) } as unknown as IDataObject;
+		const inboxId = optionalInboxId(ctx, itemIndex);
+		return { ...(await diagnosePending(session, { conversationId, inboxId })) } as unknown as IDataObject;
 	}
 
 	const conversationId = checkConversationId(ctx.getNodeParameter('conversationId', itemIndex));
@@ -394,6 +408,21 @@ async function runItem(
 		return { ...(await syncStatus(session, { conversationId, status, rules, userId })) } as unknown as IDataObject;
 	}
 	throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, { itemIndex });
+}
+
+/** Diagnose Pending's Inbox ID: null when empty (0 too, the empty value of workflows saved when it was a number). */
+function optionalInboxId(ctx: IExecuteFunctions, itemIndex: number): number | null {
+	const raw = ctx.getNodeParameter('inboxId', itemIndex, '') as unknown;
+	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+	if (text === '' || text === '0') return null;
+	const id = Number(text);
+	if (!Number.isInteger(id) || id < 0) {
+		throw new NodeOperationError(ctx.getNode(), `Inbox ID must be a whole number, got ${JSON.stringify(raw)}`, {
+			description: "Type the inbox's number, or leave it empty to check the inbox of the conversation given above.",
+			itemIndex,
+		});
+	}
+	return id;
 }
 
 function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {

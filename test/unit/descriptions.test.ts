@@ -34,3 +34,9 @@ describe.each(descriptions)('the %s', (_name, description) => {
 		expect(description.properties.map((property) => property.name)).toContain('platform');
 	});
 });
+
+it('the action node is not the "latest version" n8n adds Custom API Call to', () => {
+	const { version, defaultVersion } = new ConversationStatus().description;
+	const getsCustomApiCall = defaultVersion === undefined || defaultVersion === version;
+	expect(getsCustomApiCall).toBe(false);
+});
