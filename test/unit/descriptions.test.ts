@@ -5,7 +5,7 @@
  * (n8n 2.41.1 `LoadNodesAndCredentials.injectCustomApiCallOptions`). The real editor is checked in
  * test/e2e/editor.browser.test.js; this keeps the rules those depend on.
  */
-import { NodeHelpers, type INodeTypeDescription } from 'n8n-workflow';
+import { NodeHelpers, type INodeProperties, type INodeTypeDescription } from 'n8n-workflow';
 
 import { ConversationStatus } from '../../nodes/ConversationStatus/ConversationStatus.node';
 import { ConversationStatusTrigger } from '../../nodes/ConversationStatusTrigger/ConversationStatusTrigger.node';
@@ -39,4 +39,17 @@ it('the action node is not the "latest version" n8n adds Custom API Call to', ()
 	const { version, defaultVersion } = new ConversationStatus().description;
 	const getsCustomApiCall = defaultVersion === undefined || defaultVersion === version;
 	expect(getsCustomApiCall).toBe(false);
+});
+
+it('Accept Unsigned Deliveries is offered only for platforms that send unsigned deliveries', () => {
+	const trigger = new ConversationStatusTrigger().description;
+	const options = trigger.properties.find((property) => property.name === 'options')?.options as INodeProperties[];
+	const acceptUnsigned = options.find((option) => option.name === 'acceptUnsigned') as INodeProperties;
+	const offeredFor = platforms
+		.all()
+		.filter((platform) =>
+			NodeHelpers.displayParameterPath({ platform: platform.id, options: {} }, acceptUnsigned, 'options', { typeVersion: 1.1 }, trigger),
+		)
+		.map((platform) => platform.id);
+	expect(offeredFor).toEqual(['chatwoot']);
 });
