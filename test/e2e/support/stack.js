@@ -28,8 +28,9 @@ function readExample(file) {
 
 /**
  * An example made ready to import into one n8n: every node's credential of a type in `credentials` is
- * replaced by that credential ({id, name}); `newWebhookIds` gives fresh webhookIds (for a second copy of
- * the same example in the same n8n); `name` renames the workflow.
+ * replaced by that credential ({id, name}); each trigger gets a fresh webhookId, as the editor gives a node
+ * that has none (the examples carry none; `newWebhookIds` also replaces one a workflow has); `name` renames
+ * the workflow.
  */
 function prepareExample(file, { credentials = {}, name, newWebhookIds = false } = {}) {
 	const workflow = readExample(file);
@@ -39,7 +40,7 @@ function prepareExample(file, { credentials = {}, name, newWebhookIds = false } 
 			if (!credential) throw new Error(`${file}: node "${node.name}" needs a ${type} credential`);
 			node.credentials[type] = { id: credential.id, name: credential.name };
 		}
-		if (newWebhookIds && node.webhookId) node.webhookId = crypto.randomUUID();
+		if (node.type === TRIGGER_TYPE && (newWebhookIds || !node.webhookId)) node.webhookId = crypto.randomUUID();
 	}
 	return {
 		name: name ?? workflow.name,
