@@ -1,10 +1,47 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
+
+/**
+ * What the credential test tells the user, by Chatwoot's answer to the account's inbox list. n8n applies the
+ * responseCode rules to error answers and the responseSuccessBody rules to 2xx answers; its type wants one kind of
+ * rule per list, its tester reads both kinds from one.
+ */
+const testRules: Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> = [
+	{
+		type: 'responseCode',
+		properties: {
+			value: 401,
+			message:
+				"Chatwoot refused the Access Token for this account (401). Copy the token again from Chatwoot's Profile Settings → Access Token, and check that its user is a member of the account with this Account ID. Agent-bot tokens cannot be tested (Chatwoot lets bots read only conversations): save the credential anyway.",
+		},
+	},
+	{
+		type: 'responseCode',
+		properties: {
+			value: 404,
+			message:
+				"Chatwoot answered 404 (not found). Check the Account ID: the number after /app/accounts/ in Chatwoot's address bar. Check the Base URL: only the address of your Chatwoot, e.g. https://chatwoot.example.com, with nothing after it.",
+		},
+	},
+	{
+		// A page instead of the API's JSON: the Base URL holds a path, e.g. one copied from the address bar
+		// (Chatwoot answers every /app/... address with its dashboard page), or it is not a Chatwoot.
+		type: 'responseSuccessBody',
+		properties: {
+			key: 'payload',
+			value: undefined,
+			message:
+				"This address did not answer like Chatwoot's API. The Base URL must be only the address of your Chatwoot, e.g. https://chatwoot.example.com: remove everything from /app/ on if you copied it from the address bar.",
+		},
+	},
+];
 
 export class ChatwootApi implements ICredentialType {
 	name = 'chatwootApi';
@@ -70,11 +107,13 @@ export class ChatwootApi implements ICredentialType {
 		},
 	};
 
+	// An endpoint under the account, which agents and administrators may read: a wrong Account ID fails here.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/api/v1/profile',
+			url: '=/api/v1/accounts/{{$credentials.accountId}}/inboxes',
 			skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
 		},
+		rules: testRules as ICredentialTestRequest['rules'],
 	};
 }

@@ -1,10 +1,48 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
+
+/**
+ * What the credential test tells the user, by FreeScout's answer to the mailbox list. n8n applies the responseCode
+ * rules to error answers and the responseSuccessBody rules to 2xx answers; its type wants one kind of rule per
+ * list, its tester reads both kinds from one.
+ */
+const testRules: Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> = [
+	{
+		type: 'responseCode',
+		properties: {
+			value: 401,
+			message:
+				"FreeScout refused the API Key (401). Copy it again from FreeScout's Manage → Settings → API & Webhooks → API Key (Regenerate there changes it); the Webhook Secret Key is a different value.",
+		},
+	},
+	{
+		// FreeScout itself answers 404 for any address it has no route for: a Base URL with a path after
+		// FreeScout's address, or an instance without the API & Webhooks module.
+		type: 'responseCode',
+		properties: {
+			value: 404,
+			message:
+				'FreeScout has no API at this address (404). Check the Base URL: only the address of your FreeScout (with its sub-folder, if any), e.g. https://help.example.com, with nothing from the address bar after it. If it is right, the paid API & Webhooks module is missing or inactive: Manage → Modules.',
+		},
+	},
+	{
+		// A page instead of the API's JSON: the address is not FreeScout's API.
+		type: 'responseSuccessBody',
+		properties: {
+			key: '_embedded',
+			value: undefined,
+			message:
+				"This address did not answer like FreeScout's API. The Base URL must be only the address of your FreeScout (with its sub-folder, if any), e.g. https://help.example.com.",
+		},
+	},
+];
 
 export class FreeScoutApi implements ICredentialType {
 	name = 'freeScoutApi';
@@ -76,5 +114,6 @@ export class FreeScoutApi implements ICredentialType {
 			qs: { pageSize: 1 },
 			skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
 		},
+		rules: testRules as ICredentialTestRequest['rules'],
 	};
 }
