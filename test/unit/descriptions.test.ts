@@ -3,7 +3,7 @@
  * `displayOptions.show` for the node's authentication selector: it hides it and lets the picked credential set it.
  * The server adds a "Custom API Call" operation to a node whose `defaultVersion` is missing or `===` its `version`
  * (n8n 2.41.1 `LoadNodesAndCredentials.injectCustomApiCallOptions`). The real editor is checked in
- * test/e2e/editor.browser.test.js; this keeps the rules those depend on.
+ * test/browser/editor.browser.test.js; this keeps the rules those depend on.
  */
 import { NodeHelpers, type INodeProperties, type INodeTypeDescription } from 'n8n-workflow';
 

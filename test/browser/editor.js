@@ -1,0 +1,157 @@
+'use strict';
+// Driving n8n 2.41's editor with playwright-core the way a user does: the nodes panel, the node's settings (NDV),
+// Import → From File, Publish. Selectors are n8n's own data-test-id attributes.
+const { sleep } = require('../../scripts/chromium');
+
+const NDV = '[data-test-id="ndv"]';
+const DROPDOWN_ITEM = '.el-select-dropdown__item:visible';
+
+/** An empty workflow in the editor, ready for the nodes panel. */
+async function newWorkflow(page, baseUrl) {
+	await page.goto(`${baseUrl}/workflow/new`);
+	await page.locator('[data-test-id="canvas-add-button"]').waitFor({ state: 'visible', timeout: 60_000 });
+	await sleep(1000);
+}
+
+/** Searches the open nodes panel and clicks the first node whose name contains `nodeText`. */
+async function pickFromPanel(page, search, nodeText) {
+	await page.locator('[data-test-id="node-creator-search-bar"]').fill(search);
+	await page.locator('[data-test-id="node-creator-item-name"]', { hasText: nodeText }).first().click();
+}
+
+/** Adds the trigger from the nodes panel to an empty workflow; its settings open. */
+async function addTrigger(page, { search, nodeText, triggerText }) {
+	await page.locator('[data-test-id="canvas-add-button"]').click();
+	await pickFromPanel(page, search, nodeText);
+	await page.getByText(triggerText, { exact: true }).click();
+	await page.locator(NDV).waitFor({ timeout: 15_000 });
+	await sleep(1000);
+}
+
+/** Adds an action after a manual trigger (the panel lists no actions on an empty canvas); its settings open. */
+async function addAction(page, { search, nodeText, actionText }) {
+	await page.locator('[data-test-id="canvas-add-button"]').click();
+	await pickFromPanel(page, 'manual', 'Trigger manually');
+	await sleep(1000);
+	await page.keyboard.press('Escape');
+	await sleep(500);
+	await page.locator('[data-test-id="canvas-handle-plus"]').first().click();
+	await pickFromPanel(page, search, nodeText);
+	await page.getByText(actionText, { exact: true }).click();
+	await page.locator(NDV).waitFor({ timeout: 15_000 });
+	await sleep(1000);
+}
+
+/** What the open node settings show: Platform (null when n8n hides it), the credential (null when none). */
+async function nodeSettings(page) {
+	const platform = page.locator(`${NDV} [data-test-id="parameter-input-platform"] input`);
+	const credential = page.locator(`${NDV} [data-test-id="node-credentials-select"] input`);
+	const credentialValue = (await credential.count()) > 0 ? await credential.first().inputValue() : '';
+	return {
+		platform: (await platform.count()) > 0 ? await platform.first().inputValue() : null,
+		credential: credentialValue === '' ? null : credentialValue,
+	};
+}
+
+/** The first line (the name) of each option an open select offers. */
+async function dropdownNames(page) {
+	const texts = await page.locator(DROPDOWN_ITEM).allInnerTexts();
+	return texts.map((text) => text.split('\n')[0].trim());
+}
+
+/** The credentials the node's credential picker offers (names), the "create new" entry left out. */
+async function credentialChoices(page) {
+	await page.locator(`${NDV} [data-test-id="node-credentials-select"]`).click();
+	await sleep(500);
+	const names = (await dropdownNames(page)).filter((name) => !/create new/i.test(name));
+	await page.keyboard.press('Escape');
+	await sleep(300);
+	return names;
+}
+
+/** Picks an option of a select parameter of the open node (e.g. platform, operation). */
+async function chooseOption(page, parameter, optionName) {
+	await page.locator(`${NDV} [data-test-id="parameter-input-${parameter}"]`).click();
+	await page.locator(DROPDOWN_ITEM, { hasText: optionName }).first().click();
+	await sleep(800);
+}
+
+/** The options a select parameter of the open node offers (names). */
+async function optionNames(page, parameter) {
+	await page.locator(`${NDV} [data-test-id="parameter-input-${parameter}"]`).click();
+	await sleep(500);
+	const names = await dropdownNames(page);
+	await page.keyboard.press('Escape');
+	await sleep(300);
+	return names;
+}
+
+async function chooseCredential(page, name) {
+	await page.locator(`${NDV} [data-test-id="node-credentials-select"]`).click();
+	await page.locator(DROPDOWN_ITEM, { hasText: name }).first().click();
+	await sleep(800);
+}
+
+async function closeNode(page) {
+	await page.locator('[data-test-id="ndv-close-button"]').click();
+	await page.locator(NDV).waitFor({ state: 'hidden', timeout: 10_000 });
+	await sleep(300);
+}
+
+async function openNode(page, name) {
+	await page.locator('[data-test-id="canvas-node"]').filter({ hasText: name }).first().dblclick();
+	await page.locator(NDV).waitFor({ timeout: 15_000 });
+	await sleep(1000);
+}
+
+/** The texts of the toasts on screen. */
+async function toasts(page) {
+	return (await page.locator('.el-notification').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+}
+
+/**
+ * Import → From File into a new workflow, as a user does; waits for the nodes and for n8n's autosave.
+ * @returns the new workflow's id
+ */
+async function importFile(page, baseUrl, file) {
+	await newWorkflow(page, baseUrl);
+	await page.locator('[data-test-id="workflow-import-input"]').setInputFiles(file);
+	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 20_000 });
+	await page.waitForURL((url) => /\/workflow\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith('/new'), { timeout: 30_000 });
+	await sleep(1500);
+	return new URL(page.url()).pathname.split('/').pop();
+}
+
+/** The Publish button: {enabled}. */
+async function publishButton(page) {
+	const button = page.locator('[data-test-id="workflow-open-publish-modal-button"]');
+	await button.waitFor({ timeout: 10_000 });
+	const disabled = (await button.getAttribute('aria-disabled')) === 'true' || /is-disabled/.test((await button.getAttribute('class')) ?? '');
+	return { enabled: !disabled };
+}
+
+/** Publishes through the button and its modal; returns the text of the modal that follows. */
+async function publish(page) {
+	await page.locator('[data-test-id="workflow-open-publish-modal-button"]').click();
+	await page.locator('[data-test-id="workflow-publish-button"]').click();
+	const outcome = page.getByText(/Workflow published|Conflicting Trigger Path/).first();
+	await outcome.waitFor({ timeout: 60_000 });
+	return (await outcome.innerText()).trim();
+}
+
+module.exports = {
+	newWorkflow,
+	addTrigger,
+	addAction,
+	nodeSettings,
+	credentialChoices,
+	chooseOption,
+	optionNames,
+	chooseCredential,
+	closeNode,
+	openNode,
+	toasts,
+	importFile,
+	publishButton,
+	publish,
+};
