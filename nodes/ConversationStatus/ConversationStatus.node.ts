@@ -118,7 +118,7 @@ export class ConversationStatus implements INodeType {
 				// A notice, not the field's hint: n8n shows an expression's value in place of the hint, and the field
 				// holds an expression by default.
 				displayName:
-					"Conversation ID: in Chatwoot the number at the end of the conversation's URL; in FreeScout the ID in the URL /conversation/<ID>, not the #number. By default it comes from the trigger's item.",
+					"Conversation ID: in Chatwoot the number at the end of the conversation's URL (…/conversations/42); in FreeScout the number after /conversation/ in its URL, not the #number. By default it comes from the trigger's item.",
 				name: 'conversationIdNotice',
 				type: 'notice',
 				default: '',
