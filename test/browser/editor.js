@@ -53,8 +53,10 @@ async function nodeSettings(page) {
 	};
 }
 
-/** The first line (the name) of each option an open select offers. */
+/** The first line (the name) of each option an open select offers, once it shows them. */
 async function dropdownNames(page) {
+	await page.locator(DROPDOWN_ITEM).first().waitFor({ timeout: 10_000 });
+	await sleep(300);
 	const texts = await page.locator(DROPDOWN_ITEM).allInnerTexts();
 	return texts.map((text) => text.split('\n')[0].trim());
 }
@@ -62,7 +64,6 @@ async function dropdownNames(page) {
 /** The credentials the node's credential picker offers (names), the "create new" entry left out. */
 async function credentialChoices(page) {
 	await page.locator(`${NDV} [data-test-id="node-credentials-select"]`).click();
-	await sleep(500);
 	const names = (await dropdownNames(page)).filter((name) => !/create new/i.test(name));
 	await page.keyboard.press('Escape');
 	await sleep(300);
@@ -79,7 +80,6 @@ async function chooseOption(page, parameter, optionName) {
 /** The options a select parameter of the open node offers (names). */
 async function optionNames(page, parameter) {
 	await page.locator(`${NDV} [data-test-id="parameter-input-${parameter}"]`).click();
-	await sleep(500);
 	const names = await dropdownNames(page);
 	await page.keyboard.press('Escape');
 	await sleep(300);
@@ -101,6 +101,21 @@ async function closeNode(page) {
 async function openNode(page, name) {
 	await page.locator('[data-test-id="canvas-node"]').filter({ hasText: name }).first().dblclick();
 	await page.locator(NDV).waitFor({ timeout: 15_000 });
+	await sleep(1000);
+}
+
+/** Execute step on the open trigger; returns n8n's line under "Listening for test event". */
+async function listen(page) {
+	await page.locator(`${NDV} [data-test-id="trigger-execute-button"]`).first().click();
+	const listening = page.locator(`${NDV} [data-test-id="trigger-listening"]`);
+	await listening.waitFor({ timeout: 20_000 });
+	const lines = (await listening.innerText()).split('\n').map((line) => line.trim());
+	return lines[lines.indexOf('Listening for test event') + 1];
+}
+
+async function stopListening(page) {
+	await page.locator(`${NDV} [data-test-id="trigger-listening"] [data-test-id="trigger-execute-button"]`).click();
+	await page.locator(`${NDV} [data-test-id="trigger-listening"]`).waitFor({ state: 'hidden', timeout: 20_000 });
 	await sleep(1000);
 }
 
@@ -130,13 +145,13 @@ async function publishButton(page) {
 	return { enabled: !disabled };
 }
 
-/** Publishes through the button and its modal; returns the text of the modal that follows. */
+/** Publishes through the button and its modal; returns the text of the dialog that follows (one line). */
 async function publish(page) {
 	await page.locator('[data-test-id="workflow-open-publish-modal-button"]').click();
 	await page.locator('[data-test-id="workflow-publish-button"]').click();
-	const outcome = page.getByText(/Workflow published|Conflicting Trigger Path/).first();
+	const outcome = page.locator('[role="dialog"]:visible', { hasText: /Workflow published|Conflicting Trigger Path/ }).last();
 	await outcome.waitFor({ timeout: 60_000 });
-	return (await outcome.innerText()).trim();
+	return (await outcome.innerText()).replace(/\s+/g, ' ').trim();
 }
 
 module.exports = {
@@ -150,6 +165,8 @@ module.exports = {
 	chooseCredential,
 	closeNode,
 	openNode,
+	listen,
+	stopListening,
 	toasts,
 	importFile,
 	publishButton,
