@@ -12,6 +12,7 @@
 // change, latency p50/p90, and the ratios a/b.
 //
 //   npm run bench:e2e -- --n 20 [--warmup 2] [--module 1.0.82] [--undo-ms 1000] [--n8n-env KEY=VALUE ...]
+//                        [--n8n-version 2.41.1|1.123.81]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -20,7 +21,7 @@ const { parseArgs } = require('node:util');
 const { createChatwootSimulator } = require('../test/simulators/chatwoot');
 const { createEvolutionClient } = require('../test/simulators/evolution-client');
 const { createFreeScoutSimulator } = require('../test/simulators/freescout');
-const { ensureRuntime } = require('../test/e2e/runtime/install');
+const { ensureRuntime, DEFAULT_N8N_VERSION, N8N_VERSIONS } = require('../test/e2e/runtime/install');
 const { startStack, sleep } = require('../test/e2e/support/stack');
 
 const { values: args } = parseArgs({
@@ -31,8 +32,12 @@ const { values: args } = parseArgs({
 		'undo-ms': { type: 'string', default: '1000' },
 		// Extra n8n environment, e.g. N8N_EXPRESSION_ENGINE=legacy to see what its expression isolates cost.
 		'n8n-env': { type: 'string', multiple: true, default: [] },
+		// The n8n line to measure (each is installed under .runtime/ on first use).
+		'n8n-version': { type: 'string', default: DEFAULT_N8N_VERSION },
 	},
 });
+const N8N_VERSION = args['n8n-version'];
+if (!N8N_VERSIONS.includes(N8N_VERSION)) throw new Error(`--n8n-version takes one of ${N8N_VERSIONS.join(', ')}`);
 const N = Number(args.n);
 const WARMUP = Number(args.warmup);
 const MODULE_VERSION = args.module;
@@ -382,12 +387,12 @@ function report(scenario, idleRate) {
 }
 
 async function main() {
-	const { nodeBin, runtimeDir } = await ensureRuntime({ log });
-	const n8nVersion = JSON.parse(fs.readFileSync(path.join(runtimeDir, 'n8n', 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
+	const { nodeBin, n8nDir } = await ensureRuntime({ n8nVersion: N8N_VERSION, log });
+	const n8nVersion = JSON.parse(fs.readFileSync(path.join(n8nDir, 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
 	const n8nNode = execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim();
 	const loadBefore = os.loadavg();
 	// n8n behind the e2e proxy (its N8N_WEBHOOK_URL, which also timestamps every delivery), with this run's --n8n-env.
-	const stack = await startStack({ log, env: N8N_ENV });
+	const stack = await startStack({ n8nVersion: N8N_VERSION, log, env: N8N_ENV });
 	try {
 		const idleRate = await settledIdleRate(stack.n8n);
 		const scenarios = [await chatwootScenario(stack), await freescoutScenario(stack)];

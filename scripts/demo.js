@@ -1,6 +1,6 @@
 'use strict';
-// `npm run demo`: this package in a real n8n 2.41.1 (Node 24 runtime under .runtime/, installed on the first
-// run) with the three example workflows active against the Chatwoot and FreeScout simulators, and scripted
+// `npm run demo`: this package in a real n8n (2.41.1, or 1.123.81 with --n8n-version; Node 24 runtime under
+// .runtime/, installed on the first run) with the three example workflows active against the Chatwoot and FreeScout simulators, and scripted
 // scenarios that make executions appear. Run `node scripts/demo.js --help` for the flags.
 //
 // Each workflow gets its own simulator: example 1 a Chatwoot, example 2 a FreeScout, the sync example a
@@ -17,7 +17,7 @@ const net = require('node:net');
 const fs = require('node:fs');
 const readline = require('node:readline');
 const { parseArgs } = require('node:util');
-const { ensureRuntime } = require('../test/e2e/runtime/install');
+const { ensureRuntime, DEFAULT_N8N_VERSION, N8N_VERSIONS } = require('../test/e2e/runtime/install');
 const { nodeItems } = require('../test/e2e/runtime/n8n');
 const { startStack, prepareExample, triggersOf, sleep, REPO_ROOT } = require('../test/e2e/support/stack');
 const { createChatwootSimulator } = require('../test/simulators/chatwoot');
@@ -90,6 +90,7 @@ const USAGE = `Usage: node scripts/demo.js [options]   (npm run demo -- [options
   --exit                  stop after --run instead of offering the menu; exit code 1 if a scenario failed
   --webhook-url URL       the URL the platforms call n8n at, e.g. a public tunnel to n8n's port
                           (env N8N_WEBHOOK_URL; default the proxy on --sim-port)
+  --n8n-version V         the n8n line: ${N8N_VERSIONS.join(' or ')} (default ${DEFAULT_N8N_VERSION})
 
   A real Chatwoot instead of its simulator (example 1 uses it):
   --chatwoot-url URL      env CHATWOOT_URL
@@ -153,6 +154,7 @@ function parseOptions(argv, env = process.env) {
 			run: { type: 'string' },
 			exit: { type: 'boolean' },
 			'webhook-url': { type: 'string' },
+			'n8n-version': { type: 'string' },
 			'chatwoot-url': { type: 'string' },
 			'chatwoot-token': { type: 'string' },
 			'chatwoot-account': { type: 'string' },
@@ -169,7 +171,11 @@ function parseOptions(argv, env = process.env) {
 		simPort: toPort(pick('sim-port', 'DEMO_SIM_PORT') ?? DEFAULT_SIM_PORT, '--sim-port'),
 		run: values.run ? scenarioNames(values.run) : [],
 		exit: Boolean(values.exit),
+		n8nVersion: values['n8n-version'] ?? DEFAULT_N8N_VERSION,
 	};
+	if (!N8N_VERSIONS.includes(options.n8nVersion)) {
+		throw new Error(`--n8n-version: one of ${N8N_VERSIONS.join(', ')}, not "${options.n8nVersion}"`);
+	}
 	const webhookUrl = pick('webhook-url', 'N8N_WEBHOOK_URL');
 	if (webhookUrl) options.webhookUrl = toUrl(webhookUrl, '--webhook-url');
 
@@ -227,6 +233,7 @@ function isLoopback(url) {
  * @param {number} [options.port] n8n's port (default 5678).
  * @param {number} [options.simPort] the proxy's port; simulators on the next four (default 5680).
  * @param {string} [options.webhookUrl] N8N_WEBHOOK_URL instead of the proxy (e.g. a public tunnel).
+ * @param {string} [options.n8nVersion] the n8n line (default 2.41.1; see N8N_VERSIONS).
  * @param {{url: string, token: string, accountId?: number}} [options.chatwoot] a real Chatwoot.
  * @param {{url: string, apiKey: string, secret: string, userId?: number}} [options.freescout] a real FreeScout.
  * @param {(line: string) => void} [options.log] progress lines (default stderr).
@@ -238,6 +245,7 @@ async function startDemo(options = {}) {
 		simPort = DEFAULT_SIM_PORT,
 		chatwoot: realChatwoot,
 		freescout: realFreescout,
+		n8nVersion = DEFAULT_N8N_VERSION,
 		log = (line) => process.stderr.write(`${line}\n`),
 		handleSignals = true,
 	} = options;
@@ -306,8 +314,8 @@ async function startDemo(options = {}) {
 		];
 		for (const [number, what] of ports) await assertPortFree(number, what);
 
-		log('Preparing the n8n runtime in .runtime/ (the first run installs Node 24 and n8n 2.41.1: a few minutes)');
-		await ensureRuntime({ log });
+		log(`Preparing the n8n runtime in .runtime/ (the first run installs Node 24 and n8n ${n8nVersion}: a few minutes)`);
+		await ensureRuntime({ n8nVersion, log });
 
 		const simulators = {};
 		async function startSimulator(key, simulator, simulatorPort) {
@@ -327,6 +335,7 @@ async function startDemo(options = {}) {
 		await startSimulator('syncFreescout', newFreeScout(), simPort + 4);
 
 		const stack = await startStack({
+			n8nVersion,
 			log,
 			n8nPort: port,
 			proxyPort: simPort,

