@@ -38,6 +38,10 @@ const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const WHATSAPP_PHONE = '5511987650001';
 const PLATFORM_NAMES = { chatwoot: 'Chatwoot', freescout: 'FreeScout' };
+// The sync example's pair: the FreeScout custom field the Sync Status node keeps the Chatwoot id in by default,
+// and the customer both conversations belong to.
+const SYNC_PAIR_FIELD = 'Chatwoot Conversation ID';
+const SYNC_CUSTOMER_EMAIL = 'ana@example.org';
 
 const WORKFLOWS = [
 	{ key: 'reopen', file: 'chatwoot-reopen-as-open.json' },
@@ -103,7 +107,7 @@ const USAGE = `Usage: node scripts/demo.js [options]   (npm run demo -- [options
   --freescout-secret S    the webhooks' Secret Key (env FREESCOUT_SECRET)
   --freescout-user N      user status changes are made as (env FREESCOUT_USER_ID; default 0 = first admin)
 
-The sync example always runs on its own pair of simulators: it pairs conversations by id, which is not
+The sync example always runs on its own pair of simulators: it writes to both platforms, which is not
 something to try on real data.`;
 
 function toPort(value, flag) {
@@ -323,16 +327,17 @@ async function startDemo(options = {}) {
 			stoppers.push(() => simulator.stop());
 			simulators[key] = simulator;
 		}
-		const newFreeScout = () =>
+		const newFreeScout = (modules = {}) =>
 			createFreeScoutSimulator({
 				moduleVersion: '1.0.82',
 				undoDelayMs: FREESCOUT_UNDO_DELAY_MS,
 				retryIntervalMs: FREESCOUT_RETRY_MINUTE_MS,
+				...modules,
 			});
 		if (!realChatwoot) await startSimulator('chatwoot', createChatwootSimulator({ version: '4.15.1' }), simPort + 1);
 		if (!realFreescout) await startSimulator('freescout', newFreeScout(), simPort + 2);
 		await startSimulator('syncChatwoot', createChatwootSimulator({ version: '4.15.1' }), simPort + 3);
-		await startSimulator('syncFreescout', newFreeScout(), simPort + 4);
+		await startSimulator('syncFreescout', newFreeScout({ customFieldsModule: true }), simPort + 4);
 
 		const stack = await startStack({
 			n8nVersion,
@@ -394,20 +399,21 @@ async function startDemo(options = {}) {
 		await createCredential('syncChatwoot', 'chatwootApi', 'Chatwoot (sync pair simulator)', chatwootData(simulators.syncChatwoot));
 		await createCredential('syncFreescout', 'freeScoutApi', 'FreeScout (sync pair simulator)', freescoutData(simulators.syncFreescout));
 
-		// The sync example pairs Chatwoot conversation N with FreeScout conversation N: one pair, made before
-		// the sync is switched on.
+		// The sync example pairs conversations by the counterpart's id kept on each of them; a pair without ids
+		// is found by the customer's e-mail. One customer with a conversation on each side (ids that differ: the
+		// FreeScout one is not the first there), made before the sync is switched on.
+		const syncFreescout = simulators.syncFreescout;
+		syncFreescout.addCustomField({ mailboxId: 1, name: SYNC_PAIR_FIELD, type: 'number' });
+		syncFreescout.createConversation({ subject: 'Welcome', text: 'Hello!' });
+		const customerId = syncFreescout.addCustomer({ firstName: 'Ana', lastName: 'Souza', email: SYNC_CUSTOMER_EMAIL }).id;
+		const syncFreescoutId = syncFreescout.createConversation({ subject: 'Order 1234', text: 'Where is my order?', customerId });
+		const { result: syncContactId } = await simulators.syncChatwoot.createContact({ name: 'Ana Souza', email: SYNC_CUSTOMER_EMAIL });
 		const { result: syncChatwootId } = await simulators.syncChatwoot.createConversation({
+			contactId: syncContactId,
 			inboxId: simulators.syncChatwoot.ids().webInboxId,
 		});
-		const syncFreescoutId = simulators.syncFreescout.createConversation({
-			subject: 'Order 1234',
-			text: 'Where is my order?',
-		});
-		if (syncChatwootId !== syncFreescoutId) {
-			throw new Error(`sync pair: Chatwoot conversation ${syncChatwootId} vs FreeScout ${syncFreescoutId}`);
-		}
 		await simulators.syncChatwoot.idle();
-		await simulators.syncFreescout.idle(30_000);
+		await syncFreescout.idle(30_000);
 
 		const workflowCredentials = {
 			reopen: { chatwootApi: credentials.chatwoot },
@@ -465,7 +471,7 @@ async function startDemo(options = {}) {
 			simulators,
 			workflows,
 			state: {
-				syncConversationId: syncChatwootId,
+				syncPair: { chatwoot: syncChatwootId, freescout: syncFreescoutId },
 				evolution: simulators.chatwoot
 					? createEvolutionClient({ chatwootUrl: simulators.chatwoot.url, token: simulators.chatwoot.tokens().administrator })
 					: null,
@@ -486,7 +492,11 @@ async function startDemo(options = {}) {
 			platforms: {
 				chatwoot: realChatwoot ? { real: true, url: realChatwoot.url } : { real: false, url: simulators.chatwoot.url },
 				freescout: realFreescout ? { real: true, url: realFreescout.url } : { real: false, url: simulators.freescout.url },
-				syncPair: { chatwoot: simulators.syncChatwoot.url, freescout: simulators.syncFreescout.url, conversationId: syncChatwootId },
+				syncPair: {
+					chatwoot: simulators.syncChatwoot.url,
+					freescout: simulators.syncFreescout.url,
+					conversations: { chatwoot: syncChatwootId, freescout: syncFreescoutId },
+				},
 			},
 			/** [{name, title, description, available, reason}] in menu order. */
 			scenarios: SCENARIOS.map(({ name, title, description }) => ({
@@ -875,32 +885,39 @@ async function scenarioRetry(context, result) {
 
 async function scenarioSync(context, result) {
 	const { syncChatwoot, syncFreescout } = context.simulators;
-	const id = context.state.syncConversationId;
-	const chatwootBefore = syncChatwoot.getConversation(id).status;
-	const freescoutBefore = syncFreescout.getConversation(id).status;
+	const pair = context.state.syncPair;
+	const chatwootBefore = syncChatwoot.getConversation(pair.chatwoot).status;
+	const freescoutBefore = syncFreescout.getConversation(pair.freescout).status;
 	const resolving = chatwootBefore !== 'resolved';
 	const executions = await measure(context, [syncChatwoot, syncFreescout], async () => {
-		if (resolving) await syncChatwoot.setStatus(id, 'resolved');
-		else syncFreescout.customerEmailReply(id, 'One more question about order 1234.');
+		if (resolving) await syncChatwoot.setStatus(pair.chatwoot, 'resolved');
+		else syncFreescout.customerEmailReply(pair.freescout, 'One more question about order 1234.');
 	});
-	const chatwootAfter = syncChatwoot.getConversation(id).status;
-	const freescoutAfter = syncFreescout.getConversation(id).status;
+	const chatwootAfter = syncChatwoot.getConversation(pair.chatwoot).status;
+	const freescoutAfter = syncFreescout.getConversation(pair.freescout).status;
 	result.summary =
 		(resolving
-			? `an agent resolved Chatwoot conversation ${id}: Chatwoot ${chatwootBefore} -> ${chatwootAfter}, FreeScout ${freescoutBefore} -> ${freescoutAfter} by the workflow`
-			: `the customer answered FreeScout conversation ${id} by e-mail: FreeScout ${freescoutBefore} -> ${freescoutAfter}, Chatwoot ${chatwootBefore} -> ${chatwootAfter} by the workflow`) +
+			? `an agent resolved Chatwoot conversation ${pair.chatwoot}: Chatwoot ${chatwootBefore} -> ${chatwootAfter}, FreeScout conversation ${pair.freescout} ${freescoutBefore} -> ${freescoutAfter} by the workflow`
+			: `the customer answered FreeScout conversation ${pair.freescout} by e-mail: FreeScout ${freescoutBefore} -> ${freescoutAfter}, Chatwoot conversation ${pair.chatwoot} ${chatwootBefore} -> ${chatwootAfter} by the workflow`) +
 		`, ${executions.length} execution(s)`;
 	for (const execution of executions) {
-		const [write] = Object.values(execution.outputs).flat();
-		result.details.push(
-			`execution ${execution.id} from "${execution.trigger}": ${changeText(execution.change)}; ` +
-				(write ? (write.changed ? `wrote ${write.platformStatus} to ${write.platform}` : `${write.platform} already ${write.platformStatus}: nothing written`) : 'no output'),
-		);
+		const [sync] = Object.values(execution.outputs).flat();
+		result.details.push(`execution ${execution.id} from "${execution.trigger}": ${changeText(execution.change)}; ${syncText(sync)}`);
 	}
 	result.details.push('one execution for the change and one for its echo from the other side, which writes nothing: no loop');
 	checkExecutions(result, context, executions, { sync: 2 });
 	expectEqual(result, 'Chatwoot after', chatwootAfter, resolving ? 'resolved' : 'open');
 	expectEqual(result, 'FreeScout after', freescoutAfter, resolving ? 'closed' : 'active');
+}
+
+/** What one Sync Status output item did, in a line. */
+function syncText(sync) {
+	if (!sync) return 'no output';
+	if (sync.conversationId === null) return `nothing written: ${sync.skipped}`;
+	const target = `${PLATFORM_NAMES[sync.platform]} conversation ${sync.conversationId}`;
+	const paired = sync.pairedBy === 'email' ? ` (paired by the customer's e-mail)` : '';
+	if (sync.changed) return `wrote ${sync.platformStatus} to ${target}${paired}`;
+	return `nothing written to ${target}${paired}: ${sync.skipped ?? sync.notes.join('; ')}`;
 }
 
 // ---- command line ----------------------------------------------------------------------------
@@ -919,7 +936,10 @@ function printBanner(demo, print) {
 	print(
 		`  FreeScout    ${platforms.freescout.real ? `${platforms.freescout.url} (real)` : `simulator ${platforms.freescout.url}: API & Webhooks module 1.0.82`}`,
 	);
-	print(`  sync pair    simulators ${platforms.syncPair.chatwoot} (Chatwoot) and ${platforms.syncPair.freescout} (FreeScout), conversation ${platforms.syncPair.conversationId} on both`);
+	const pair = platforms.syncPair.conversations;
+	print(
+		`  sync pair    simulators ${platforms.syncPair.chatwoot} (Chatwoot) and ${platforms.syncPair.freescout} (FreeScout): Chatwoot conversation ${pair.chatwoot} and FreeScout conversation ${pair.freescout}, one customer (${SYNC_CUSTOMER_EMAIL})`,
+	);
 	print('');
 	print('Workflows:');
 	for (const workflow of Object.values(workflows)) {

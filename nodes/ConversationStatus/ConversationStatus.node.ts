@@ -14,20 +14,15 @@ import {
 } from 'n8n-workflow';
 
 import { ApiCallError, InvalidParameterError } from '../core/action/conversation-api';
-import type { MappingRule, Session } from '../core/action/operations';
-import {
-	applyStatus,
-	checkConversationId,
-	createSession,
-	diagnosePending,
-	getStatus,
-	syncStatus,
-} from '../core/action/operations';
+import type { Session } from '../core/action/operations';
+import { applyStatus, checkConversationId, createSession, diagnosePending, getStatus } from '../core/action/operations';
+import { syncChange } from '../core/action/sync';
+import { RecentWrites } from '../core/action/sync-echoes';
 import { mapPool } from '../core/action/pool';
 import { DEFAULT_RETRY_POLICY } from '../core/action/retry';
 import { DEFAULT_TIMEOUT_MS } from '../core/http';
 import type { PlatformModule } from '../core/platform';
-import { isStatus, type Status } from '../core/types';
+import { isStatus } from '../core/types';
 import {
 	platformCredentials,
 	platformProperty,
@@ -35,6 +30,7 @@ import {
 	platformsWhere,
 	statusOptions,
 } from '../n8n/descriptions';
+import { readSyncItem, syncProperties } from '../n8n/sync-description';
 import { platformSettings, sendApiRequest } from '../n8n/request';
 import { platforms } from '../platforms';
 
@@ -56,7 +52,13 @@ export class ConversationStatus implements INodeType {
 		// version and whose credential authenticates requests; this node has no such call to make.
 		version: [1],
 		defaultVersion: 1,
-		subtitle: platformSubtitle(' + ": " + $parameter["operation"].replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase())'),
+		subtitle: platformSubtitle(
+			' + ": " + $parameter["operation"].replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase())',
+			platforms
+				.all()
+				.map((platform) => platform.displayName)
+				.join(' ⇄ '),
+		),
 		description: 'Force open, set, sync and read conversation statuses in Chatwoot and FreeScout, and find out why conversations go pending',
 		defaults: { name: 'Conversation Status' },
 		usableAsTool: true,
@@ -64,7 +66,8 @@ export class ConversationStatus implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: platformCredentials(),
 		properties: [
-			platformProperty(),
+			// Sync Status works between the platform of each change and the other one.
+			{ ...platformProperty(), displayOptions: { hide: { operation: ['syncStatus'] } } },
 			{
 				displayName: 'Operation',
 				name: 'operation',
@@ -98,7 +101,7 @@ export class ConversationStatus implements INodeType {
 					{
 						name: 'Sync Status',
 						value: 'syncStatus',
-						description: 'Apply a status from the other platform to a conversation, writing only when it differs',
+						description: 'Apply a status change to the paired conversation on the other platform, never undoing a later change',
 						action: 'Sync conversation status',
 					},
 				],
@@ -111,7 +114,7 @@ export class ConversationStatus implements INodeType {
 				default: '={{ $json.conversationId }}',
 				required: true,
 				description:
-					'Chatwoot: the conversation number in its URL. FreeScout: the conversation ID in its URL (not the #number). The default takes it from the Conversation Status Trigger.',
+					'Chatwoot: the conversation number in its URL. FreeScout: the conversation ID in its URL (not the #number). The default takes it from the Conversation Status Trigger. For Sync Status: the conversation that changed.',
 				displayOptions: { show: { operation: ['forceOpen', 'getStatus', 'setStatus', 'syncStatus'] } },
 			},
 			{
@@ -175,51 +178,7 @@ export class ConversationStatus implements INodeType {
 					},
 				},
 			},
-			{
-				displayName: 'Status',
-				name: 'incomingStatus',
-				type: 'string',
-				default: '={{ $json.status }}',
-				hint: 'One of open, pending, resolved, snoozed or spam',
-				description: 'A normalized status (open, pending, resolved, snoozed or spam), usually from the Conversation Status Trigger',
-				displayOptions: { show: { operation: ['syncStatus'] } },
-			},
-			{
-				displayName: 'Status Mapping',
-				name: 'mapping',
-				type: 'fixedCollection',
-				placeholder: 'Add Mapping',
-				typeOptions: { multipleValues: true },
-				default: {},
-				description:
-					'How incoming statuses translate to this platform. Unmapped statuses are applied as they are; a status the platform lacks falls back to the nearest one (snoozed → pending, spam → resolved).',
-				displayOptions: { show: { operation: ['syncStatus'] } },
-				options: [
-					{
-						displayName: 'Rule',
-						name: 'rules',
-						values: [
-							{
-								displayName: 'From',
-								name: 'from',
-								type: 'options',
-								options: statusOptions(),
-								default: 'snoozed',
-							},
-							{
-								displayName: 'To',
-								name: 'to',
-								type: 'options',
-								options: [
-									{ name: 'Do Not Sync', value: 'skip' },
-									...statusOptions(),
-								],
-								default: 'skip',
-							},
-						],
-					},
-				],
-			},
+			...syncProperties(),
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -235,7 +194,8 @@ export class ConversationStatus implements INodeType {
 						default: '',
 						description:
 							'The user the status change is recorded as. Empty: the Default User ID of the credential. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-						displayOptions: { show: { '/platform': platformsWhere((platform) => platform.action.users !== undefined) } },
+						// Hidden only for platforms without users: Sync Status (no Platform) writes as it on the other side.
+						displayOptions: { hide: { '/platform': platformsWhere((platform) => platform.action.users === undefined) } },
 					},
 					{
 						displayName: 'Concurrency',
@@ -280,9 +240,12 @@ export class ConversationStatus implements INodeType {
 	methods = {
 		loadOptions: {
 			async getUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				const platform = platformOf(this.getNodeParameter('platform'), this);
-				const users = platform.action.users;
-				if (users === undefined) return [];
+				const selected = this.getNodeParameter('platform', '') as string;
+				// Sync Status has no Platform: the users are those of the platform that has users.
+				const platform =
+					selected === '' ? platforms.all().find((candidate) => candidate.action.users !== undefined) : platformOf(selected, this);
+				const users = platform?.action.users;
+				if (platform === undefined || users === undefined) return [];
 				const response = await sendApiRequest.call(this, platform, users.request, { timeoutMs: DEFAULT_TIMEOUT_MS });
 				if (response.statusCode < 200 || response.statusCode >= 300) {
 					// Sent once: the user list is loaded while someone waits in the editor.
@@ -309,29 +272,22 @@ export class ConversationStatus implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const platform = platformOf(this.getNodeParameter('platform', 0), this);
 		const operation = this.getNodeParameter('operation', 0) as string;
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-		const settings = await platformSettings.call(this, platform);
-		const session = createSession({
-			api: platform.action,
-			scope: { accountId: settings.accountId },
-			send: async (request, sendOptions) => await sendApiRequest.call(this, platform, request, sendOptions),
-			retry: {
-				maxAttempts: Number(options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts),
-				baseDelayMs: Number(options.retryDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs),
-				maxDelayMs: DEFAULT_RETRY_POLICY.maxDelayMs,
-			},
-			timeoutMs: Number(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-			deps: { sleep, random: Math.random, now: Date.now },
-		});
-		const defaultUserId = settings.defaultUserId;
+		const sync = operation === 'syncStatus';
+		// Sync Status has no Platform: each item says where its change comes from.
+		const platform = sync ? null : platformOf(this.getNodeParameter('platform', 0), this);
+		const sessionFor = sessionFactory(this, options);
+		if (platform !== null) await sessionFor(platform);
 		const continueOnFail = this.continueOnFail();
 
 		const results = await mapPool(
 			items,
 			Number(options.concurrency ?? 5),
-			async (_item, itemIndex) => await runItem(this, session, operation, itemIndex, defaultUserId),
+			async (item, itemIndex) =>
+				platform === null
+					? await runSync(this, sessionFor, itemIndex, item.json.superseded)
+					: await runItem(this, await sessionFor(platform), operation, itemIndex),
 			{ stopOnError: !continueOnFail },
 		);
 
@@ -345,8 +301,9 @@ export class ConversationStatus implements INodeType {
 			if (result.status === 'skipped') continue;
 			const error = toNodeError(this, result.reason, itemIndex);
 			if (!continueOnFail) throw error;
+			const platformId = platform?.id ?? platforms.all().map((p) => p.id).join('+');
 			output.push({
-				json: { error: error.message, description: error.description ?? '', platform: platform.id, operation },
+				json: { error: error.message, description: error.description ?? '', platform: platformId, operation },
 				pairedItem: { item: itemIndex },
 			});
 		}
@@ -354,16 +311,66 @@ export class ConversationStatus implements INodeType {
 	}
 }
 
-async function runItem(
-	ctx: IExecuteFunctions,
-	session: Session,
-	operation: string,
-	itemIndex: number,
-	defaultUserId: number | null,
-): Promise<IDataObject> {
+interface PlatformSession {
+	session: Session;
+	/** The credential's user for writes where the platform needs one. */
+	defaultUserId: number | null;
+}
+
+/** One session per platform and execution, made on first use (reading the platform's credential). */
+function sessionFactory(ctx: IExecuteFunctions, options: IDataObject): (platform: PlatformModule) => Promise<PlatformSession> {
+	const made = new Map<string, Promise<PlatformSession>>();
+	return async (platform) => {
+		let pending = made.get(platform.id);
+		if (pending === undefined) {
+			pending = (async () => {
+				const settings = await platformSettings.call(ctx, platform);
+				const session = createSession({
+					api: platform.action,
+					scope: { accountId: settings.accountId },
+					instance: `${settings.baseUrl ?? ''}/${settings.accountId ?? ''}`,
+					send: async (request, sendOptions) => await sendApiRequest.call(ctx, platform, request, sendOptions),
+					retry: {
+						maxAttempts: Number(options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts),
+						baseDelayMs: Number(options.retryDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs),
+						maxDelayMs: DEFAULT_RETRY_POLICY.maxDelayMs,
+					},
+					timeoutMs: Number(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+					deps: { sleep, random: Math.random, now: Date.now },
+				});
+				return { session, defaultUserId: settings.defaultUserId };
+			})();
+			made.set(platform.id, pending);
+		}
+		return await pending;
+	};
+}
+
+/** Act As User where chosen, else the credential's default user. */
+function userIdOf(ctx: IExecuteFunctions, itemIndex: number, defaultUserId: number | null): number | null {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const actAs = options.actAsUserId === undefined || options.actAsUserId === '' ? null : Number(options.actAsUserId);
-	const userId = actAs !== null && actAs > 0 ? actAs : defaultUserId;
+	return actAs !== null && actAs > 0 ? actAs : defaultUserId;
+}
+
+/** The Sync Status writes of this n8n process, so their echoes are not synced back (see sync-echoes.ts). */
+const recentWrites = new RecentWrites();
+
+async function runSync(
+	ctx: IExecuteFunctions,
+	sessionFor: (platform: PlatformModule) => Promise<PlatformSession>,
+	itemIndex: number,
+	superseded: unknown,
+): Promise<IDataObject> {
+	const { source, target, request } = readSyncItem(ctx, itemIndex, superseded);
+	const [from, to] = await Promise.all([sessionFor(source), sessionFor(target)]);
+	const userIds = { source: userIdOf(ctx, itemIndex, from.defaultUserId), target: userIdOf(ctx, itemIndex, to.defaultUserId) };
+	const result = await syncChange({ source: from.session, target: to.session }, { ...request, userIds }, recentWrites);
+	return { ...result } as unknown as IDataObject;
+}
+
+async function runItem(ctx: IExecuteFunctions, { session, defaultUserId }: PlatformSession, operation: string, itemIndex: number): Promise<IDataObject> {
+	const userId = userIdOf(ctx, itemIndex, defaultUserId);
 
 	if (operation === 'diagnosePending') {
 		const rawId = ctx.getNodeParameter('diagnoseConversationId', itemIndex, '') as unknown;
@@ -398,14 +405,6 @@ async function runItem(
 		}
 		const snoozedUntil = ms === null ? null : Math.floor(ms / 1000);
 		return { ...(await applyStatus(session, { conversationId, target: status, userId, snoozedUntil })) } as unknown as IDataObject;
-	}
-	if (operation === 'syncStatus') {
-		const status = ctx.getNodeParameter('incomingStatus', itemIndex) as unknown;
-		const mapping = ctx.getNodeParameter('mapping', itemIndex, {}) as { rules?: Array<{ from: string; to: string }> };
-		const rules: MappingRule[] = (mapping.rules ?? [])
-			.filter((r) => isStatus(r.from) && (r.to === 'skip' || isStatus(r.to)))
-			.map((r) => ({ from: r.from as Status, to: r.to as Status | 'skip' }));
-		return { ...(await syncStatus(session, { conversationId, status, rules, userId })) } as unknown as IDataObject;
 	}
 	throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, { itemIndex });
 }

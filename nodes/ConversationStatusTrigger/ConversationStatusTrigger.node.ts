@@ -88,10 +88,11 @@ export class ConversationStatusTrigger implements INodeType {
 				name: 'unsignedNotice',
 				type: 'notice',
 				default: '',
+				// Paths from the root: n8n 1.x resolves only root-level names or '/'-paths in displayOptions.
 				displayOptions: {
 					show: {
-						'options.acceptUnsigned': [true],
-						platform: platformsWhere((platform) => platform.trigger.sendsUnsigned),
+						'/options.acceptUnsigned': [true],
+						'/platform': platformsWhere((platform) => platform.trigger.sendsUnsigned),
 					},
 				},
 			},

@@ -48,9 +48,11 @@ export function platformProperty(): INodeProperties {
 }
 
 /**
- * One credential per platform, shown while that platform is selected. Written as `hide` for the other platforms on
- * purpose: n8n's editor takes a parameter named in the credentials' `show` options for the node's authentication
- * selector, hides it and lets whichever credential is picked (by default the most recently saved one) set it.
+ * One credential per platform, shown while that platform is selected, and all of them while Platform is hidden
+ * (Sync Status works between the platform of the change and the other one). Written as `hide` for the other
+ * platforms on purpose: n8n's editor takes a parameter named in the credentials' `show` options for the node's
+ * authentication selector, hides it and lets whichever credential is picked (by default the most recently saved
+ * one) set it.
  */
 export function platformCredentials(): INodeCredentialDescription[] {
 	return platforms.all().map((platform) => ({
@@ -60,10 +62,10 @@ export function platformCredentials(): INodeCredentialDescription[] {
 	}));
 }
 
-/** The node subtitle: the selected platform's name. */
-export function platformSubtitle(suffix = ''): string {
+/** The node subtitle: the selected platform's name, or `unselected` while Platform is hidden. */
+export function platformSubtitle(suffix = '', unselected = ''): string {
 	const names = Object.fromEntries(platforms.all().map((platform) => [platform.id, platform.displayName]));
-	return `={{ ${JSON.stringify(names)}[$parameter["platform"]]${suffix} }}`;
+	return `={{ (${JSON.stringify(names)}[$parameter["platform"]] ?? ${JSON.stringify(unselected)})${suffix} }}`;
 }
 
 /** Collection options in the alphabetical order n8n's lint asks for, whatever the platforms add. */

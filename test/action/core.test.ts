@@ -1,11 +1,10 @@
 /**
  * The action node's pure core, without n8n: connection failures, retry policy (fake sleep and clock, no waiting),
- * bounded pool, platform API builders/readers on hand-written responses from the reference, error texts, sync
- * mapping.
+ * bounded pool, platform API builders/readers on hand-written responses from the reference, error texts.
  */
 import { ApiCallError, InvalidParameterError } from '../../nodes/core/action/conversation-api';
 import { platformMessageOf, type ApiRequest, type ApiResponse } from '../../nodes/core/http';
-import { applyStatus, createSession, getStatus, syncTarget } from '../../nodes/core/action/operations';
+import { applyStatus, createSession, getStatus } from '../../nodes/core/action/operations';
 import { api as chatwoot } from '../../nodes/platforms/chatwoot/api';
 import { api as freescout } from '../../nodes/platforms/freescout/api';
 import { mapPool } from '../../nodes/core/action/pool';
@@ -447,19 +446,5 @@ describe('operations', () => {
 		]);
 		expect(sent[2].body).toEqual({ status: 'active', byUser: 3 });
 		expect(out).toMatchObject({ previousStatus: 'pending', status: 'open', changed: true });
-	});
-
-	it('syncTarget: identity, mapping rules, skip, fallback for a status the platform lacks', () => {
-		expect(syncTarget('resolved', [], freescout)).toEqual({ target: 'resolved', mappedFrom: 'resolved' });
-		expect(syncTarget('snoozed', [], freescout)).toEqual({ target: 'pending', mappedFrom: 'snoozed' });
-		expect(syncTarget('spam', [], chatwoot)).toEqual({ target: 'resolved', mappedFrom: 'spam' });
-		expect(syncTarget('snoozed', [], chatwoot)).toEqual({ target: 'snoozed', mappedFrom: 'snoozed' });
-		expect(syncTarget('pending', [{ from: 'pending', to: 'open' }], chatwoot)).toEqual({ target: 'open', mappedFrom: 'pending' });
-		expect(syncTarget('pending', [{ from: 'pending', to: 'skip' }], chatwoot)).toEqual({
-			skip: 'status pending is not synced (mapping)',
-			mappedFrom: 'pending',
-		});
-		expect(() => syncTarget('closed', [], chatwoot)).toThrow('Sync Status needs a normalized status');
-		expect(() => syncTarget(undefined, [], chatwoot)).toThrow(InvalidParameterError);
 	});
 });

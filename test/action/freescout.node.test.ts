@@ -1,9 +1,8 @@
 /**
- * The Conversation Status node run in-process by n8n-core against the FreeScout simulator (and, for the sync
- * loop, the Chatwoot simulator too), asserting the exact HTTP calls made.
+ * The Conversation Status node run in-process by n8n-core against the FreeScout simulator, asserting the exact
+ * HTTP calls made. Sync Status: sync.node.test.ts.
  */
 import { ConversationStatus } from '../../nodes/ConversationStatus/ConversationStatus.node';
-import { createChatwootSimulator } from '../simulators/chatwoot';
 import { createFreeScoutSimulator } from '../simulators/freescout';
 import { startFakeApi } from './fake-api';
 import * as harness from '../support/n8n-harness';
@@ -15,7 +14,6 @@ interface FreeScoutSim {
 	createConversation(options: { status?: string; assignTo?: number }): number;
 	getConversation(id: number): { status: string; number: number };
 	getApiRequests(): unknown[];
-	getFiredEvents(): unknown[];
 	clearLogs(): void;
 }
 type ApiRequestLog = { method: string; path: string; query: Record<string, string>; body: unknown; status: number };
@@ -187,96 +185,6 @@ describe('Conversation Status node on FreeScout (in-process, simulator)', () => 
 			);
 		} finally {
 			await api.stop();
-		}
-	});
-
-	it('Sync Status: 1 read + at most 1 write, and nothing written when equal', async () => {
-		const id = sim.createConversation({ status: 'active' });
-		sim.clearLogs();
-		const first = await harness.runNode({
-			node: ConversationStatus,
-			parameters: { platform: 'freescout', operation: 'syncStatus', conversationId: '={{ $json.conversationId }}', incomingStatus: '={{ $json.status }}' },
-			credentials: credentials(1),
-			inputItems: [{ conversationId: id, status: 'snoozed' }],
-		});
-		expect(first.error).toBeUndefined();
-		expect(calls()).toEqual([`GET /api/conversations/${id}`, `PUT /api/conversations/${id}`]);
-		expect(first.jsonItems[0]).toMatchObject({ requestedStatus: 'snoozed', previousStatus: 'open', status: 'pending', changed: true });
-		sim.clearLogs();
-		const second = await harness.runNode({
-			node: ConversationStatus,
-			parameters: { platform: 'freescout', operation: 'syncStatus', conversationId: String(id), incomingStatus: 'pending' },
-			credentials: credentials(1),
-		});
-		expect(calls()).toEqual([`GET /api/conversations/${id}`]);
-		expect(second.jsonItems[0]).toMatchObject({ changed: false, skipped: 'already pending' });
-	});
-
-	it('Sync Status mapping: "Do Not Sync" makes no call at all; a non-normalized status is an error', async () => {
-		const id = sim.createConversation({ status: 'active' });
-		sim.clearLogs();
-		const skipped = await harness.runNode({
-			node: ConversationStatus,
-			parameters: {
-				platform: 'freescout',
-				operation: 'syncStatus',
-				conversationId: String(id),
-				incomingStatus: 'resolved',
-				mapping: { rules: [{ from: 'resolved', to: 'skip' }] },
-			},
-			credentials: credentials(1),
-		});
-		expect(skipped.jsonItems[0]).toMatchObject({ changed: false, skipped: 'status resolved is not synced (mapping)' });
-		const wrong = await harness.runNode({
-			node: ConversationStatus,
-			parameters: { platform: 'freescout', operation: 'syncStatus', conversationId: String(id), incomingStatus: 'active' },
-			credentials: credentials(1),
-		});
-		expect(wrong.errorMessage).toContain('Sync Status needs a normalized status');
-		expect(calls()).toEqual([]);
-	});
-
-	it('a Chatwoot → FreeScout → Chatwoot sync loop ends after one hop', async () => {
-		const cw = createChatwootSimulator({ version: '4.15.1', attachBot: false });
-		await cw.start();
-		try {
-			const cwCredentials = {
-				chatwootApi: { baseUrl: cw.url as string, accountId: cw.ids().accountId, accessToken: cw.tokens().administrator },
-			};
-			const fsId = sim.createConversation({ status: 'active' });
-			const { result: cwId } = await cw.createConversation({ status: 'open' });
-			// An agent resolves the Chatwoot conversation: the trigger would emit { status: 'resolved' }.
-			await cw.setStatus(cwId as number, 'resolved');
-			cw.resetLogs();
-			sim.clearLogs();
-
-			// Hop 1: Chatwoot's change applied to FreeScout: read + write, and FreeScout fires convo.status.
-			const hop1 = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'freescout', operation: 'syncStatus', conversationId: '={{ $json.target }}', incomingStatus: '={{ $json.status }}' },
-				credentials: credentials(1),
-				inputItems: [{ target: fsId, status: 'resolved' }],
-			});
-			expect(calls()).toEqual([`GET /api/conversations/${fsId}`, `PUT /api/conversations/${fsId}`]);
-			expect(hop1.jsonItems[0]).toMatchObject({ status: 'resolved', changed: true });
-			const fired = (sim.getFiredEvents() as Array<{ event: string }>).map((e) => e.event);
-			expect(fired).toEqual(['convo.status']);
-
-			// Hop 2: FreeScout's convo.status (normalized: resolved) comes back to Chatwoot: read only, no write.
-			const hop2 = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'syncStatus', conversationId: '={{ $json.target }}', incomingStatus: '={{ $json.status }}' },
-				credentials: cwCredentials,
-				inputItems: [{ target: cwId, status: hop1.jsonItems[0].status }],
-			});
-			expect(cw.requests().map((r: { method: string; path: string }) => `${r.method} ${r.path}`)).toEqual([
-				`GET /api/v1/accounts/${cw.ids().accountId}/conversations/${cwId}`,
-			]);
-			expect(hop2.jsonItems[0]).toMatchObject({ previousStatus: 'resolved', status: 'resolved', changed: false });
-			// No write on Chatwoot means no new Chatwoot event, so nothing goes back to FreeScout: the loop has ended.
-			expect(cw.deliveries()).toEqual([]);
-		} finally {
-			await cw.stop();
 		}
 	});
 });

@@ -28,6 +28,12 @@ export interface ConversationSnapshot {
 	mailboxId: number | null;
 	snoozedUntil: string | null;
 	subject: string | null;
+	/** When the conversation last changed in any way (ISO), as the platform reports it; null when it does not. */
+	updatedAt: string | null;
+	/** The customer's e-mail address, for pairing conversations across platforms. */
+	contactEmail: string | null;
+	/** Values people can set on the conversation by name (Chatwoot custom attributes, FreeScout custom fields). */
+	attributes: Record<string, unknown>;
 }
 
 /** Who the credential writes as, learned once per execution. */
@@ -93,7 +99,7 @@ export class InvalidParameterError extends Error {
 	}
 }
 
-export type Action = 'reading' | 'changing the status of' | 'looking up who changes are made as' | 'diagnosing';
+export type Action = 'reading' | 'changing the status of' | 'looking up who changes are made as' | 'diagnosing' | 'pairing';
 
 /** The pending diagnosis of one inbox / conversation (platforms where a bot can hold conversations pending). */
 export interface DiagnosisCheck {
@@ -141,6 +147,8 @@ export interface ConversationApi {
 	readonly statuses: StatusMap;
 	/** Whether a write needs the writer (FreeScout's byUser); if not, the writer only explains the result. */
 	readonly writerNeededToWrite: boolean;
+	/** How precise the platform's timestamps are (FreeScout reports whole seconds). */
+	readonly clockResolutionMs: number;
 	/** "account 3", "this FreeScout installation": where conversation ids are looked up. */
 	describeScope(scope: ApiScope): string;
 
@@ -177,6 +185,37 @@ export interface ConversationApi {
 		read(response: ApiResponse): PlatformUser[];
 	};
 
+	/**
+	 * Keeping a counterpart conversation's id on a conversation, and finding conversations by customer; absent
+	 * where the platform has no place for it (Sync Status then needs the counterpart given).
+	 */
+	pairing?: PairingApi;
+
+	/**
+	 * When a conversation's current status was set at the latest, from its history (a heavier read than
+	 * getConversation); absent where the platform does not tell.
+	 */
+	statusHistory?: {
+		request(conversationId: number, scope: ApiScope): ApiRequest;
+		/** Reads a 2xx answer: an ISO time, or null when the history shows no status being set. */
+		readStatusSetAt(response: ApiResponse): string | null;
+	};
+
 	/** Why conversations go pending; absent where the platform has no such mechanism. */
 	diagnosePending?(call: Call, scope: ApiScope, target: { conversationId: number | null; inboxId: number | null }): Promise<Diagnosis>;
+}
+
+/** Sends a request and answers its 2xx response; any other answer has already become the platform's ApiCallError. */
+export type OkCall = (request: ApiRequest) => Promise<ApiResponse>;
+
+/** Where a conversation keeps the id of its counterpart on another platform, and how candidates are found. */
+export interface PairingApi {
+	/** What the place is called in the platform, e.g. "custom attribute" or "custom field". */
+	readonly fieldKind: string;
+	/** The field name used when none is configured, for a counterpart on the given platform. */
+	defaultField(counterpart: { id: Platform; displayName: string }): string;
+	/** Writes `value` into the conversation's field (the snapshot is the conversation as just read). */
+	writeField(call: OkCall, scope: ApiScope, conversation: ConversationSnapshot, field: string, value: number): Promise<void>;
+	/** The conversations of the customer with this e-mail address. */
+	findByContactEmail(call: OkCall, scope: ApiScope, email: string): Promise<ConversationSnapshot[]>;
 }

@@ -1,7 +1,7 @@
 /**
  * The action node's operations as pure orchestration over a ConversationApi: read first, write only when the
- * status differs (so a two-way sync stops after one hop), retries through the injected policy, and the same
- * output shape on every platform. The node supplies `send` (nodes/n8n/request.ts) and n8n's `sleep`.
+ * status differs, retries through the injected policy, and the same output shape on every platform. The node
+ * supplies `send` (nodes/n8n/request.ts) and n8n's `sleep`. Sync Status lives in sync.ts.
  */
 import { connectionFailure } from './api-error';
 import type { Action, ApiScope, Call, ConversationApi, ConversationSnapshot, Writer } from './conversation-api';
@@ -11,11 +11,12 @@ import { positiveInteger } from '../json';
 import type { RetryDeps, RetryOutcome, RetryPolicy } from './retry';
 import { ConnectionFailedError, sendWithRetry } from './retry';
 import type { Platform, Status } from '../types';
-import { isStatus, STATUSES } from '../types';
 
 export interface Session {
 	readonly api: ConversationApi;
 	readonly scope: ApiScope;
+	/** Identifies the installation and account the credential points at (e.g. its base URL and account). */
+	readonly instance: string;
 	/** Sends with retries and the timeout; any HTTP answer is returned. Connection failures become ApiCallError. */
 	raw(request: ApiRequest, context: { conversationId: number | null; action: Action }): Promise<RetryOutcome>;
 	/** Sends with retries; a non-2xx answer becomes the platform's ApiCallError. */
@@ -27,6 +28,7 @@ export interface Session {
 export function createSession(options: {
 	api: ConversationApi;
 	scope: ApiScope;
+	instance?: string;
 	send: Send;
 	retry: RetryPolicy;
 	/** How long one attempt may wait for the platform's answer. */
@@ -38,6 +40,7 @@ export function createSession(options: {
 	const session: Session = {
 		api,
 		scope,
+		instance: options.instance ?? `${api.platform}/${scope.accountId ?? ''}`,
 		async raw(request, context) {
 			let failure: unknown = null;
 			const outcome = await sendWithRetry(async () => await send(request, { timeoutMs }), retry, deps).catch((error: unknown) => {
@@ -106,9 +109,19 @@ export function checkConversationId(value: unknown): number {
 	return n;
 }
 
-export async function getStatus(session: Session, conversationId: number): Promise<ConversationSnapshot> {
+/** Reads a conversation with everything the platform reports about it. */
+export async function readConversation(session: Session, conversationId: number): Promise<ConversationSnapshot> {
 	const response = await session.ok(session.api.getConversation(conversationId, session.scope), { conversationId, action: 'reading' });
 	return session.api.readConversation(response, conversationId, session.scope);
+}
+
+/** What Get Status reports: the conversation without what only Sync Status reads. */
+export type StatusReport = Omit<ConversationSnapshot, 'updatedAt' | 'contactEmail' | 'attributes'>;
+
+export async function getStatus(session: Session, conversationId: number): Promise<StatusReport> {
+	const { platform, conversationNumber, status, platformStatus, assignee, accountId, inboxId, mailboxId, snoozedUntil, subject } =
+		await readConversation(session, conversationId);
+	return { platform, conversationId, conversationNumber, status, platformStatus, assignee, accountId, inboxId, mailboxId, snoozedUntil, subject };
 }
 
 export interface ApplyOptions {
@@ -124,38 +137,51 @@ export interface ApplyOptions {
 
 /** Read, then write only if the status differs (and the guard allows it): 1 read + at most 1 write. */
 export async function applyStatus(session: Session, options: ApplyOptions): Promise<WriteResult> {
-	const { api, scope } = session;
 	const { conversationId, target } = options;
 	const snoozedUntil = options.snoozedUntil ?? null;
-	const platformTarget = api.checkWritable(target, { snoozedUntil });
-	const current = await getStatus(session, conversationId);
-	const base = {
-		platform: api.platform,
-		conversationId,
+	const platformTarget = session.api.checkWritable(target, { snoozedUntil });
+	const current = await readConversation(session, conversationId);
+	const onlyIf = options.onlyIf ?? [];
+	if (onlyIf.length > 0 && (current.status === null || !onlyIf.includes(current.status))) {
+		return unchanged(current, `current status is ${current.status ?? current.platformStatus}, not ${onlyIf.join(' or ')}`);
+	}
+	const sameSnooze = snoozedUntil === null || sameInstant(current.snoozedUntil, snoozedUntil);
+	if (current.platformStatus === platformTarget && sameSnooze) {
+		return unchanged(current, `already ${current.status ?? current.platformStatus}`);
+	}
+	return await writeStatus(session, current, target, { snoozedUntil, userId: options.userId ?? null });
+}
+
+/** The result of a read that led to no write to this conversation (`skipped`: why, where nothing was written). */
+export function unchanged(current: ConversationSnapshot, skipped: string | null): WriteResult {
+	return {
+		platform: current.platform,
+		conversationId: current.conversationId,
 		previousStatus: current.status,
 		previousPlatformStatus: current.platformStatus,
-	};
-	const unchanged = (skipped: string): WriteResult => ({
-		...base,
 		status: current.status,
 		platformStatus: current.platformStatus,
 		changed: false,
 		skipped,
 		warnings: [],
 		notes: [],
-	});
-	const onlyIf = options.onlyIf ?? [];
-	if (onlyIf.length > 0 && (current.status === null || !onlyIf.includes(current.status))) {
-		return unchanged(`current status is ${current.status ?? current.platformStatus}, not ${onlyIf.join(' or ')}`);
-	}
-	const sameSnooze = snoozedUntil === null || sameInstant(current.snoozedUntil, snoozedUntil);
-	if (current.platformStatus === platformTarget && sameSnooze) {
-		return unchanged(`already ${current.status ?? current.platformStatus}`);
-	}
+	};
+}
+
+/** Writes `target` to a conversation just read as `current`: exactly one write. */
+export async function writeStatus(
+	session: Session,
+	current: ConversationSnapshot,
+	target: Status,
+	options: { snoozedUntil: number | null; userId: number | null },
+): Promise<WriteResult> {
+	const { api, scope } = session;
+	const { conversationId } = current;
+	const { snoozedUntil, userId } = options;
+	const platformTarget = api.checkWritable(target, { snoozedUntil });
 	// Where the write needs the writer (FreeScout's byUser) it is looked up first. Elsewhere it only explains the
 	// result (Chatwoot's agent-token warning): the write goes out first, so the change lands one request sooner, and
 	// a failed lookup afterwards costs the warning, not the item.
-	const userId = options.userId ?? null;
 	const writerFirst = api.writerNeededToWrite ? await session.writer(userId) : null;
 	const response = await session.ok(
 		api.setStatus(conversationId, platformTarget, scope, { writer: writerFirst, snoozedUntil }),
@@ -165,8 +191,12 @@ export async function applyStatus(session: Session, options: ApplyOptions): Prom
 	const writer = writerFirst ?? (await session.writer(userId).catch(() => null));
 	const platformStatus = report.platformStatus ?? platformTarget;
 	const status = api.statuses.toStatus(platformStatus);
+	const sameSnooze = snoozedUntil === null || sameInstant(current.snoozedUntil, snoozedUntil);
 	return {
-		...base,
+		platform: api.platform,
+		conversationId,
+		previousStatus: current.status,
+		previousPlatformStatus: current.platformStatus,
 		status,
 		platformStatus,
 		changed: platformStatus !== current.platformStatus || !sameSnooze,
@@ -180,69 +210,6 @@ function sameInstant(iso: string | null, unixSeconds: number): boolean {
 	if (iso === null) return false;
 	const ms = Date.parse(iso);
 	return !Number.isNaN(ms) && Math.floor(ms / 1000) === unixSeconds;
-}
-
-export interface MappingRule {
-	from: Status;
-	/** 'skip': do not sync this status. */
-	to: Status | 'skip';
-}
-
-/** When the target platform lacks a status and no rule maps it: the nearest status it has. */
-const FALLBACKS: Record<Status, Status[]> = {
-	snoozed: ['pending'],
-	spam: ['resolved'],
-	open: [],
-	pending: [],
-	resolved: [],
-};
-
-export type SyncTarget = { target: Status; mappedFrom: Status } | { skip: string; mappedFrom: Status };
-
-/** Maps an incoming normalized status onto the target platform. */
-export function syncTarget(input: unknown, rules: readonly MappingRule[], api: ConversationApi): SyncTarget {
-	if (!isStatus(input)) {
-		throw new InvalidParameterError(
-			`Sync Status needs a normalized status (${STATUSES.join(', ')}), got ${JSON.stringify(input) ?? 'nothing'}`,
-			'Map the status from the Conversation Status Trigger (for example {{ $json.status }}) or use Set Status for platform words.',
-		);
-	}
-	const rule = rules.find((r) => r.from === input);
-	if (rule) {
-		if (rule.to === 'skip') return { skip: `status ${input} is not synced (mapping)`, mappedFrom: input };
-		return { target: rule.to, mappedFrom: input };
-	}
-	if (api.statuses.fromStatus(input) !== null) return { target: input, mappedFrom: input };
-	const fallback = FALLBACKS[input].find((s) => api.statuses.fromStatus(s) !== null);
-	if (fallback) return { target: fallback, mappedFrom: input };
-	throw new InvalidParameterError(
-		`${api.displayName} has no "${input}" status and no mapping for it`,
-		`Add a mapping from ${input} to a status ${api.displayName} has, or to "skip".`,
-	);
-}
-
-export async function syncStatus(
-	session: Session,
-	options: { conversationId: number; status: unknown; rules: readonly MappingRule[]; userId?: number | null },
-): Promise<WriteResult & { requestedStatus: Status }> {
-	const mapped = syncTarget(options.status, options.rules, session.api);
-	if ('skip' in mapped) {
-		return {
-			platform: session.api.platform,
-			conversationId: options.conversationId,
-			previousStatus: null,
-			status: null,
-			changed: false,
-			previousPlatformStatus: '',
-			platformStatus: '',
-			skipped: mapped.skip,
-			warnings: [],
-			notes: [],
-			requestedStatus: mapped.mappedFrom,
-		};
-	}
-	const result = await applyStatus(session, { conversationId: options.conversationId, target: mapped.target, userId: options.userId });
-	return { ...result, requestedStatus: mapped.mappedFrom };
 }
 
 /** Diagnose Pending where the platform supports it. */

@@ -12,25 +12,21 @@ import type { ConversationApi, ConversationSnapshot, Writer } from '../../core/a
 import { InvalidParameterError } from '../../core/action/conversation-api';
 import { platformMessageOf } from '../../core/http';
 import { integer, list, recordOrEmpty, text } from '../../core/json';
-import type { Assignee } from '../../core/types';
 import { diagnoseChatwootPending } from './diagnose';
+import { readChatwootConversation } from './conversation';
+import { chatwootPairing } from './pairing';
 import { accountPath } from './paths';
 import { chatwootStatuses } from './status';
 
 const BOT_PROFILE_TEXT = 'not authorized for bots';
-
-function readAssignee(meta: Record<string, unknown>): Assignee | null {
-	const a = recordOrEmpty(meta.assignee);
-	if (Object.keys(a).length === 0) return null;
-	const type = meta.assignee_type === 'AgentBot' ? 'bot' : 'agent';
-	return { id: integer(a.id), name: text(a.name), email: text(a.email), type };
-}
 
 export const api: ConversationApi = {
 	platform: 'chatwoot',
 	displayName: 'Chatwoot',
 	statuses: chatwootStatuses,
 	writerNeededToWrite: false,
+	// updated_at carries microseconds.
+	clockResolutionMs: 1,
 
 	describeScope: (scope) => `account ${scope.accountId ?? '?'}`,
 
@@ -40,9 +36,8 @@ export const api: ConversationApi = {
 	}),
 
 	readConversation(response, conversationId, scope): ConversationSnapshot {
-		const body = recordOrEmpty(response.body);
-		const platformStatus = text(body.status);
-		if (platformStatus === null) {
+		const snapshot = readChatwootConversation(recordOrEmpty(response.body), conversationId, scope);
+		if (snapshot === null) {
 			throw unusableAnswer(
 				'chatwoot',
 				response,
@@ -50,19 +45,7 @@ export const api: ConversationApi = {
 				'Check that the Base URL points at Chatwoot itself, not at a proxy page.',
 			);
 		}
-		return {
-			platform: 'chatwoot',
-			conversationId: integer(body.id) ?? conversationId,
-			conversationNumber: null,
-			status: chatwootStatuses.toStatus(platformStatus),
-			platformStatus,
-			assignee: readAssignee(recordOrEmpty(body.meta)),
-			accountId: integer(body.account_id) ?? scope.accountId,
-			inboxId: integer(body.inbox_id),
-			mailboxId: null,
-			snoozedUntil: text(body.snoozed_until),
-			subject: null,
-		};
+		return snapshot;
 	},
 
 	writerRequest: () => ({ method: 'GET', path: '/api/v1/profile' }),
@@ -146,6 +129,8 @@ export const api: ConversationApi = {
 			context,
 		);
 	},
+
+	pairing: chatwootPairing,
 
 	diagnosePending: (call, scope, target) => diagnoseChatwootPending(api, call, scope, target),
 };

@@ -10,20 +10,11 @@ import { buildFailure, unusableAnswer } from '../../core/action/api-error';
 import type { ConversationApi, ConversationSnapshot, PlatformUser, Writer } from '../../core/action/conversation-api';
 import type { ApiRequest } from '../../core/http';
 import { ApiCallError, InvalidParameterError } from '../../core/action/conversation-api';
-import { integer, joinName, list, record, recordOrEmpty, text } from '../../core/json';
-import type { Assignee } from '../../core/types';
+import { integer, joinName, list, recordOrEmpty, text } from '../../core/json';
+import { readFreeScoutConversation } from './conversation';
+import { freescoutPairing } from './pairing';
+import { freescoutStatusHistory } from './status-history';
 import { freescoutStatuses } from './status';
-
-function readAssignee(value: unknown): Assignee | null {
-	const a = record(value);
-	if (!a) return null;
-	return {
-		id: integer(a.id),
-		name: joinName(text(a.firstName), text(a.lastName)),
-		email: text(a.email),
-		type: 'agent',
-	};
-}
 
 const USERS_REQUEST: ApiRequest = { method: 'GET', path: '/api/users', qs: { pageSize: 100 } };
 
@@ -46,6 +37,8 @@ export const api: ConversationApi = {
 	displayName: 'FreeScout',
 	statuses: freescoutStatuses,
 	writerNeededToWrite: true,
+	// Dates are formatted Y-m-d\TH:i:s\Z: whole seconds.
+	clockResolutionMs: 1000,
 
 	describeScope: () => 'this FreeScout installation',
 
@@ -53,9 +46,8 @@ export const api: ConversationApi = {
 	getConversation: (conversationId) => ({ method: 'GET', path: `/api/conversations/${conversationId}`, qs: { embed: 'tags' } }),
 
 	readConversation(response, conversationId): ConversationSnapshot {
-		const body = recordOrEmpty(response.body);
-		const platformStatus = text(body.status);
-		if (platformStatus === null) {
+		const snapshot = readFreeScoutConversation(recordOrEmpty(response.body), conversationId);
+		if (snapshot === null) {
 			throw unusableAnswer(
 				'freescout',
 				response,
@@ -63,19 +55,7 @@ export const api: ConversationApi = {
 				'Check that the Base URL points at FreeScout (with its sub-folder, if any) and that the API & Webhooks module is active.',
 			);
 		}
-		return {
-			platform: 'freescout',
-			conversationId: integer(body.id) ?? conversationId,
-			conversationNumber: integer(body.number),
-			status: freescoutStatuses.toStatus(platformStatus),
-			platformStatus,
-			assignee: readAssignee(body.assignee),
-			accountId: null,
-			inboxId: null,
-			mailboxId: integer(body.mailboxId),
-			snoozedUntil: null,
-			subject: text(body.subject),
-		};
+		return snapshot;
 	},
 
 	writerRequest: (_scope, configuredUserId) =>
@@ -127,6 +107,10 @@ export const api: ConversationApi = {
 	writeWarnings: () => [],
 
 	users: { request: USERS_REQUEST, read: (response) => readUsers(response.body) },
+
+	pairing: freescoutPairing,
+
+	statusHistory: freescoutStatusHistory,
 
 	failure(response, context) {
 		return buildFailure(

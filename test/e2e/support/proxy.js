@@ -8,6 +8,7 @@
 //   const proxy = await startProxy();           // proxy.url: "http://127.0.0.1:<port>" ({port} to fix it)
 //   proxy.setTarget(n8n.baseUrl);               // or proxy.setTargets([webhookA.baseUrl, webhookB.baseUrl])
 //   proxy.failNext({ count: 1, status: 502, forward: true });  // forward to n8n, answer 502 anyway
+//   proxy.clearFailures();                       // forward and answer normally again
 //   proxy.log                                    // [{method, path, target, status, forwardedStatus, failed, at}]
 //   await proxy.close();
 const http = require('node:http');
@@ -93,6 +94,10 @@ async function startProxy({ port = 0 } = {}) {
 		/** The next `count` requests answer `status`; with `forward` n8n still receives (and answers) them. */
 		failNext({ count = 1, status = 502, forward = true } = {}) {
 			failures.push({ count, status, forward });
+		},
+		/** Every request again forwarded and answered as the target answers (ends failNext, even count: Infinity). */
+		clearFailures() {
+			failures.length = 0;
 		},
 		close() {
 			server.closeAllConnections?.();

@@ -34,7 +34,8 @@ const snapshot = (body: unknown, conversationId: number) => {
 	const ticket = record(body) ?? {};
 	const platformStatus = text(ticket.state) ?? '';
 	const base = { platform: 'deskly', conversationId, conversationNumber: null, accountId: null, inboxId: null, mailboxId: null };
-	return { ...base, status: statuses.toStatus(platformStatus), platformStatus, assignee: null, snoozedUntil: null, subject: null };
+	const sync = { updatedAt: null, contactEmail: null, attributes: {} };
+	return { ...base, ...sync, status: statuses.toStatus(platformStatus), platformStatus, assignee: null, snoozedUntil: null, subject: null };
 };
 
 export const deskly: PlatformModule = {
@@ -96,6 +97,7 @@ export const deskly: PlatformModule = {
 		displayName: 'Deskly',
 		statuses,
 		writerNeededToWrite: false,
+		clockResolutionMs: 1000,
 		describeScope: () => 'Deskly',
 		getConversation: (id) => ({ method: 'GET', path: `/tickets/${id}` }),
 		readConversation: (response, id) => snapshot(response.body, id),

@@ -1,0 +1,114 @@
+'use strict';
+// The example workflows in n8n's queue mode (support/queue-stack.js: PostgreSQL, Redis, one main, two
+// `n8n webhook` processes behind a proxy that takes them in turn, one worker): the deliveries of one change
+// land on different processes, each reading and writing the trigger's memory in the shared database, and each
+// change still starts exactly one execution with the right previous status. Skipped, with the reason, where
+// Redis or PostgreSQL cannot be installed.
+const { createChatwootSimulator } = require('../simulators/chatwoot');
+const { createEvolutionClient } = require('../simulators/evolution-client');
+const { createFreeScoutSimulator } = require('../simulators/freescout');
+const { nodeItems } = require('./runtime/n8n');
+const { startQueueStack, queueModeUnavailable } = require('./support/queue-stack');
+
+const unavailable = queueModeUnavailable();
+if (unavailable) console.warn(`SKIPPED queue-mode trigger tests: ${unavailable}`);
+const describeQueue = unavailable ? describe.skip : describe;
+
+describeQueue('queue mode: the examples over two webhook processes', () => {
+	let stack;
+	const sims = [];
+
+	beforeAll(async () => {
+		stack = await startQueueStack({ webhookProcesses: 2, workers: 1 });
+	}, 300_000);
+
+	afterAll(async () => {
+		await stack?.stop();
+		for (const sim of sims) await sim.stop();
+	});
+
+	/** The trigger items of the workflow's newest execution. */
+	async function newestItems(workflowId, triggerName) {
+		const [newest] = await stack.n8n.listExecutions(workflowId);
+		return nodeItems(await stack.n8n.getExecution(newest.id), triggerName);
+	}
+
+	test('Chatwoot S1 (example 1, auto-assignment on): one execution, resolved -> pending, and the conversation ends open', async () => {
+		const sim = createChatwootSimulator({ version: '4.15.1' });
+		await sim.start();
+		sims.push(sim);
+		const credential = await stack.chatwootCredential(sim);
+		const workflow = await stack.importExample('chatwoot-reopen-as-open.json', { credentials: { chatwootApi: credential } });
+		await stack.activateWorkflow(workflow.id);
+		const evolution = createEvolutionClient({ chatwootUrl: sim.url, token: sim.tokens().administrator });
+
+		const first = await evolution.receiveMessage({ phone: '5511987650009', text: 'Oi' });
+		await sim.idle();
+		await stack.exactlyExecutions(workflow.id, 1, { timeoutMs: 60_000 });
+		await sim.idle();
+		expect(sim.getConversation(first.conversationId).status).toBe('open');
+		await sim.setStatus(first.conversationId, 'resolved');
+		await sim.idle();
+
+		await evolution.receiveMessage({ phone: '5511987650009', text: 'Voltei' });
+		await sim.idle();
+		const executions = await stack.exactlyExecutions(workflow.id, 2, { timeoutMs: 60_000, quietMs: 4000 });
+		expect(executions.map((execution) => execution.status)).toEqual(['success', 'success']);
+		expect(await newestItems(workflow.id, 'Resolved to Pending')).toMatchObject([
+			{ conversationId: first.conversationId, status: 'pending', previousStatus: 'resolved', cause: 'bot_inbox' },
+		]);
+		await sim.idle();
+		expect(sim.getConversation(first.conversationId).status).toBe('open');
+		const targets = new Set(stack.proxy.log.filter((entry) => entry.path.includes('/webhook/')).map((entry) => entry.target));
+		expect(targets.size).toBe(2);
+	});
+
+	describe.each(['1.0.81', '1.0.82'])('FreeScout module %s (example 2)', (moduleVersion) => {
+		let sim;
+		let workflow;
+		let conversationId;
+		let expected = 0;
+
+		beforeAll(async () => {
+			sim = createFreeScoutSimulator({ moduleVersion, undoDelayMs: 1000, retryIntervalMs: 500 });
+			await sim.start();
+			sims.push(sim);
+			const credential = await stack.freeScoutCredential(sim, { name: `FreeScout ${moduleVersion}` });
+			workflow = await stack.importExample('freescout-close-and-reopen.json', {
+				credentials: { freeScoutApi: credential },
+				name: `FreeScout queue ${moduleVersion}`,
+				newWebhookIds: true,
+			});
+			await stack.activateWorkflow(workflow.id);
+		});
+
+		async function oneMore() {
+			await sim.flushDelayed();
+			await sim.idle(30_000);
+			expected += 1;
+			await stack.exactlyExecutions(workflow.id, expected, { timeoutMs: 60_000, quietMs: 3000 });
+			return await newestItems(workflow.id, 'Closed or Reopened');
+		}
+
+		test('close via "Send & Close": one execution, open -> resolved', async () => {
+			conversationId = sim.createConversation({ subject: `Queue ${moduleVersion}`, text: 'Help' });
+			await sim.idle(30_000);
+			sim.replyFromUi(conversationId, { text: 'Done.', status: 'closed' });
+			expect(await oneMore()).toMatchObject([{ conversationId, status: 'resolved', previousStatus: 'open' }]);
+		});
+
+		test('the customer reopens: one execution, resolved -> open', async () => {
+			sim.customerEmailReply(conversationId, 'Not done');
+			expect(await oneMore()).toMatchObject([{ conversationId, status: 'open', previousStatus: 'resolved' }]);
+		});
+
+		test('a close whose answer was lost is retried on the other process: still one execution', async () => {
+			sim.clearLogs();
+			stack.proxy.failNext({ count: 1, status: 502, forward: true });
+			sim.changeStatusFromMenu(conversationId, 'closed', 1);
+			await sim.waitForDeliveries((log) => log.some((delivery) => delivery.responseStatus === 200), 60_000);
+			expect(await oneMore()).toMatchObject([{ conversationId, status: 'resolved', previousStatus: 'open' }]);
+			expect(sim.deliveries.map((delivery) => delivery.responseStatus)).toEqual([502, 200]);
+		});
+	});
+});

@@ -1,0 +1,180 @@
+'use strict';
+// The trigger in a real n8n (regular mode, on the line E2E_N8N_VERSION selects), every change reported:
+// - its memory across restarts: n8n 2.x saves a webhook call's static data only if it is changed after the
+//   execution started (the trigger writes it again then); the memory must be in the database after a change that
+//   started an execution, survive a restart, and a retry of a delivery whose answer was lost must start nothing;
+// - the changes to open that Chatwoot's auto-assignment hides (no status diff in any delivery), with the
+//   simulator's defaults of Chatwoot 4.15.1: auto-assignment on and an agent online.
+const crypto = require('node:crypto');
+const { createChatwootSimulator } = require('../simulators/chatwoot');
+const { createFreeScoutSimulator } = require('../simulators/freescout');
+const { nodeItems } = require('./runtime/n8n');
+const { startStack, TRIGGER_TYPE } = require('./support/stack');
+
+const TRIGGER = 'Conversation Status Trigger';
+
+let stack;
+let freescout;
+let chatwoot;
+
+beforeAll(async () => {
+	freescout = createFreeScoutSimulator({ moduleVersion: '1.0.82', undoDelayMs: 500, retryIntervalMs: 1500 });
+	await freescout.start();
+	chatwoot = createChatwootSimulator({ version: '4.15.1' });
+	await chatwoot.start();
+	stack = await startStack();
+}, 240_000);
+
+afterAll(async () => {
+	await stack?.stop();
+	await freescout?.stop();
+	await chatwoot?.stop();
+});
+
+/** A workflow with only the trigger, every change reported. */
+async function triggerWorkflow(name, platform, credential) {
+	const credentialType = platform === 'chatwoot' ? 'chatwootApi' : 'freeScoutApi';
+	const workflow = await stack.n8n.createWorkflow({
+		name,
+		nodes: [
+			{
+				parameters: { platform, filters: {}, options: {} },
+				id: `${platform}-trigger`,
+				name: TRIGGER,
+				type: TRIGGER_TYPE,
+				typeVersion: 1.1,
+				position: [0, 0],
+				// n8n 1.x does not give a node created over REST a webhookId: its webhook path would then carry the
+				// workflow id and node name.
+				webhookId: crypto.randomUUID(),
+				credentials: { [credentialType]: { id: credential.id, name: credential.name } },
+			},
+		],
+		connections: {},
+	});
+	await stack.activateWorkflow(workflow.id);
+	return { id: workflow.id };
+}
+
+/** "previous>status" of every item of the workflow's executions, oldest first. */
+async function changes(workflowId) {
+	const found = [];
+	for (const execution of (await stack.n8n.listExecutions(workflowId)).reverse()) {
+		const full = await stack.n8n.getExecution(execution.id);
+		for (const item of nodeItems(full, TRIGGER)) found.push(`${item.previousStatus}>${item.status}:${item.previousStatusSource}`);
+	}
+	return found;
+}
+
+/** What the memory in the database says of a conversation: [key, status, t, k] or undefined. */
+async function stored(workflowId, key) {
+	const { staticData } = await stack.n8n.getWorkflow(workflowId);
+	return staticData?.[`node:${TRIGGER}`]?.memory?.c?.find((entry) => entry[0] === key);
+}
+
+describe('FreeScout', () => {
+	let workflow;
+
+	beforeAll(async () => {
+		const credential = await stack.freeScoutCredential(freescout);
+		workflow = await triggerWorkflow('FreeScout memory', 'freescout', credential);
+	});
+
+	test('a close made through the API is in the database after its execution; after a restart the customer reply is a reopen', async () => {
+		const id = freescout.createConversation({ subject: 'Restart me', text: 'Hello' });
+		await freescout.idle(10_000);
+		await stack.exactlyExecutions(workflow.id, 1, { quietMs: 1000 });
+		// An API reply that closes it: only convo.agent.reply.created, whose thread records "active" (no evidence).
+		const response = await fetch(`${freescout.url}/api/conversations/${id}/threads`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', 'X-FreeScout-API-Key': freescout.apiKey },
+			body: JSON.stringify({ type: 'message', text: 'Closing this.', user: 1, status: 'closed' }),
+		});
+		expect(response.status).toBe(201);
+		await freescout.flushDelayed();
+		await freescout.idle(10_000);
+		await stack.exactlyExecutions(workflow.id, 2);
+		expect((await stored(workflow.id, String(id)))?.[1]).toBe('resolved');
+
+		await stack.restart();
+		// Its thread list shows no close (the API reply recorded "active"): only the memory knows it was closed.
+		freescout.customerEmailReply(id, 'Still broken');
+		await freescout.idle(10_000);
+		await stack.exactlyExecutions(workflow.id, 3);
+		expect(await changes(workflow.id)).toEqual(['null>open:null', 'open>resolved:memory', 'resolved>open:memory']);
+	});
+
+	test("a delivery processed but whose answer was lost, n8n restarted before FreeScout's retry: no second execution", async () => {
+		const before = (await stack.n8n.listExecutions(workflow.id)).length + 1;
+		const id = freescout.createConversation({ subject: 'Retry me', text: 'Hello' });
+		await freescout.idle(10_000);
+		await stack.exactlyExecutions(workflow.id, before, { quietMs: 1000 });
+		freescout.clearLogs();
+		// The first attempt reaches n8n, whose answer the sender never gets; every retry fails before n8n until the
+		// restart is done, so the one that gets through is answered by the restarted n8n.
+		stack.proxy.failNext({ count: 1, status: 502, forward: true });
+		stack.proxy.failNext({ count: Infinity, status: 503, forward: false });
+		freescout.changeStatusFromMenu(id, 'closed', 1);
+		await stack.exactlyExecutions(workflow.id, before + 1, { quietMs: 500 });
+		await stack.restart();
+		stack.proxy.clearFailures();
+		const restartedAt = Date.now();
+		await freescout.waitForDeliveries((log) => log.some((delivery) => delivery.responseStatus === 200), 120_000);
+		await stack.exactlyExecutions(workflow.id, before + 1);
+		const forwarded = stack.proxy.log.filter((entry) => entry.forwardedStatus !== null && entry.path.includes('/webhook/'));
+		expect(forwarded.filter((entry) => entry.at >= restartedAt).map((entry) => entry.forwardedStatus)).toEqual([200]);
+		expect(new Set(freescout.deliveries.map((delivery) => delivery.bodyText)).size).toBe(1);
+	});
+});
+
+describe('Chatwoot', () => {
+	let workflow;
+
+	beforeAll(async () => {
+		const credential = await stack.chatwootCredential(chatwoot);
+		workflow = await triggerWorkflow('Chatwoot memory', 'chatwoot', credential);
+	});
+
+	/** A conversation of `inboxId` that nobody is assigned to (nobody was online when it was created). */
+	async function unassignedConversation(inboxId) {
+		chatwoot.setAgentOnline(chatwoot.ids().agentUserId, false);
+		const { result: id } = await chatwoot.createConversation({ inboxId });
+		chatwoot.setAgentOnline(chatwoot.ids().agentUserId, true);
+		return id;
+	}
+
+	/** The deliveries of one operation whose only change is an assignment: the status diff is hidden. */
+	const onlyAssignment = (deliveries) =>
+		deliveries.length === 1 && Object.keys(deliveries[0].json.changed_attributes[0])[0] === 'assignee_id';
+
+	test('a bot handing over (pending -> open by its token) and a snooze expiring: one item each, with the cause', async () => {
+		const executions = (await stack.n8n.listExecutions(workflow.id)).length;
+		const pending = await unassignedConversation(chatwoot.ids().apiInboxId);
+		const snoozed = await unassignedConversation(chatwoot.ids().webInboxId);
+		await chatwoot.setStatus(snoozed, 'snoozed');
+		await chatwoot.idle();
+		await stack.exactlyExecutions(workflow.id, executions + 3, { quietMs: 1000 });
+		expect(onlyAssignment((await chatwoot.setStatus(pending, 'open', { as: 'bot' })).deliveries)).toBe(true);
+		expect(onlyAssignment((await chatwoot.expireSnooze(snoozed)).deliveries)).toBe(true);
+		await chatwoot.idle();
+		await stack.exactlyExecutions(workflow.id, executions + 5);
+		expect((await changes(workflow.id)).slice(-2).sort()).toEqual(['pending>open:memory', 'snoozed>open:memory']);
+	});
+
+	test('a resolve in the database; after a restart, a reopen that auto-assignment hides still has its previous status', async () => {
+		const executions = (await stack.n8n.listExecutions(workflow.id)).length;
+		const id = await unassignedConversation(chatwoot.ids().webInboxId);
+		await chatwoot.setStatus(id, 'resolved');
+		await chatwoot.idle();
+		await stack.exactlyExecutions(workflow.id, executions + 2);
+		expect((await stored(workflow.id, `${chatwoot.ids().accountId}:${id}`))?.[1]).toBe('resolved');
+
+		await stack.restart();
+		const { deliveries } = await chatwoot.receiveMessage(id, 'It broke again');
+		await chatwoot.idle();
+		// No status diff reaches n8n: only the assignment shows that the conversation became open.
+		expect(deliveries.map((delivery) => Object.keys(delivery.json.changed_attributes?.[0] ?? {})[0])).toContain('assignee_id');
+		await stack.exactlyExecutions(workflow.id, executions + 3);
+		expect((await changes(workflow.id)).slice(-3)).toEqual(['null>open:null', 'open>resolved:payload', 'resolved>open:memory']);
+	});
+});
