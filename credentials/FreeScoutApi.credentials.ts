@@ -1,6 +1,5 @@
 import type {
 	IAuthenticateGeneric,
-	IAuthenticateRuleResponseCode,
 	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
@@ -9,37 +8,28 @@ import type {
 } from 'n8n-workflow';
 
 /**
- * What the credential test tells the user, by FreeScout's answer to the mailbox list. n8n applies the responseCode
- * rules to error answers and the responseSuccessBody rules to 2xx answers; its type wants one kind of rule per
- * list, its tester reads both kinds from one.
+ * What the credential test tells the user, by the body of FreeScout's answer to the mailbox list (the request takes
+ * every HTTP status as an answer: n8n 1.x applies no rules to error statuses). The first matching rule wins.
  */
-const testRules: Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> = [
+const testRules: IAuthenticateRuleResponseSuccessBody[] = [
 	{
-		type: 'responseCode',
+		type: 'responseSuccessBody',
 		properties: {
-			value: 401,
+			key: 'message',
+			value: 'Not Authorized',
 			message:
-				"FreeScout refused the API Key (401). Copy it again from FreeScout's Manage → Settings → API & Webhooks → API Key (Regenerate there changes it); the Webhook Secret Key is a different value.",
+				"FreeScout refused the API Key. Copy it again from FreeScout's Manage → Settings → API & Webhooks → API Key (Regenerate there changes it); the Webhook Secret Key is a different value.",
 		},
 	},
 	{
-		// FreeScout itself answers 404 for any address it has no route for: a Base URL with a path after
+		// FreeScout answers its HTML 404 page for any address it has no route for: a Base URL with a path after
 		// FreeScout's address, or an instance without the API & Webhooks module.
-		type: 'responseCode',
-		properties: {
-			value: 404,
-			message:
-				'FreeScout has no API at this address (404). Check the Base URL: only the address of your FreeScout (with its sub-folder, if any), e.g. https://help.example.com, with nothing from the address bar after it. If it is right, the paid API & Webhooks module is missing or inactive: Manage → Modules.',
-		},
-	},
-	{
-		// A page instead of the API's JSON: the address is not FreeScout's API.
 		type: 'responseSuccessBody',
 		properties: {
 			key: '_embedded',
 			value: undefined,
 			message:
-				"This address did not answer like FreeScout's API. The Base URL must be only the address of your FreeScout (with its sub-folder, if any), e.g. https://help.example.com.",
+				"FreeScout's API did not answer at this address. Check the Base URL: only the address of your FreeScout (with its sub-folder, if any), e.g. https://help.example.com, with nothing from the address bar after it. If it is right, the paid API & Webhooks module is missing or inactive: Manage → Modules.",
 		},
 	},
 ];
@@ -113,7 +103,8 @@ export class FreeScoutApi implements ICredentialType {
 			url: '/api/mailboxes',
 			qs: { pageSize: 1 },
 			skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
+			ignoreHttpStatusErrors: true,
 		},
-		rules: testRules as ICredentialTestRequest['rules'],
+		rules: testRules,
 	};
 }

@@ -13,6 +13,7 @@ let chatwoot;
 let freescout;
 let bareFreeScout; // no API & Webhooks module
 let stack;
+const storedIds = {}; // a saved credential per type: the dialog tests the fields it holds against a saved one
 
 beforeAll(async () => {
 	chatwoot = createChatwootSimulator({ version: '4.15.1' });
@@ -20,6 +21,8 @@ beforeAll(async () => {
 	bareFreeScout = createFreeScoutSimulator({ apiModule: false });
 	await Promise.all([chatwoot.start(), freescout.start(), bareFreeScout.start()]);
 	stack = await startStack();
+	storedIds.chatwootApi = (await stack.chatwootCredential(chatwoot)).id;
+	storedIds.freeScoutApi = (await stack.freeScoutCredential(freescout)).id;
 }, 180_000);
 
 afterAll(async () => {
@@ -27,17 +30,14 @@ afterAll(async () => {
 	await Promise.all([chatwoot?.stop(), freescout?.stop(), bareFreeScout?.stop()]);
 });
 
-/** The message a credential's test rule gives for an HTTP status, or for a 2xx answer without `key`. */
-function ruleMessage(credentialType, match) {
-	const rule = credentialType.test.rules.find((candidate) =>
-		typeof match === 'number' ? candidate.properties.value === match : candidate.properties.key === match.missing,
-	);
-	return rule.properties.message;
+/** The message of the credential's test rule for an answer with `value` at `key`. */
+function ruleMessage(credentialType, key, value) {
+	return credentialType.test.rules.find((rule) => rule.properties.key === key && rule.properties.value === value).properties.message;
 }
 
-/** n8n's verdict on these credential fields: {status: 'OK' | 'Error', message}. */
+/** n8n's verdict on these credential fields, as the credential dialog asks for it: {status: 'OK' | 'Error', message}. */
 async function testCredential(type, data) {
-	const body = { credentials: { id: '', name: 'Under test', type, data } };
+	const body = { credentials: { id: storedIds[type], name: 'Under test', type, data } };
 	return (await stack.n8n.rest('POST', '/rest/credentials/test', body)).data;
 }
 
@@ -66,29 +66,36 @@ describe('Chatwoot API', () => {
 		]);
 	});
 
-	test('a wrong Account ID fails with what to check', async () => {
+	test('a wrong Account ID, and one of an account the user is not in, fail saying where the Account ID is', async () => {
 		expect(await testCredential('chatwootApi', fields({ accountId: 77 }))).toEqual({
 			status: 'Error',
-			message: ruleMessage(chatwootApi, 404),
+			message: ruleMessage(chatwootApi, 'error', 'Resource could not be found'),
+		});
+		expect(await testCredential('chatwootApi', fields({ accountId: 2 }))).toEqual({
+			status: 'Error',
+			message: ruleMessage(chatwootApi, 'error', 'You are not authorized to access this account'),
 		});
 	});
 
-	test('a wrong token, and a token whose user is not in the account, fail with what to check', async () => {
-		const expected = { status: 'Error', message: ruleMessage(chatwootApi, 401) };
-		expect(await testCredential('chatwootApi', fields({ accessToken: 'not-a-token' }))).toEqual(expected);
-		expect(await testCredential('chatwootApi', fields({ accountId: 2 }))).toEqual(expected);
+	test('a wrong token, a bot token, and no token arriving (what nginx does to api_access_token) each say what to do', async () => {
+		expect(await testCredential('chatwootApi', fields({ accessToken: 'not-a-token' }))).toEqual({
+			status: 'Error',
+			message: ruleMessage(chatwootApi, 'error', 'Invalid Access Token'),
+		});
+		expect(await testCredential('chatwootApi', fields({ accessToken: chatwoot.tokens().bot }))).toEqual({
+			status: 'Error',
+			message: ruleMessage(chatwootApi, 'error', 'Access to this endpoint is not authorized for bots'),
+		});
+		const noToken = await testCredential('chatwootApi', fields({ accessToken: '' }));
+		expect(noToken).toEqual({ status: 'Error', message: ruleMessage(chatwootApi, 'errors[0]', 'You need to sign in or sign up before continuing.') });
+		expect(noToken.message).toContain('underscores_in_headers on;');
 	});
 
-	test('a Base URL copied from the address bar (…/app/accounts/1/dashboard) fails with how to shorten it', async () => {
-		const result = await testCredential('chatwootApi', fields({ baseUrl: `${chatwoot.url}/app/accounts/1/dashboard` }));
-		expect(result).toEqual({ status: 'Error', message: ruleMessage(chatwootApi, { missing: 'payload' }) });
-		expect(result.message).toContain('remove everything from /app/ on');
-	});
-
-	test('a Base URL with another path fails as not found, with the Base URL named', async () => {
-		const result = await testCredential('chatwootApi', fields({ baseUrl: `${chatwoot.url}/chatwoot` }));
-		expect(result).toEqual({ status: 'Error', message: ruleMessage(chatwootApi, 404) });
-		expect(result.message).toContain('Check the Base URL');
+	test('a Base URL copied from the address bar (…/app/accounts/1/dashboard), or with another path, fails with how to shorten it', async () => {
+		const expected = { status: 'Error', message: ruleMessage(chatwootApi, 'payload', undefined) };
+		expect(await testCredential('chatwootApi', fields({ baseUrl: `${chatwoot.url}/app/accounts/1/dashboard` }))).toEqual(expected);
+		expect(await testCredential('chatwootApi', fields({ baseUrl: `${chatwoot.url}/chatwoot` }))).toEqual(expected);
+		expect(expected.message).toContain('remove everything from /app/ on');
 	});
 });
 
@@ -110,19 +117,15 @@ describe('FreeScout API', () => {
 	test('a wrong API Key (for example the Secret Key) fails with where to copy it from', async () => {
 		expect(await testCredential('freeScoutApi', fields(freescout, { apiKey: freescout.secretKey }))).toEqual({
 			status: 'Error',
-			message: ruleMessage(freeScoutApi, 401),
+			message: ruleMessage(freeScoutApi, 'message', 'Not Authorized'),
 		});
 	});
 
-	test('a Base URL with a path from the address bar, and a FreeScout without the API module, fail with both causes named', async () => {
-		const expected = { status: 'Error', message: ruleMessage(freeScoutApi, 404) };
+	test('a Base URL with a path from the address bar, a FreeScout without the API module, and a page that is not FreeScout fail with both causes named', async () => {
+		const expected = { status: 'Error', message: ruleMessage(freeScoutApi, '_embedded', undefined) };
 		expect(await testCredential('freeScoutApi', fields(freescout, { baseUrl: `${freescout.url}/mailbox/1` }))).toEqual(expected);
 		expect(await testCredential('freeScoutApi', fields(bareFreeScout))).toEqual(expected);
+		expect(await testCredential('freeScoutApi', fields(freescout, { baseUrl: `${chatwoot.url}/app` }))).toEqual(expected);
 		expect(expected.message).toContain('Manage → Modules');
-	});
-
-	test('an address that answers with a page instead of the API fails as not FreeScout', async () => {
-		const result = await testCredential('freeScoutApi', fields(freescout, { baseUrl: `${chatwoot.url}/app` }));
-		expect(result).toEqual({ status: 'Error', message: ruleMessage(freeScoutApi, { missing: '_embedded' }) });
 	});
 });
