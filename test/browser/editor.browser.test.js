@@ -62,7 +62,7 @@ test('the trigger from the panel: Platform visible, the Chatwoot credential, onl
 	await editor.newWorkflow(page, baseUrl);
 	await editor.addTrigger(page, { ...PANEL, triggerText: 'On new Chatwoot/FreeScout event' });
 
-	expect(await editor.nodeSettings(page)).toEqual({ platform: 'Chatwoot', credential: 'Chatwoot account' });
+	expect(await editor.nodeSettings(page)).toEqual({ platform: 'Chatwoot', credentials: ['Chatwoot account'] });
 	expect(await editor.credentialChoices(page)).toEqual(['Chatwoot account']);
 	expect(await page.getByText('Listen for conversation status changes in Chatwoot or FreeScout').isVisible()).toBe(true);
 	// Listening registers a test webhook in Chatwoot, and n8n names the platforms while it waits.
@@ -73,14 +73,14 @@ test('the trigger from the panel: Platform visible, the Chatwoot credential, onl
 
 	await editor.chooseOption(page, 'platform', 'FreeScout');
 	// n8n keeps the Chatwoot credential on the node but shows none for FreeScout until one is picked.
-	expect(await editor.nodeSettings(page)).toEqual({ platform: 'FreeScout', credential: null });
+	expect(await editor.nodeSettings(page)).toEqual({ platform: 'FreeScout', credentials: [null] });
 	expect(await editor.credentialChoices(page)).toEqual(['FreeScout account']);
 	await editor.chooseCredential(page, 'FreeScout account');
-	expect(await editor.nodeSettings(page)).toEqual({ platform: 'FreeScout', credential: 'FreeScout account' });
+	expect(await editor.nodeSettings(page)).toEqual({ platform: 'FreeScout', credentials: ['FreeScout account'] });
 
 	// Back to Chatwoot: the node now holds the FreeScout credential, so n8n again asks for a Chatwoot one.
 	await editor.chooseOption(page, 'platform', 'Chatwoot');
-	expect(await editor.nodeSettings(page)).toEqual({ platform: 'Chatwoot', credential: null });
+	expect(await editor.nodeSettings(page)).toEqual({ platform: 'Chatwoot', credentials: [null] });
 	expect(await editor.credentialChoices(page)).toEqual(['Chatwoot account']);
 	await editor.closeNode(page);
 });
@@ -89,16 +89,16 @@ test('the action node from the panel: Platform visible, the Chatwoot credential,
 	await editor.newWorkflow(page, baseUrl);
 	await editor.addAction(page, { ...PANEL, actionText: 'Force open conversation' });
 
-	expect(await editor.nodeSettings(page)).toEqual({ platform: 'Chatwoot', credential: 'Chatwoot account' });
+	expect(await editor.nodeSettings(page)).toEqual({ platform: 'Chatwoot', credentials: ['Chatwoot account'] });
 	expect(await editor.credentialChoices(page)).toEqual(['Chatwoot account']);
 	expect(await editor.optionNames(page, 'operation')).toEqual(['Diagnose Pending', 'Force Open', 'Get Status', 'Set Status', 'Sync Status']);
 	expect(await page.getByText(/^Conversation ID: in Chatwoot the number/).isVisible()).toBe(true);
 
 	await editor.chooseOption(page, 'platform', 'FreeScout');
-	expect(await editor.nodeSettings(page)).toEqual({ platform: 'FreeScout', credential: null });
+	expect(await editor.nodeSettings(page)).toEqual({ platform: 'FreeScout', credentials: [null] });
 	expect(await editor.credentialChoices(page)).toEqual(['FreeScout account']);
 	await editor.chooseCredential(page, 'FreeScout account');
-	expect(await editor.nodeSettings(page)).toEqual({ platform: 'FreeScout', credential: 'FreeScout account' });
+	expect(await editor.nodeSettings(page)).toEqual({ platform: 'FreeScout', credentials: ['FreeScout account'] });
 	await editor.closeNode(page);
 });
 
@@ -113,11 +113,14 @@ describe.each(['chatwoot-reopen-as-open.json', 'freescout-close-and-reopen.json'
 			expect((await editor.toasts(page)).filter((text) => /auto-added/i.test(text))).toEqual([]);
 
 			for (const node of ours) {
-				const [credentialType] = Object.keys(node.credentials);
 				await editor.openNode(page, node.name);
+				// Sync Status has no Platform and both platforms' credentials.
 				expect([node.name, await editor.nodeSettings(page)]).toEqual([
 					node.name,
-					{ platform: PLATFORM_NAMES[node.parameters.platform], credential: CREDENTIAL_NAMES[credentialType] },
+					{
+						platform: PLATFORM_NAMES[node.parameters.platform] ?? null,
+						credentials: Object.keys(node.credentials).map((type) => CREDENTIAL_NAMES[type]),
+					},
 				]);
 				await editor.closeNode(page);
 			}

@@ -42,28 +42,46 @@ async function addAction(page, { search, nodeText, actionText }) {
 	await sleep(1000);
 }
 
-/** What the open node settings show: Platform (null when n8n hides it), the credential (null when none). */
+/**
+ * What the open node settings show: Platform (null when n8n hides it) and the value of each credential field, in
+ * order (null for one that is empty).
+ */
 async function nodeSettings(page) {
 	const platform = page.locator(`${NDV} [data-test-id="parameter-input-platform"] input`);
-	const credential = page.locator(`${NDV} [data-test-id="node-credentials-select"] input`);
-	const credentialValue = (await credential.count()) > 0 ? await credential.first().inputValue() : '';
-	return {
-		platform: (await platform.count()) > 0 ? await platform.first().inputValue() : null,
-		credential: credentialValue === '' ? null : credentialValue,
-	};
+	const credentials = [];
+	for (const input of await page.locator(`${NDV} [data-test-id="node-credentials-select"] input`).all()) {
+		credentials.push((await input.inputValue()) || null);
+	}
+	return { platform: (await platform.count()) > 0 ? await platform.first().inputValue() : null, credentials };
 }
 
-/** The first line (the name) of each option an open select offers, once it shows them. */
+/**
+ * Opens a select and waits for its options. n8n re-renders a node's fields after a change (Platform re-draws the
+ * credential field), so a click that lands during that is tried again.
+ */
+async function openDropdown(page, select) {
+	for (let attempt = 1; ; attempt++) {
+		// Escape would close the node's settings: a select that did not open is simply clicked again.
+		if ((await page.locator('.el-select-dropdown:visible').count()) === 0) await select.click();
+		try {
+			await page.locator(DROPDOWN_ITEM).first().waitFor({ timeout: 3000 });
+			await sleep(300);
+			return;
+		} catch (error) {
+			if (attempt === 4) throw error;
+		}
+	}
+}
+
+/** The first line (the name) of each option the open select offers. */
 async function dropdownNames(page) {
-	await page.locator(DROPDOWN_ITEM).first().waitFor({ timeout: 10_000 });
-	await sleep(300);
 	const texts = await page.locator(DROPDOWN_ITEM).allInnerTexts();
 	return texts.map((text) => text.split('\n')[0].trim());
 }
 
 /** The credentials the node's credential picker offers (names), the "create new" entry left out. */
 async function credentialChoices(page) {
-	await page.locator(`${NDV} [data-test-id="node-credentials-select"]`).click();
+	await openDropdown(page, page.locator(`${NDV} [data-test-id="node-credentials-select"]`).first());
 	const names = (await dropdownNames(page)).filter((name) => !/create new/i.test(name));
 	await page.keyboard.press('Escape');
 	await sleep(300);
@@ -72,14 +90,14 @@ async function credentialChoices(page) {
 
 /** Picks an option of a select parameter of the open node (e.g. platform, operation). */
 async function chooseOption(page, parameter, optionName) {
-	await page.locator(`${NDV} [data-test-id="parameter-input-${parameter}"]`).click();
+	await openDropdown(page, page.locator(`${NDV} [data-test-id="parameter-input-${parameter}"]`));
 	await page.locator(DROPDOWN_ITEM, { hasText: optionName }).first().click();
-	await sleep(800);
+	await sleep(1000);
 }
 
 /** The options a select parameter of the open node offers (names). */
 async function optionNames(page, parameter) {
-	await page.locator(`${NDV} [data-test-id="parameter-input-${parameter}"]`).click();
+	await openDropdown(page, page.locator(`${NDV} [data-test-id="parameter-input-${parameter}"]`));
 	const names = await dropdownNames(page);
 	await page.keyboard.press('Escape');
 	await sleep(300);
@@ -87,7 +105,7 @@ async function optionNames(page, parameter) {
 }
 
 async function chooseCredential(page, name) {
-	await page.locator(`${NDV} [data-test-id="node-credentials-select"]`).click();
+	await openDropdown(page, page.locator(`${NDV} [data-test-id="node-credentials-select"]`).first());
 	await page.locator(DROPDOWN_ITEM, { hasText: name }).first().click();
 	await sleep(800);
 }
