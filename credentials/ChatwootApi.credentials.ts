@@ -1,10 +1,56 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
+
+/** A rule of the credential test: when Chatwoot's answer has `value` at `key`, the test fails with `message`. */
+function whenAnswer(key: string, value: unknown, message: string): IAuthenticateRuleResponseSuccessBody {
+	return { type: 'responseSuccessBody', properties: { key, value, message } };
+}
+
+/**
+ * What the credential test tells the user, by the body of Chatwoot's answer to the account's inbox list (the request
+ * takes every HTTP status as an answer: n8n 1.x applies no rules to error statuses). The first matching rule wins.
+ */
+const testRules: IAuthenticateRuleResponseSuccessBody[] = [
+	whenAnswer(
+		'error',
+		'Invalid Access Token',
+		"Chatwoot does not know this Access Token. Copy it again from Chatwoot's Profile Settings → Access Token.",
+	),
+	whenAnswer(
+		'error',
+		'You are not authorized to access this account',
+		"The token's user is not a member of the account with this Account ID. The Account ID is the number after /app/accounts/ in Chatwoot's address bar while that user is signed in.",
+	),
+	whenAnswer(
+		'error',
+		'Resource could not be found',
+		"Chatwoot has no account with this Account ID. It is the number after /app/accounts/ in Chatwoot's address bar.",
+	),
+	whenAnswer(
+		'error',
+		'Access to this endpoint is not authorized for bots',
+		"This is an agent-bot token, which Chatwoot lets read only conversations, so it cannot be tested here. The action node can use it; the trigger needs an administrator's token to register its webhook.",
+	),
+	whenAnswer('error', 'Account is suspended', 'Chatwoot says this account is suspended.'),
+	whenAnswer(
+		'errors[0]',
+		'You need to sign in or sign up before continuing.',
+		'Chatwoot received no access token. A proxy in front of Chatwoot drops the api_access_token header: nginx does so unless "underscores_in_headers on;" is set.',
+	),
+	// A page or some other JSON instead of the inbox list: the Base URL holds a path, e.g. one copied from the
+	// address bar (Chatwoot answers every /app/... address with its dashboard page), or it is not a Chatwoot.
+	whenAnswer(
+		'payload',
+		undefined,
+		"This address did not answer like Chatwoot's API. The Base URL must be only the address of your Chatwoot, e.g. https://chatwoot.example.com: remove everything from /app/ on if you copied it from the address bar.",
+	),
+];
 
 export class ChatwootApi implements ICredentialType {
 	name = 'chatwootApi';
@@ -70,11 +116,14 @@ export class ChatwootApi implements ICredentialType {
 		},
 	};
 
+	// An endpoint under the account, which agents and administrators may read: a wrong Account ID fails here.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/api/v1/profile',
+			url: '=/api/v1/accounts/{{$credentials.accountId}}/inboxes',
 			skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
+			ignoreHttpStatusErrors: true,
 		},
+		rules: testRules,
 	};
 }

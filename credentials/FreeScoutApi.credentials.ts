@@ -1,10 +1,38 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
+
+/**
+ * What the credential test tells the user, by the body of FreeScout's answer to the mailbox list (the request takes
+ * every HTTP status as an answer: n8n 1.x applies no rules to error statuses). The first matching rule wins.
+ */
+const testRules: IAuthenticateRuleResponseSuccessBody[] = [
+	{
+		type: 'responseSuccessBody',
+		properties: {
+			key: 'message',
+			value: 'Not Authorized',
+			message:
+				"FreeScout refused the API Key. Copy it again from FreeScout's Manage → Settings → API & Webhooks → API Key (Regenerate there changes it); the Webhook Secret Key is a different value.",
+		},
+	},
+	{
+		// FreeScout answers its HTML 404 page for any address it has no route for: a Base URL with a path after
+		// FreeScout's address, or an instance without the API & Webhooks module.
+		type: 'responseSuccessBody',
+		properties: {
+			key: '_embedded',
+			value: undefined,
+			message:
+				"FreeScout's API did not answer at this address. Check the Base URL: only the address of your FreeScout (with its sub-folder, if any), e.g. https://help.example.com, with nothing from the address bar after it. If it is right, the paid API & Webhooks module is missing or inactive: Manage → Modules.",
+		},
+	},
+];
 
 export class FreeScoutApi implements ICredentialType {
 	name = 'freeScoutApi';
@@ -75,6 +103,8 @@ export class FreeScoutApi implements ICredentialType {
 			url: '/api/mailboxes',
 			qs: { pageSize: 1 },
 			skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
+			ignoreHttpStatusErrors: true,
 		},
+		rules: testRules,
 	};
 }

@@ -1016,8 +1016,11 @@ async function main() {
 	printMenu(demo, print);
 	const rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: 'demo> ' });
 	const say = (line) => {
-		readline.clearLine(process.stdout, 0);
-		readline.cursorTo(process.stdout, 0);
+		// Over the prompt on a terminal; into a file or pipe no cursor codes, just the line.
+		if (process.stdout.isTTY) {
+			readline.clearLine(process.stdout, 0);
+			readline.cursorTo(process.stdout, 0);
+		}
 		print(line);
 		rl.prompt(true);
 	};

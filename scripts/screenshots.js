@@ -7,35 +7,19 @@
 //   docs/chatwoot-freescout-sync.png      example workflow 3
 //   docs/trigger-output.png               the S1 execution: the trigger's output item (JSON view)
 //
-// Needs: the built package (runs `npm run build` unless --no-build), Debian's chromium (`apt-get install -y
-// chromium`; no browser is downloaded), and playwright-core, installed on first use into .runtime/screenshots/
-// (git-ignored) without touching the project's package.json or package-lock.json. The n8n runtime under
-// .runtime/ is installed by the demo on its first run.
+// Needs: the built package (runs `npm run build` unless --no-build), Debian's chromium and playwright-core (see
+// ./chromium.js). The n8n runtime under .runtime/ is installed by the demo on its first run.
 //
 // Options: --out <dir> (default docs/), --port <n8n port> (default 5788; the simulators use the next five),
 // --chromium <path> (default /usr/bin/chromium or $CHROMIUM), --no-build.
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { parseArgs } = require('node:util');
+const { chromiumPath, loadPlaywright, signIn, sleep, startChromium } = require('./chromium');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
-const PLAYWRIGHT_VERSION = '1.65.1';
-const PLAYWRIGHT_DIR = path.join(REPO_ROOT, '.runtime', 'screenshots');
 const VIEWPORT = { width: 1400, height: 800 };
-const CHROMIUM_FLAGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-	'--hide-scrollbars',
-	'--force-device-scale-factor=1',
-];
 const SHOTS = [
 	{ key: 'reopen', file: 'chatwoot-reopen-as-open.png' },
 	{ key: 'closeReopen', file: 'freescout-close-and-reopen.png' },
@@ -44,99 +28,6 @@ const SHOTS = [
 const OUTPUT_SHOT = 'trigger-output.png';
 
 const log = (line) => process.stderr.write(`[screenshots] ${line}\n`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** playwright-core at the pinned version, from .runtime/screenshots/ (installed there once). */
-function loadPlaywright() {
-	const moduleDir = path.join(PLAYWRIGHT_DIR, 'node_modules', 'playwright-core');
-	const installed = () => {
-		try {
-			return JSON.parse(fs.readFileSync(path.join(moduleDir, 'package.json'), 'utf8')).version === PLAYWRIGHT_VERSION;
-		} catch {
-			return false;
-		}
-	};
-	if (!installed()) {
-		log(`installing playwright-core@${PLAYWRIGHT_VERSION} into ${path.relative(REPO_ROOT, PLAYWRIGHT_DIR)}/`);
-		fs.mkdirSync(PLAYWRIGHT_DIR, { recursive: true });
-		execFileSync(
-			'npm',
-			[
-				'install',
-				'--prefix',
-				PLAYWRIGHT_DIR,
-				`playwright-core@${PLAYWRIGHT_VERSION}`,
-				'--no-save',
-				'--no-package-lock',
-				'--ignore-scripts',
-				'--no-audit',
-				'--no-fund',
-			],
-			{ cwd: PLAYWRIGHT_DIR, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } },
-		);
-		if (!installed()) throw new Error(`playwright-core@${PLAYWRIGHT_VERSION} did not install into ${PLAYWRIGHT_DIR}`);
-	}
-	return require(moduleDir);
-}
-
-/** Starts Chromium with a fresh profile and returns {wsEndpoint, stop()}. */
-async function startChromium(executable) {
-	if (!fs.existsSync(executable)) {
-		throw new Error(`${executable} not found: install Debian's chromium (apt-get install -y chromium) or pass --chromium`);
-	}
-	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'screenshots-chromium-'));
-	const child = spawn(executable, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], {
-		detached: true, // own process group: stop() takes the renderer and GPU children with it
-		stdio: ['ignore', 'ignore', 'pipe'],
-	});
-	const exited = new Promise((resolve) => child.once('exit', resolve));
-	// Interrupted (Ctrl-C ends the process through the demo's exit hooks): never leave Chromium behind.
-	const killOnExit = () => {
-		try {
-			process.kill(-child.pid, 'SIGKILL');
-		} catch {
-			// already gone
-		}
-	};
-	process.once('exit', killOnExit);
-	let stderr = '';
-	const wsEndpoint = await new Promise((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`Chromium did not start in 30 s:\n${stderr}`)), 30_000);
-		child.stderr.on('data', (chunk) => {
-			stderr += chunk;
-			const match = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
-			if (match) {
-				clearTimeout(timer);
-				resolve(match[1]);
-			}
-		});
-		child.once('exit', (code) => {
-			clearTimeout(timer);
-			reject(new Error(`Chromium exited with ${code}:\n${stderr}`));
-		});
-	});
-	async function stop() {
-		process.off('exit', killOnExit);
-		if (child.exitCode === null && child.signalCode === null) {
-			try {
-				process.kill(-child.pid, 'SIGTERM');
-			} catch {
-				// already gone
-			}
-			const timeout = sleep(5000).then(() => 'timeout');
-			if ((await Promise.race([exited, timeout])) === 'timeout') {
-				try {
-					process.kill(-child.pid, 'SIGKILL');
-				} catch {
-					// already gone
-				}
-				await exited;
-			}
-		}
-		fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-	}
-	return { wsEndpoint, stop };
-}
 
 /** Closes n8n's popovers and toasts that would cover the canvas. */
 async function dismissPopups(page) {
@@ -148,14 +39,6 @@ async function dismissPopups(page) {
 		}
 	}
 	await page.mouse.move(5, VIEWPORT.height - 5); // no hover effects on nodes
-}
-
-async function signIn(page, baseUrl, owner) {
-	await page.goto(`${baseUrl}/signin`);
-	await page.fill('#emailOrLdapLoginId', owner.email);
-	await page.fill('#password', owner.password);
-	await page.click('[data-test-id="form-submit-button"]');
-	await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 30_000 });
 }
 
 const overlaps = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
@@ -203,7 +86,7 @@ async function main() {
 		options: {
 			out: { type: 'string', default: path.join(REPO_ROOT, 'docs') },
 			port: { type: 'string', default: '5788' },
-			chromium: { type: 'string', default: process.env.CHROMIUM || '/usr/bin/chromium' },
+			chromium: { type: 'string', default: chromiumPath() },
 			'no-build': { type: 'boolean', default: false },
 		},
 	});
@@ -211,7 +94,7 @@ async function main() {
 	const port = Number(values.port);
 	fs.mkdirSync(outDir, { recursive: true });
 
-	const { chromium } = loadPlaywright();
+	const { chromium } = loadPlaywright({ log });
 	if (!values['no-build']) {
 		log('building the package (npm run build)');
 		execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });

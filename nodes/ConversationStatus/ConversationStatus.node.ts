@@ -24,7 +24,7 @@ import { DEFAULT_TIMEOUT_MS } from '../core/http';
 import type { PlatformModule } from '../core/platform';
 import { isStatus } from '../core/types';
 import {
-	platformCredentialsUnlessHidden,
+	platformCredentials,
 	platformProperty,
 	platformSubtitle,
 	platformsWhere,
@@ -48,7 +48,10 @@ export class ConversationStatus implements INodeType {
 		name: 'conversationStatus',
 		icon: { light: 'file:../../icons/conversationStatus.svg', dark: 'file:../../icons/conversationStatus.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// An array on purpose: n8n adds a "Custom API Call" operation to every node whose defaultVersion equals its
+		// version and whose credential authenticates requests; this node has no such call to make.
+		version: [1],
+		defaultVersion: 1,
 		subtitle: platformSubtitle(
 			' + ": " + $parameter["operation"].replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase())',
 			platforms
@@ -61,7 +64,7 @@ export class ConversationStatus implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: platformCredentialsUnlessHidden(),
+		credentials: platformCredentials(),
 		properties: [
 			// Sync Status works between the platform of each change and the other one.
 			{ ...platformProperty(), displayOptions: { hide: { operation: ['syncStatus'] } } },
@@ -110,9 +113,18 @@ export class ConversationStatus implements INodeType {
 				type: 'string',
 				default: '={{ $json.conversationId }}',
 				required: true,
-				hint: 'Chatwoot: the number in the conversation\'s URL. FreeScout: the ID in the URL, not the #number.',
 				description:
 					'Chatwoot: the conversation number in its URL. FreeScout: the conversation ID in its URL (not the #number). The default takes it from the Conversation Status Trigger. For Sync Status: the conversation that changed.',
+				displayOptions: { show: { operation: ['forceOpen', 'getStatus', 'setStatus', 'syncStatus'] } },
+			},
+			{
+				// A notice, not the field's hint: n8n shows an expression's value in place of the hint, and the field
+				// holds an expression by default.
+				displayName:
+					"Conversation ID: in Chatwoot the number at the end of the conversation's URL (…/conversations/42); in FreeScout the number after /conversation/ in its URL, not the #number. By default it comes from the trigger's item.",
+				name: 'conversationIdNotice',
+				type: 'notice',
+				default: '',
 				displayOptions: { show: { operation: ['forceOpen', 'getStatus', 'setStatus', 'syncStatus'] } },
 			},
 			{
@@ -126,9 +138,11 @@ export class ConversationStatus implements INodeType {
 			{
 				displayName: 'Inbox ID',
 				name: 'inboxId',
-				type: 'number',
-				default: 0,
-				description: 'The inbox to check when no conversation is given (0: the conversation\'s inbox)',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 4',
+				description:
+					"The inbox to check when no conversation is given: the number at the end of its URL under Settings → Inboxes. Empty: the conversation's inbox.",
 				displayOptions: { show: { operation: ['diagnosePending'] } },
 			},
 			{
@@ -361,8 +375,8 @@ async function runItem(ctx: IExecuteFunctions, { session, defaultUserId }: Platf
 	if (operation === 'diagnosePending') {
 		const rawId = ctx.getNodeParameter('diagnoseConversationId', itemIndex, '') as unknown;
 		const conversationId = rawId === '' || rawId === null || rawId === undefined ? null : checkConversationId(rawId);
-		const inboxId = Number(ctx.getNodeParameter('inboxId', itemIndex, 0));
-		return { ...(await diagnosePending(session, { conversationId, inboxId: inboxId > 0 ? inboxId : null })) } as unknown as IDataObject;
+		const inboxId = optionalInboxId(ctx, itemIndex);
+		return { ...(await diagnosePending(session, { conversationId, inboxId })) } as unknown as IDataObject;
 	}
 
 	const conversationId = checkConversationId(ctx.getNodeParameter('conversationId', itemIndex));
@@ -393,6 +407,21 @@ async function runItem(ctx: IExecuteFunctions, { session, defaultUserId }: Platf
 		return { ...(await applyStatus(session, { conversationId, target: status, userId, snoozedUntil })) } as unknown as IDataObject;
 	}
 	throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, { itemIndex });
+}
+
+/** Diagnose Pending's Inbox ID: null when empty (0 too, the empty value of workflows saved when it was a number). */
+function optionalInboxId(ctx: IExecuteFunctions, itemIndex: number): number | null {
+	const raw = ctx.getNodeParameter('inboxId', itemIndex, '') as unknown;
+	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+	if (text === '' || text === '0') return null;
+	const id = Number(text);
+	if (!Number.isInteger(id) || id < 0) {
+		throw new NodeOperationError(ctx.getNode(), `Inbox ID must be a whole number, got ${JSON.stringify(raw)}`, {
+			description: "Type the inbox's number, or leave it empty to check the inbox of the conversation given above.",
+			itemIndex,
+		});
+	}
+	return id;
 }
 
 function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {

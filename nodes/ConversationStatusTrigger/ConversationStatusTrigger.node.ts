@@ -16,6 +16,7 @@ import {
 	platformCredentials,
 	platformProperty,
 	platformSubtitle,
+	platformsWhere,
 	sortedByName,
 	statusOptions,
 } from '../n8n/descriptions';
@@ -39,7 +40,9 @@ function containerFilter(platform: PlatformModule): INodeProperties {
 
 export class ConversationStatusTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Conversation Status Trigger',
+		// n8n's trigger panel says "Go to <displayName without 'Trigger'> and create an event" while it listens, and the
+		// nodes panel offers "On new <the same> event": both should name the platforms, not this package.
+		displayName: 'Chatwoot/FreeScout Trigger',
 		name: 'conversationStatusTrigger',
 		icon: { light: 'file:../../icons/conversationStatus.svg', dark: 'file:../../icons/conversationStatus.dark.svg' },
 		group: ['trigger'],
@@ -52,6 +55,18 @@ export class ConversationStatusTrigger implements INodeType {
 		description:
 			'Starts the workflow once for every real change of a Chatwoot or FreeScout conversation status, with the previous status and the cause',
 		defaults: { name: 'Conversation Status Trigger' },
+		eventTriggerDescription: 'Waiting for a conversation status change in Chatwoot or FreeScout',
+		activationMessage: 'Every real conversation status change in Chatwoot or FreeScout now starts this workflow once.',
+		triggerPanel: {
+			header: 'Listen for conversation status changes in Chatwoot or FreeScout',
+			executionsHelp: {
+				inactive:
+					"While you build: click 'Execute step', then change the status of a conversation in Chatwoot or FreeScout; the platform must reach n8n's test URL. Publish the workflow to run it on every change.",
+				active:
+					'This workflow is published: every real status change starts one execution (see Executions). Test runs here use the test URL.',
+			},
+			activationHint: 'Publish the workflow to run it once for every real status change.',
+		},
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: platformCredentials(),
@@ -73,8 +88,13 @@ export class ConversationStatusTrigger implements INodeType {
 				name: 'unsignedNotice',
 				type: 'notice',
 				default: '',
-				// A path from the root: n8n 1.x resolves only root-level names or '/'-paths in displayOptions.
-				displayOptions: { show: { '/options.acceptUnsigned': [true] } },
+				// Paths from the root: n8n 1.x resolves only root-level names or '/'-paths in displayOptions.
+				displayOptions: {
+					show: {
+						'/options.acceptUnsigned': [true],
+						'/platform': platformsWhere((platform) => platform.trigger.sendsUnsigned),
+					},
+				},
 			},
 			{
 				displayName: 'Filters',
@@ -144,7 +164,8 @@ export class ConversationStatusTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							'Whether to accept deliveries that carry no signature at all: then anyone who knows the webhook URL can send status changes. Only for platforms that cannot sign (Chatwoot before 4.11.2, Chatwoot automation or macro webhooks). A delivery with a wrong signature is still rejected.',
+							'Whether to accept deliveries that carry no signature at all: then anyone who knows the webhook URL can send status changes. Only for Chatwoot before 4.11.2 and Chatwoot automation or macro webhooks, which sign nothing. A delivery with a wrong signature is still rejected.',
+						displayOptions: { show: { '/platform': platformsWhere((platform) => platform.trigger.sendsUnsigned) } },
 					},
 					{
 						displayName: 'API User IDs',

@@ -45,6 +45,11 @@ export interface PlatformModule {
 		priming: Priming;
 		/** Shown in the trigger node while this platform is selected: what the platform needs to deliver. */
 		notice: string;
+		/**
+		 * Whether some of its deliveries carry no signature at all (old versions, automation webhooks). Only then does
+		 * the trigger offer Accept Unsigned Deliveries; a platform that signs everything gets no such way around it.
+		 */
+		sendsUnsigned: boolean;
 	};
 	action: ConversationApi;
 }

@@ -48,24 +48,17 @@ export function platformProperty(): INodeProperties {
 }
 
 /**
- * One credential per platform, shown while that platform is selected, and all of them while no platform is
- * (Sync Status hides Platform: it works between the platform of the change and the other one).
+ * One credential per platform, shown while that platform is selected, and all of them while Platform is hidden
+ * (Sync Status works between the platform of the change and the other one). Written as `hide` for the other
+ * platforms on purpose: n8n's editor takes a parameter named in the credentials' `show` options for the node's
+ * authentication selector, hides it and lets whichever credential is picked (by default the most recently saved
+ * one) set it.
  */
-export function platformCredentialsUnlessHidden(): INodeCredentialDescription[] {
-	const all = platforms.all();
-	return all.map((platform) => ({
-		name: platform.credentialType,
-		required: true,
-		displayOptions: { hide: { platform: all.filter((other) => other !== platform).map((other) => other.id) } },
-	}));
-}
-
-/** One credential per platform, shown while that platform is selected. */
 export function platformCredentials(): INodeCredentialDescription[] {
 	return platforms.all().map((platform) => ({
 		name: platform.credentialType,
 		required: true,
-		displayOptions: { show: { platform: [platform.id] } },
+		displayOptions: { hide: { platform: platformsWhere((other) => other.id !== platform.id) } },
 	}));
 }
 

@@ -334,15 +334,23 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 
 	describe('Diagnose Pending', () => {
 		// The simulator may be replaced inside a test (Community edition), so the token is read at call time.
-		const diagnose = (target: { conversationId: number } | { inboxId: number }) =>
+		const diagnose = (target: { conversationId: number } | { inboxId: number | string }) =>
 			harness.runNode({
 				node: ConversationStatus,
 				parameters:
 					'conversationId' in target
 						? { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: String(target.conversationId) }
-						: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: '', inboxId: target.inboxId },
+						: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: '', inboxId: String(target.inboxId) },
 				credentials: credentials(sim.tokens().administrator),
 			});
+
+		it('an Inbox ID that is not a whole number ends the item before any request, saying what to type', async () => {
+			sim.resetLogs();
+			const out = await diagnose({ inboxId: 'support' });
+			expect(calls()).toEqual([]);
+			expect(out.errorMessage).toBe('Inbox ID must be a whole number, got "support"');
+			expect(out.errorDescription).toBe("Type the inbox's number, or leave it empty to check the inbox of the conversation given above.");
+		});
 
 		it('finds the inbox agent bot and says how to fix it', async () => {
 			sim.attachBot();

@@ -25,8 +25,11 @@ test('a wrong access token: one request to Chatwoot, one warning, and n8n report
 	const workflow = await stack.importExample('chatwoot-reopen-as-open.json', { credentials: { chatwootApi: credential } });
 	sim.resetLogs();
 
+	// n8n 2.x reports the error's message (with Chatwoot's words), 1.x its description (what to fix).
 	await expect(stack.n8n.activateWorkflow(workflow.id)).rejects.toThrow(
-		'node "Resolved to Pending": Chatwoot could not create the webhook (HTTP 401): Invalid Access Token',
+		stack.n8nVersion.startsWith('1.')
+			? "Chatwoot does not know the credential's access token. Copy it again from Chatwoot's Profile Settings → Access Token."
+			: 'node "Resolved to Pending": Chatwoot could not create the webhook (HTTP 401): Invalid Access Token',
 	);
 	const webhookRequests = sim
 		.requests()

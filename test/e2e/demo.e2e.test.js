@@ -205,6 +205,8 @@ test('real-platform flags: webhooks registered at --webhook-url, real changes ex
 		demo.child.kill('SIGINT');
 		const { code } = await demo.exited;
 		expect(code).toBe(0);
+		// Its output went to a pipe: the lines printed over the prompt carry no terminal control codes.
+		expect(demo.stdout).not.toMatch(/\u001b/);
 		// Deactivated before n8n stopped: no webhook is left pointing at an n8n that is gone.
 		expect(chatwoot.webhooks()).toEqual([]);
 		expect(freescout.getWebhooks()).toEqual([]);

@@ -42,18 +42,8 @@ test('both nodes list the platform, its credential, its notice and its container
 	for (const node of [new ConversationStatusTrigger(), new ConversationStatus()]) {
 		const platform = node.description.properties.find((property) => property.name === 'platform');
 		expect(platform?.options).toContainEqual({ name: 'Deskly', value: 'deskly' });
+		expect(node.description.credentials).toContainEqual({ name: 'desklyApi', required: true, displayOptions: { hide: { platform: ['chatwoot', 'freescout'] } } });
 	}
-	expect(new ConversationStatusTrigger().description.credentials).toContainEqual({
-		name: 'desklyApi',
-		required: true,
-		displayOptions: { show: { platform: ['deskly'] } },
-	});
-	// The action node's Sync Status hides Platform and takes every platform's credential.
-	expect(new ConversationStatus().description.credentials).toContainEqual({
-		name: 'desklyApi',
-		required: true,
-		displayOptions: { hide: { platform: ['chatwoot', 'freescout'] } },
-	});
 	const trigger = new ConversationStatusTrigger().description.properties;
 	expect(trigger.find((property) => property.name === 'desklyNotice')?.displayName).toBe('Deskly must reach this URL.');
 	const filters = trigger.find((property) => property.name === 'filters')?.options as Array<{ name: string }>;

@@ -56,6 +56,9 @@
  *       POST /accounts/{a}/contacts, POST /contacts/filter, GET /contacts/search, GET /contacts/{id}/conversations
  *         (what the EvolutionAPI integration uses)
  *     Agents who are not members of a conversation's inbox get the Pundit 401 on every conversation route.
+ *   - Dashboard: GET /app and /app/* answer 200 with an HTML page and need no token (config/routes.rb
+ *     `get '/app/*params', to: 'dashboard#index'`), so an API path behind a Base URL copied from the address bar
+ *     gets a page, not JSON. The page is a stand-in; Rails' answer to a JSON-only Accept header is not modelled.
  *   - Errors: 401 `{"errors":["You need to sign in or sign up before continuing."]}` (no token),
  *     401 Invalid Access Token, 401 bots outside BOT_ACCESSIBLE_ENDPOINTS, 401 not authorized to access this
  *     account / Account is suspended, 401 Pundit "You are not authorized to do this action" (no 403),
@@ -182,6 +185,9 @@ const ATTR_NAMES = {
 	updatedAt: 'updated_at',
 };
 const TIME_FIELDS = new Set(['snoozedUntil', 'waitingSince', 'firstReplyCreatedAt', 'updatedAt']);
+
+/** Stand-in for the page dashboard#index renders (the Vue app's shell). */
+const DASHBOARD_PAGE = '<!DOCTYPE html><html><head><title>Chatwoot</title></head><body><div id="app"></div></body></html>\n';
 
 const ERR = {
 	noToken: { errors: ['You need to sign in or sign up before continuing.'] },
@@ -1611,6 +1617,10 @@ function createChatwootSimulator(options = {}) {
 			rule.remaining--;
 			rateRules = rateRules.filter((r) => r.remaining > 0);
 			return reply(429, { text: 'Retry later\n', contentType: 'text/plain' }); // rack-attack default responder
+		}
+
+		if (req.method === 'GET' && (u.pathname === '/app' || u.pathname.startsWith('/app/'))) {
+			return reply(200, { text: DASHBOARD_PAGE, contentType: 'text/html; charset=utf-8' });
 		}
 
 		let match = null;

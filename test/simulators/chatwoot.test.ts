@@ -86,6 +86,22 @@ describe('auth and error bodies', () => {
 		expect([suspended.status, suspended.json]).toEqual([401, { error: 'Account is suspended' }]);
 	});
 
+	test('every GET under /app is the dashboard page, with or without a token, even for an API path behind it', async () => {
+		const { api } = await setup();
+		const pages: Array<[string, string | null]> = [
+			['/app', null],
+			['/app/accounts/1/dashboard', null],
+			['/app/accounts/1/dashboard/api/v1/accounts/1/inboxes', 'nope'],
+		];
+		for (const [path, token] of pages) {
+			const res = await api('GET', path, undefined, token);
+			expect([path, res.status, res.headers['content-type'], res.json]).toEqual([path, 200, 'text/html; charset=utf-8', null]);
+			expect(res.body).toContain('<div id="app"></div>');
+		}
+		const post = await api('POST', '/app/accounts/1/dashboard', {});
+		expect([post.status, post.json]).toEqual([404, { status: 404, error: 'Not Found' }]);
+	});
+
 	test('profile answers user tokens; Api-Access-Token header works like api_access_token', async () => {
 		const { api, tokens } = await setup();
 		const res = await api('GET', '/api/v1/profile', undefined, tokens.agent, 'Api-Access-Token');

@@ -203,6 +203,8 @@ function seedData(options) {
  *                   replies through the API reactivate spam either way)
  *   customFieldsModule  the Custom Fields module is active (default false)
  *   tagsModule      the Tags module is active (default false)
+ *   apiModule       the API & Webhooks module is active (default true); false: every /api/ address is FreeScout's
+ *                   HTML 404 page, as for any address without a route (inferred: the routes are the module's)
  *   listTieOrder    'with-sort' (default) | 'against-sort': order by id among equal list sort keys
  *   log             optional function(line) for debug output
  */
@@ -222,6 +224,7 @@ function createFreeScoutSimulator(options = {}) {
 			customerReplyKeepsSpam: true,
 			tagsModule: false,
 			customFieldsModule: false,
+			apiModule: true,
 			listTieOrder: 'with-sort',
 			log: null,
 		},
@@ -1165,7 +1168,7 @@ function createFreeScoutSimulator(options = {}) {
 			return send(res, status, phpJsonEncode(payload), Object.assign({ 'Content-Type': 'application/json' }, headers || {}));
 		};
 
-		const matching = routes.filter((r) => r.re.test(u.pathname));
+		const matching = opts.apiModule ? routes.filter((r) => r.re.test(u.pathname)) : [];
 		if (matching.length === 0) return reply(404, htmlPage(404, 'Not Found'), HTML_HEADERS);
 		const route = matching.find((r) => r.methods.includes(req.method) || (req.method === 'HEAD' && r.methods.includes('GET')));
 		if (req.method === 'OPTIONS') {

@@ -624,6 +624,19 @@ describe('REST API', () => {
 		});
 	});
 
+	it('without the API & Webhooks module every /api/ address is the HTML 404 page, whatever the key', async () => {
+		const bare = createFreeScoutSimulator({ apiKey: API_KEY, apiModule: false });
+		await bare.start();
+		try {
+			for (const path of ['/mailboxes?pageSize=1', '/webhooks', '/conversations/1']) {
+				const res = await api(bare, 'GET', path);
+				expect([path, res.status, res.headers['content-type'], res.json]).toEqual([path, 404, 'text/html; charset=UTF-8', null]);
+			}
+		} finally {
+			await bare.stop();
+		}
+	});
+
 	it('PUT always answers 204 with an empty text/html body; invalid status strings become active', async () => {
 		const id = sim.createConversation({ text: 'x' });
 		for (const body of [{ status: 'active', byUser: 1 }, { status: 'pending', byUser: 1 }, { status: 'open', byUser: 1 }, { foo: 'bar' }, { status: 'active', byUser: 1 }]) {

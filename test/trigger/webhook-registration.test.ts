@@ -75,6 +75,21 @@ describe('Chatwoot registration', () => {
 		expect(chatwoot.readCreated(answer(200, '<html>'), context)).toMatchObject({ kind: 'failed' });
 	});
 
+	test('a 401 says what to fix by what Chatwoot said: unknown token, other account, no token arriving', () => {
+		const hint = (body: unknown) => {
+			const outcome = chatwoot.readCreated(answer(401, body), context);
+			return outcome.kind === 'failed' ? outcome.failure.description : outcome.kind;
+		};
+		expect(hint({ error: 'Invalid Access Token' })).toBe(
+			"Chatwoot does not know the credential's access token. Copy it again from Chatwoot's Profile Settings → Access Token.",
+		);
+		expect(hint({ error: 'You are not authorized to access this account' })).toBe(
+			"The token's user is not a member of account 3. Check the Account ID in the credential: the number after /app/accounts/ in Chatwoot's address bar.",
+		);
+		expect(hint({ errors: ['You need to sign in or sign up before continuing.'] })).toContain('underscores_in_headers on;');
+		expect(hint({ error: 'Access to this endpoint is not authorized for bots' })).toContain("administrator's access token for account 3");
+	});
+
 	test('check answers: exists, gone (missing or moved), outdated (other events, also more than needed), failed', () => {
 		const full = ['conversation_updated', 'conversation_created'];
 		const list = (webhooks: unknown[]) => answer(200, { payload: { webhooks } });

@@ -92,7 +92,7 @@ export function deliverySettings(
 ): DeliverySettings {
 	return {
 		secret: secretFor(stored, options, settings),
-		acceptUnsigned: options.acceptUnsigned === true,
+		acceptUnsigned: platform.trigger.sendsUnsigned && options.acceptUnsigned === true,
 		toleranceSeconds: nonNegative(options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS),
 		context: {
 			baseUrl: settings.baseUrl,

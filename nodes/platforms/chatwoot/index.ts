@@ -39,6 +39,8 @@ export const chatwoot: PlatformModule = {
 		},
 		registration: webhookRegistration,
 		priming,
+		// Chatwoot before 4.11.2 and its automation-rule and macro webhooks sign nothing.
+		sendsUnsigned: true,
 		notice:
 			"Chatwoot must reach this node's webhook URL. Chatwoot 4.14+ does not deliver to localhost or private addresses unless SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true is set on Chatwoot. Registering the webhook needs an administrator's access token.",
 	},

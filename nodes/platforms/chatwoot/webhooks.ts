@@ -61,14 +61,31 @@ function isRecord(value: Record<string, unknown> | null): value is Record<string
 	return value !== null;
 }
 
+/** What to fix for a 401, by Chatwoot's words: every refusal (unknown token, other account, not an administrator) is a 401. */
+function unauthorizedHint(response: ApiResponse, context: RegistrationContext): string {
+	const said = platformMessageOf(response.body);
+	const account = context.accountId ?? '?';
+	if (/invalid access token/i.test(said)) {
+		return "Chatwoot does not know the credential's access token. Copy it again from Chatwoot's Profile Settings → Access Token.";
+	}
+	if (/not authorized to access this account/i.test(said)) {
+		return `The token's user is not a member of account ${account}. Check the Account ID in the credential: the number after /app/accounts/ in Chatwoot's address bar.`;
+	}
+	if (/sign in or sign up/i.test(said)) {
+		return 'Chatwoot received no access token: a proxy in front of it drops the api_access_token header (nginx does unless "underscores_in_headers on;" is set).';
+	}
+	return (
+		`Managing webhooks needs an administrator's access token for account ${account}. ` +
+		"An agent's or bot's token is refused. Use an administrator's token (Profile Settings → Access Token) " +
+		'in the credential, or turn off "Register Webhook Automatically" and create the webhook by hand.'
+	);
+}
+
 function failure(response: ApiResponse, action: string, context: RegistrationContext): ApiFailure {
 	let description: string;
 	switch (response.statusCode) {
 		case 401:
-			description =
-				`Managing webhooks needs an administrator's access token for account ${context.accountId ?? '?'}. ` +
-				"An agent's or bot's token is refused. Use an administrator's token (Profile Settings → Access Token) " +
-				'in the credential, or turn off "Register Webhook Automatically" and create the webhook by hand.';
+			description = unauthorizedHint(response, context);
 			break;
 		case 404:
 			description = `Check the Base URL and the Account ID (${context.accountId ?? '?'}) in the credential.`;

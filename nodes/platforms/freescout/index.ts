@@ -40,6 +40,7 @@ export const freescout: PlatformModule = {
 		},
 		registration: webhookRegistration,
 		priming,
+		sendsUnsigned: false,
 		notice:
 			"FreeScout must reach this node's webhook URL, and the credential needs the Secret Key from Manage → Settings → API & Webhooks to verify deliveries",
 	},

@@ -18,7 +18,11 @@ export function verifyFreeScoutSignature(delivery: Delivery, options: SignatureO
 		return { result: 'unsigned', reason: 'the delivery has no X-FreeScout-Signature header' };
 	}
 	if (options.secret === null) {
-		return { result: 'unsigned', reason: 'no Secret Key is set in the credential to check X-FreeScout-Signature with' };
+		return {
+			result: 'unsigned',
+			reason:
+				"the FreeScout credential has no Webhook Secret Key to check X-FreeScout-Signature with: copy FreeScout's Secret Key (Manage → Settings → API & Webhooks → Webhooks) into it",
+		};
 	}
 	const body = rawBytes(delivery);
 	if (body === null) return { result: 'invalid', reason: 'the raw request body is not available' };

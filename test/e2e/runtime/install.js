@@ -13,6 +13,8 @@
 //   built, against Node 24 (isolated-vm loads its shipped prebuild; checked after the build).
 // - Each step writes a marker file with what it installed; a step whose marker is missing or stale
 //   is redone, and so is every step after it. A finished install is reused in milliseconds.
+// - Progress goes to `log` (a line per step, a heartbeat while a command is quiet); what npm and the
+//   compiler print goes to `.runtime/install.log` only, and its last lines into the error of a failed step.
 //
 // Module: `const { nodeBin, n8nBin, n8nDir, n8nVersion, runtimeDir } = await ensureRuntime({ n8nVersion, log })`.
 // CLI:    `node test/e2e/runtime/install.js [<n8n version> ... | --all]` (default: the line E2E_N8N_VERSION
@@ -31,6 +33,7 @@ const NODE_BIN = path.join(NODE_HOME, 'bin', 'node');
 const N8N_VERSIONS = ['2.41.1', '1.123.81'];
 const DEFAULT_N8N_VERSION = '2.41.1';
 const HEARTBEAT_MS = 20_000;
+const INSTALL_LOG = path.join(RUNTIME_DIR, 'install.log');
 
 /** The n8n line the end-to-end suite runs on: E2E_N8N_VERSION (e.g. 1.123.81), else the default line. */
 function selectedN8nVersion() {
@@ -66,13 +69,17 @@ function npmEnv() {
 	return env;
 }
 
-// Runs a command, forwarding its output line by line and printing a heartbeat while it is quiet.
-// Rejects with the command, exit status and the last output lines.
+// Runs a command, writing its output to INSTALL_LOG and printing a heartbeat while it runs quietly.
+// Resolves with its last output lines; rejects with the command, exit status and those lines.
 function run(command, args, { cwd, env = npmEnv(), log }) {
 	const label = [command, ...args]
 		.map((arg) => arg.replace(`${REPO_ROOT}${path.sep}`, ''))
 		.join(' ');
-	log(`$ ${label}  (in ${path.relative(REPO_ROOT, cwd) || '.'})`);
+	const where = path.relative(REPO_ROOT, cwd) || '.';
+	log(`$ ${label}  (in ${where})`);
+	fs.mkdirSync(RUNTIME_DIR, { recursive: true });
+	const installLog = fs.createWriteStream(INSTALL_LOG, { flags: 'a' });
+	installLog.write(`\n[${new Date().toISOString()}] $ ${label}  (in ${where})\n`);
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
 		const tail = [];
@@ -86,11 +93,11 @@ function run(command, args, { cwd, env = npmEnv(), log }) {
 		}, HEARTBEAT_MS);
 		const onData = (chunk) => {
 			lastOutput = Date.now();
+			installLog.write(chunk);
 			output += chunk;
 			const lines = output.split('\n');
 			output = lines.pop();
 			for (const line of lines) {
-				log(`  | ${line}`);
 				tail.push(line);
 				if (tail.length > 40) tail.shift();
 			}
@@ -99,10 +106,12 @@ function run(command, args, { cwd, env = npmEnv(), log }) {
 		child.stderr.on('data', onData);
 		child.on('error', (error) => {
 			clearInterval(heartbeat);
+			installLog.end();
 			reject(new Error(`Could not start \`${label}\`: ${error.message}`));
 		});
 		child.on('close', (code, signal) => {
 			clearInterval(heartbeat);
+			installLog.end();
 			if (output) tail.push(output);
 			const seconds = ((Date.now() - started) / 1000).toFixed(1);
 			if (code === 0) {
@@ -112,7 +121,7 @@ function run(command, args, { cwd, env = npmEnv(), log }) {
 				reject(
 					new Error(
 						`\`${label}\` failed (${signal ? `signal ${signal}` : `exit code ${code}`}) after ${seconds} s.\n` +
-							`Last output:\n${tail.join('\n')}`,
+							`Last output (all of it in ${path.relative(REPO_ROOT, INSTALL_LOG)}):\n${tail.join('\n')}`,
 					),
 				);
 			}
@@ -276,6 +285,7 @@ async function ensureRuntime({
 		return result;
 	}
 	const releaseLock = await acquireLock(say);
+	say(`first use of n8n ${n8nVersion}: installing what is missing of it and Node ${NODE_VERSION} into ${relative(RUNTIME_DIR)}/ (minutes; npm's and the compiler's output goes to ${relative(INSTALL_LOG)})`);
 	try {
 		let redoRest = false; // once a step is redone, every later step is redone too
 		for (const step of plannedSteps(line)) {

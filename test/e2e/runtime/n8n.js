@@ -9,7 +9,8 @@
 // package under test is copied, as `npm pack` would ship it (package.json + its `files`), into
 // `<userFolder>/.n8n/nodes/node_modules/`, which is where n8n loads community packages from, so node
 // types are named `<package>.<node>` exactly as after a UI install, and `require('n8n-workflow')`
-// resolves to n8n's own copy. restart() stops the process and starts it again on the same user folder,
+// resolves to n8n's own copy (or, with `packageTarball`, installed there from its tarball by npm as a user
+// does: ./tarball.js). restart() stops the process and starts it again on the same user folder,
 // database and ports.
 //
 //   const n8n = await startN8n({ packageDir, env, log, n8nVersion: '1.123.81' });
@@ -27,6 +28,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { ensureRuntime, DEFAULT_N8N_VERSION } = require('./install');
 const { createN8nClient, nodeItems } = require('./rest');
+const { installTarball } = require('./tarball');
 const { track, freePorts, processTree, startDetached, waitFor, logTail } = require('./processes');
 
 const ENCRYPTION_KEY = 'e2e-fixed-encryption-key-not-a-secret';
@@ -100,6 +102,8 @@ function activationsLogged(text) {
  * @param {string} [options.n8nVersion] the n8n line: '2.41.1' (default) or '1.123.81'.
  * @param {'start'|'webhook'|'worker'} [options.command] the n8n command (default 'start': the main).
  * @param {string|string[]} [options.packageDir] built package folder(s) (package.json + its `files`) to load.
+ * @param {string} [options.packageTarball] an `npm pack` tarball to install with npm first, as a user does
+ *   (./tarball.js); it is then the instance's packageName.
  * @param {Record<string,string>} [options.env] extra environment for n8n (wins over the defaults).
  * @param {(line: string) => void} [options.log] progress lines; default: stderr.
  * @param {number} [options.readyTimeoutMs] default 120 s.
@@ -113,6 +117,7 @@ async function startN8n({
 	n8nVersion = DEFAULT_N8N_VERSION,
 	command = 'start',
 	packageDir,
+	packageTarball,
 	env = {},
 	log = (line) => process.stderr.write(`${line}\n`),
 	readyTimeoutMs = 120_000,
@@ -127,7 +132,8 @@ async function startN8n({
 	const logFile = path.join(userFolder, 'n8n.log');
 	let packageName;
 	try {
-		[packageName] = [packageDir ?? []].flat().map((dir) => installPackage(dir, userFolder));
+		if (packageTarball) packageName = installTarball(packageTarball, userFolder);
+		[packageName = packageName] = [packageDir ?? []].flat().map((dir) => installPackage(dir, userFolder));
 	} catch (error) {
 		fs.rmSync(userFolder, { recursive: true, force: true });
 		throw error;

@@ -37,8 +37,9 @@ function readExample(file) {
 
 /**
  * An example made ready to import into one n8n: every node's credential of a type in `credentials` is
- * replaced by that credential ({id, name}); `newWebhookIds` gives fresh webhookIds (for a second copy of
- * the same example in the same n8n); `name` renames the workflow.
+ * replaced by that credential ({id, name}); each trigger gets a fresh webhookId, as the editor gives a node
+ * that has none (the examples carry none; `newWebhookIds` also replaces one a workflow has); `name` renames
+ * the workflow.
  */
 function prepareExample(file, { credentials = {}, name, newWebhookIds = false } = {}) {
 	const workflow = readExample(file);
@@ -48,7 +49,7 @@ function prepareExample(file, { credentials = {}, name, newWebhookIds = false } 
 			if (!credential) throw new Error(`${file}: node "${node.name}" needs a ${type} credential`);
 			node.credentials[type] = { id: credential.id, name: credential.name };
 		}
-		if (newWebhookIds && node.webhookId) node.webhookId = crypto.randomUUID();
+		if (node.type === TRIGGER_TYPE && (newWebhookIds || !node.webhookId)) node.webhookId = crypto.randomUUID();
 	}
 	return {
 		name: name ?? workflow.name,
@@ -180,7 +181,8 @@ function stackSurface({ main, proxy, directWebhookBase, restartAll, stopAll }) {
  * (default free ones), `webhookUrl` replaces the proxy as N8N_WEBHOOK_URL (e.g. a public tunnel to n8n),
  * `owner` ({email, firstName, lastName, password}) is the owner to set up, `signalHooks` as in startN8n,
  * `env` more environment for n8n (the benchmark's --n8n-env), `extraPackages` folders of more community
- * packages to load next to this one (e.g. a test-only node package).
+ * packages to load next to this one (e.g. a test-only node package), `packageTarball` an `npm pack` tarball of
+ * this package to install with npm instead of copying the build (see ../runtime/tarball.js).
  */
 async function startStack({
 	n8nVersion = selectedN8nVersion(),
@@ -192,13 +194,15 @@ async function startStack({
 	signalHooks,
 	env = {},
 	extraPackages = [],
+	packageTarball,
 } = {}) {
 	const proxy = await startProxy({ port: proxyPort });
 	let n8n;
 	try {
 		n8n = await startN8n({
 			n8nVersion,
-			packageDir: [REPO_ROOT, ...extraPackages],
+			packageDir: packageTarball ? extraPackages : [REPO_ROOT, ...extraPackages],
+			packageTarball,
 			env: { N8N_WEBHOOK_URL: webhookUrl ?? `${proxy.url}/`, ...n8nDefaults, ...env },
 			log,
 			port: n8nPort,

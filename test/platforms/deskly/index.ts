@@ -90,6 +90,7 @@ export const deskly: PlatformModule = {
 			}),
 		},
 		notice: 'Deskly must reach this URL.',
+		sendsUnsigned: false,
 	},
 	action: {
 		platform: 'deskly',
