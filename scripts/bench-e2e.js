@@ -29,19 +29,9 @@ const { createChatwootSimulator } = require('../test/simulators/chatwoot');
 const { createEvolutionClient } = require('../test/simulators/evolution-client');
 const { createFreeScoutSimulator } = require('../test/simulators/freescout');
 const { ensureRuntime, DEFAULT_N8N_VERSION, N8N_VERSIONS } = require('../test/e2e/runtime/install');
-const { startStack, sleep } = require('../test/e2e/support/stack');
+const { startStack } = require('../test/e2e/support/stack');
 const { metricsOf, runReport, summaryReport } = require('./bench-e2e-report');
-
-// The engine settings measured; a 1.x n8n has no lazy acquisition (its isolate engine takes one per webhook call).
-const SETTINGS = [
-	{ id: 'defaults', title: "n8n's defaults", env: {}, fromMajor: 1 },
-	{
-		id: 'lazy',
-		title: 'lazy isolates (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true)',
-		env: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
-		fromMajor: 2,
-	},
-];
+const { settingsFor, parseEnvPairs, waitUntil, allFinished, settledIdleRate, deliveriesSince, sleep } = require('./bench-e2e-support');
 
 const { values: args } = parseArgs({
 	options: {
@@ -69,24 +59,11 @@ const WARMUP = Number(args.warmup);
 const MODULE_VERSION = args.module;
 // FreeScout's 15 s undo window before the reply event, compressed; it only adds idle time.
 const UNDO_DELAY_MS = Number(args['undo-ms']);
-const EXTRA_ENV = Object.fromEntries(
-	args['n8n-env'].map((pair) => {
-		const match = /^([A-Z0-9_]+)=(.*)$/.exec(pair);
-		if (!match) throw new Error(`--n8n-env takes KEY=VALUE, not "${pair}"`);
-		return [match[1], match[2]];
-	}),
-);
+const EXTRA_ENV = parseEnvPairs(args['n8n-env']);
 if (!(N > 0) || !(RUNS >= 1) || !(WARMUP >= 0) || !(UNDO_DELAY_MS >= 0)) {
 	throw new Error('--n, --runs, --warmup and --undo-ms take numbers');
 }
-const lineSettings = SETTINGS.filter((setting) => MAJOR >= setting.fromMajor);
-const SELECTED = args.settings
-	? args.settings.split(',').map((id) => {
-			const setting = lineSettings.find((candidate) => candidate.id === id.trim());
-			if (!setting) throw new Error(`--settings: n8n ${N8N_VERSION} has ${lineSettings.map((s) => s.id).join(', ')}, not "${id}"`);
-			return setting;
-		})
-	: lineSettings;
+const SELECTED = settingsFor(N8N_VERSION, args.settings);
 
 const BENCH_DIR = path.join(__dirname, 'bench');
 // What a user who wires the chain by hand subscribes its webhook to: every event that can carry a status change.
@@ -100,28 +77,11 @@ const MINIMAL_SUBSCRIPTIONS = {
 	freescout: ['convo.status', 'convo.agent.reply.created'],
 };
 const NOTIFICATION = 'Build notification';
-const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
 // After a change settled in the simulator: time for n8n to finish and save the execution before the next one.
 const QUIET_MS = 300;
-const FIX_TIMEOUT_MS = 20_000;
 const HANDMADE_BASE_URL = 'https://chatwoot.example.com';
-const IDLE_SAMPLE_MS = 10_000;
-// n8n counts as settled after its start when it used less than 2% of a core in three 5 s windows in a row
-// (its start-up work comes in bursts over about 30 s).
-const SETTLED_RATE = 0.02;
-const SETTLED_WINDOWS = 3;
-const SETTLE_TIMEOUT_MS = 180_000;
 
 const log = (line) => process.stderr.write(`${line}\n`);
-
-async function waitUntil(what, check, { timeoutMs = FIX_TIMEOUT_MS, intervalMs = 2 } = {}) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		if (check()) return Date.now();
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(intervalMs);
-	}
-}
 
 /** A hand-built workflow from scripts/bench/, its placeholder Chatwoot address and credentials filled in. */
 function prepareHandmade(file, { baseUrl, credential } = {}) {
@@ -139,20 +99,6 @@ function prepareHandmade(file, { baseUrl, credential } = {}) {
 		workflow: { name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings },
 		path: webhook.parameters.path,
 	};
-}
-
-/** Waits until every execution of the workflow has finished; polls slowly, since polling costs n8n CPU too. */
-async function allFinished(n8n, workflowId) {
-	for (;;) {
-		const executions = await n8n.listExecutions(workflowId);
-		if (executions.every((execution) => FINISHED.has(execution.status))) return executions;
-		await sleep(500);
-	}
-}
-
-/** How many deliveries to `hookPath` reached n8n's address since proxy log entry `from`. */
-function deliveriesSince(proxy, from, hookPath) {
-	return proxy.log.slice(from).filter((entry) => entry.path === hookPath).length;
 }
 
 /**
@@ -209,24 +155,6 @@ async function runsOf(n8n, executions, nodeName) {
 		});
 	}
 	return runs.sort((x, y) => x.startedAt - y.startedAt);
-}
-
-/**
- * Waits until n8n has finished its start-up work (it burns CPU for about half a minute after it is ready),
- * then returns its idle CPU seconds per wall second (timers, housekeeping) over IDLE_SAMPLE_MS.
- */
-async function settledIdleRate(n8n) {
-	const rateOver = async (ms) => {
-		const cpuBefore = n8n.cpuSeconds();
-		const wallBefore = Date.now();
-		await sleep(ms);
-		return (n8n.cpuSeconds() - cpuBefore) / ((Date.now() - wallBefore) / 1000);
-	};
-	const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-	for (let quiet = 0; quiet < SETTLED_WINDOWS && Date.now() < deadline; ) {
-		quiet = (await rateOver(5000)) > SETTLED_RATE ? 0 : quiet + 1;
-	}
-	return await rateOver(IDLE_SAMPLE_MS);
 }
 
 // ---- Chatwoot: S1 reopens ---------------------------------------------------------------------------------
