@@ -1,18 +1,25 @@
 'use strict';
 // End-to-end benchmark (a script, not a test): one real n8n, the simulators, and per scenario
 //   (a)  the example workflow with this package,
-//   (b)  the Webhook + IF + HTTP Request / Set chain a user builds by hand (scripts/bench/handmade-*.json),
-//        its webhook subscribed to the same events the trigger registers (it gets the same deliveries),
+//   (b)  the Webhook + IF + HTTP Request / Set chain a user builds by hand (scripts/bench/handmade-*.json), its
+//        webhook subscribed to the events such a user picks (HANDMADE_SUBSCRIPTIONS: every event that can carry a
+//        status change, what the trigger itself subscribed to before it was narrowed), so that the comparison does
+//        not move with the trigger's own subscriptions,
 //   (b') the same hand-built chain subscribed only to the events its IF looks at (the least a user sends it).
 // Scenarios: N S1 reopens on Chatwoot (the agent resolves, the customer writes through EvolutionAPI, the bot
 // inbox reopens as pending, the workflow opens it) and N FreeScout close-via-send (a new customer
 // conversation, then an agent reply with "send & close"). Phases run one after the other, each on its own
 // conversations and with only its own webhook registered, so the n8n CPU read from /proc before and after a
 // phase belongs to it. Prints per phase: deliveries, executions started, actions taken and n8n CPU seconds per
-// change, latency p50/p90, and the ratios a/b.
+// change, latency p50/p90, and the ratios a/b (scripts/bench-e2e-report.js).
 //
-//   npm run bench:e2e -- --n 20 [--warmup 2] [--module 1.0.82] [--undo-ms 1000] [--n8n-env KEY=VALUE ...]
-//                        [--n8n-version 2.41.1|1.123.81]
+// One invocation measures one n8n line with every engine setting it has (2.x: n8n's defaults, and lazy isolates
+// N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true; 1.x: its defaults), each in a freshly started n8n, `--runs` times (the
+// settings take turns within a run), then prints the median and range of every figure and checks the targets.
+//
+//   npm run bench:e2e -- --n 20 [--runs 3] [--warmup 2] [--module 1.0.82] [--undo-ms 1000]
+//                        [--n8n-version 2.41.1|1.123.81] [--settings defaults,lazy] [--n8n-env KEY=VALUE ...]
+//                        [--json results.json]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -22,65 +29,59 @@ const { createChatwootSimulator } = require('../test/simulators/chatwoot');
 const { createEvolutionClient } = require('../test/simulators/evolution-client');
 const { createFreeScoutSimulator } = require('../test/simulators/freescout');
 const { ensureRuntime, DEFAULT_N8N_VERSION, N8N_VERSIONS } = require('../test/e2e/runtime/install');
-const { startStack, sleep } = require('../test/e2e/support/stack');
+const { startStack } = require('../test/e2e/support/stack');
+const { metricsOf, runReport, summaryReport } = require('./bench-e2e-report');
+const { settingsFor, parseEnvPairs, waitUntil, allFinished, settledIdleRate, deliveriesSince, sleep } = require('./bench-e2e-support');
 
 const { values: args } = parseArgs({
 	options: {
 		n: { type: 'string', default: '20' },
+		runs: { type: 'string', default: '1' },
 		warmup: { type: 'string', default: '2' },
 		module: { type: 'string', default: '1.0.82' },
 		'undo-ms': { type: 'string', default: '1000' },
-		// Extra n8n environment, e.g. N8N_EXPRESSION_ENGINE=legacy to see what its expression isolates cost.
+		// Extra n8n environment for every setting, e.g. N8N_EXPRESSION_ENGINE=legacy to see what isolates cost.
 		'n8n-env': { type: 'string', multiple: true, default: [] },
 		// The n8n line to measure (each is installed under .runtime/ on first use).
 		'n8n-version': { type: 'string', default: DEFAULT_N8N_VERSION },
+		// Only some of the line's settings (comma-separated ids).
+		settings: { type: 'string' },
+		// Also write every run's figures to this file.
+		json: { type: 'string' },
 	},
 });
 const N8N_VERSION = args['n8n-version'];
 if (!N8N_VERSIONS.includes(N8N_VERSION)) throw new Error(`--n8n-version takes one of ${N8N_VERSIONS.join(', ')}`);
+const MAJOR = Number(N8N_VERSION.split('.')[0]);
 const N = Number(args.n);
+const RUNS = Number(args.runs);
 const WARMUP = Number(args.warmup);
 const MODULE_VERSION = args.module;
 // FreeScout's 15 s undo window before the reply event, compressed; it only adds idle time.
 const UNDO_DELAY_MS = Number(args['undo-ms']);
-const N8N_ENV = Object.fromEntries(
-	args['n8n-env'].map((pair) => {
-		const match = /^([A-Z0-9_]+)=(.*)$/.exec(pair);
-		if (!match) throw new Error(`--n8n-env takes KEY=VALUE, not "${pair}"`);
-		return [match[1], match[2]];
-	}),
-);
-if (!(N > 0) || !(WARMUP >= 0) || !(UNDO_DELAY_MS >= 0)) throw new Error('--n, --warmup and --undo-ms take numbers');
+const EXTRA_ENV = parseEnvPairs(args['n8n-env']);
+if (!(N > 0) || !(RUNS >= 1) || !(WARMUP >= 0) || !(UNDO_DELAY_MS >= 0)) {
+	throw new Error('--n, --runs, --warmup and --undo-ms take numbers');
+}
+const SELECTED = settingsFor(N8N_VERSION, args.settings);
 
 const BENCH_DIR = path.join(__dirname, 'bench');
+// What a user who wires the chain by hand subscribes its webhook to: every event that can carry a status change.
+const HANDMADE_SUBSCRIPTIONS = {
+	chatwoot: ['conversation_created', 'conversation_status_changed', 'conversation_updated'],
+	freescout: ['convo.status', 'convo.customer.reply.created', 'convo.agent.reply.created', 'convo.note.created', 'convo.created'],
+};
+// What the hand-built chain's IF reads.
+const MINIMAL_SUBSCRIPTIONS = {
+	chatwoot: ['conversation_status_changed'],
+	freescout: ['convo.status', 'convo.agent.reply.created'],
+};
 const NOTIFICATION = 'Build notification';
-const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
 // After a change settled in the simulator: time for n8n to finish and save the execution before the next one.
 const QUIET_MS = 300;
-const FIX_TIMEOUT_MS = 20_000;
 const HANDMADE_BASE_URL = 'https://chatwoot.example.com';
-const IDLE_SAMPLE_MS = 10_000;
-// n8n counts as settled after its start when it used less than 2% of a core in three 5 s windows in a row
-// (its start-up work comes in bursts over about 30 s).
-const SETTLED_RATE = 0.02;
-const SETTLED_WINDOWS = 3;
-const SETTLE_TIMEOUT_MS = 180_000;
 
 const log = (line) => process.stderr.write(`${line}\n`);
-
-function percentile(values, p) {
-	const sorted = [...values].sort((x, y) => x - y);
-	return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function waitUntil(what, check, { timeoutMs = FIX_TIMEOUT_MS, intervalMs = 2 } = {}) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		if (check()) return Date.now();
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(intervalMs);
-	}
-}
 
 /** A hand-built workflow from scripts/bench/, its placeholder Chatwoot address and credentials filled in. */
 function prepareHandmade(file, { baseUrl, credential } = {}) {
@@ -100,21 +101,13 @@ function prepareHandmade(file, { baseUrl, credential } = {}) {
 	};
 }
 
-/** Waits until every execution of the workflow has finished; polls slowly, since polling costs n8n CPU too. */
-async function allFinished(n8n, workflowId) {
-	for (;;) {
-		const executions = await n8n.listExecutions(workflowId);
-		if (executions.every((execution) => FINISHED.has(execution.status))) return executions;
-		await sleep(500);
-	}
-}
-
 /**
  * Runs `warmup` unmeasured cycles, then `N` measured ones, and reads n8n's process-tree CPU, the executions of
  * the workflow and the deliveries that reached n8n (through the stack's proxy) around the measured ones. Each
- * cycle returns a sample `{firstDeliveryAt, fixedAt?, conversationId?}`; afterwards `matchRun(sample, runs)`
- * picks the run of `actionNode` that acted on it. Actions are counted by `actions()` (a counter read before and
- * after) or else as the items `actionNode` output.
+ * cycle returns a sample `{changedAt, changeDeliveries, fixedAt?, conversationId?}` (changedAt: just before the
+ * request that makes the change; changeDeliveries: the deliveries from then on); afterwards `matchRun(sample,
+ * runs)` picks the run of `actionNode` that acted on it. Actions are counted by `actions()` (a counter read
+ * before and after) or else as the items `actionNode` output.
  */
 async function phase(stack, { label, workflowId, hookPath, cycle, actionNode, matchRun, actions }) {
 	const { n8n, proxy } = stack;
@@ -132,7 +125,7 @@ async function phase(stack, { label, workflowId, hookPath, cycle, actionNode, ma
 	const cpuSeconds = n8n.cpuSeconds() - cpuBefore;
 	const wallSeconds = (Date.now() - wallBefore) / 1000;
 	const actionsAfter = actions?.();
-	const deliveries = proxy.log.slice(proxyStart).filter((entry) => entry.path === hookPath).length;
+	const deliveries = deliveriesSince(proxy, proxyStart, hookPath);
 	const failed = executions.filter((execution) => execution.status !== 'success');
 	if (failed.length > 0) throw new Error(`${label}: ${failed.length} execution(s) did not succeed: ${JSON.stringify(failed.slice(0, 3))}`);
 	log(`${label}: ${N} changes, ${executions.length} executions, ${cpuSeconds.toFixed(2)} s n8n CPU, ${wallSeconds.toFixed(1)} s wall`);
@@ -141,12 +134,12 @@ async function phase(stack, { label, workflowId, hookPath, cycle, actionNode, ma
 	const runs = await runsOf(n8n, executions, actionNode);
 	for (const sample of samples) {
 		const run = matchRun(sample, runs);
-		if (!run) throw new Error(`${label}: no run of "${actionNode}" for the change at ${new Date(sample.firstDeliveryAt).toISOString()}`);
-		sample.startMs = run.startedAt - sample.firstDeliveryAt;
-		sample.latencyMs = (sample.fixedAt ?? run.finishedAt) - sample.firstDeliveryAt;
+		if (!run) throw new Error(`${label}: no run of "${actionNode}" for the change at ${new Date(sample.changedAt).toISOString()}`);
+		sample.startMs = run.startedAt - sample.changedAt;
+		sample.latencyMs = (sample.fixedAt ?? run.finishedAt) - sample.changedAt;
 	}
 	const actionCount = actions ? actionsAfter - actionsBefore : runs.reduce((sum, run) => sum + run.items.length, 0);
-	return { label, samples, executions, cpuSeconds, wallSeconds, deliveries, actionsPerChange: actionCount / N };
+	return metricsOf({ label, samples, executions: executions.length, cpuSeconds, wallSeconds, deliveries, actions: actionCount }, N);
 }
 
 /** The runs of `nodeName` in `executions`, oldest first: execution start, the node's end, its output items. */
@@ -164,31 +157,6 @@ async function runsOf(n8n, executions, nodeName) {
 	return runs.sort((x, y) => x.startedAt - y.startedAt);
 }
 
-/**
- * Waits until n8n has finished its start-up work (it burns CPU for about half a minute after it is ready),
- * then returns its idle CPU seconds per wall second (timers, housekeeping) over IDLE_SAMPLE_MS.
- */
-async function settledIdleRate(n8n) {
-	const rateOver = async (ms) => {
-		const cpuBefore = n8n.cpuSeconds();
-		const wallBefore = Date.now();
-		await sleep(ms);
-		return (n8n.cpuSeconds() - cpuBefore) / ((Date.now() - wallBefore) / 1000);
-	};
-	const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-	for (let quiet = 0; quiet < SETTLED_WINDOWS && Date.now() < deadline; ) {
-		quiet = (await rateOver(5000)) > SETTLED_RATE ? 0 : quiet + 1;
-	}
-	return await rateOver(IDLE_SAMPLE_MS);
-}
-
-/** The time of the first delivery to `hookPath` that reached n8n's address after proxy log entry `from`. */
-function firstDeliveryAt(proxy, from, hookPath) {
-	const entry = proxy.log.slice(from).find((candidate) => candidate.path === hookPath);
-	if (!entry) throw new Error(`no delivery reached ${hookPath}`);
-	return entry.at;
-}
-
 // ---- Chatwoot: S1 reopens ---------------------------------------------------------------------------------
 
 async function chatwootScenario(stack) {
@@ -201,11 +169,16 @@ async function chatwootScenario(stack) {
 		const toggles = () => sim.requests().filter((request) => request.method === 'POST' && /\/toggle_status$/.test(request.path)).length;
 		let phones = 0;
 
-		/** A new WhatsApp customer (a new conversation, pending in the bot inbox, opened by the workflow); then S1 cycles. */
-		async function customer(label, hookPath) {
+		/**
+		 * A new WhatsApp customer (a new conversation, pending in the bot inbox; the example opens it, the hand-built
+		 * chain, which sees only conversation_status_changed, leaves it pending); then S1 cycles.
+		 */
+		async function customer(label, hookPath, { opensNewConversations }) {
 			const phone = `55119876500${++phones}`;
 			const { conversationId } = await evolution.receiveMessage({ phone, text: 'Oi, preciso de ajuda' });
-			await waitUntil(`${label}: new conversation ${conversationId} opened`, () => sim.getConversation(conversationId).status === 'open');
+			if (opensNewConversations) {
+				await waitUntil(`${label}: new conversation ${conversationId} opened`, () => sim.getConversation(conversationId).status === 'open');
+			}
 			await sim.idle();
 			await sleep(QUIET_MS);
 			return async (cycleLabel) => {
@@ -213,19 +186,20 @@ async function chatwootScenario(stack) {
 				await sim.idle();
 				await sleep(QUIET_MS);
 				const from = proxy.log.length;
+				const changedAt = Date.now();
 				await evolution.receiveMessage({ phone, text: 'Voltei, ainda não funcionou' });
 				const fixedAt = await waitUntil(`${label} ${cycleLabel}: conversation ${conversationId} open again`, () => sim.getConversation(conversationId).status === 'open');
 				await sim.idle();
 				await sleep(QUIET_MS);
-				return { firstDeliveryAt: firstDeliveryAt(proxy, from, hookPath), fixedAt };
+				return { changedAt, fixedAt, changeDeliveries: deliveriesSince(proxy, from, hookPath) };
 			};
 		}
 
-		// Cycles run one after the other: a change's execution is the first one acting after its first delivery.
-		const matchRun = (sample, runs) => runs.find((run) => run.startedAt >= sample.firstDeliveryAt);
+		// Cycles run one after the other: a change's execution is the first one acting after it was made.
+		const matchRun = (sample, runs) => runs.find((run) => run.startedAt >= sample.changedAt);
 
-		async function run(label, workflowId, hookPath, actionNode) {
-			const cycle = await customer(label, hookPath);
+		async function run(label, workflowId, hookPath, actionNode, opensNewConversations = false) {
+			const cycle = await customer(label, hookPath, { opensNewConversations });
 			return await phase(stack, { label, workflowId, hookPath, cycle, actionNode, matchRun, actions: toggles });
 		}
 
@@ -234,7 +208,7 @@ async function chatwootScenario(stack) {
 		const example = await stack.importExample('chatwoot-reopen-as-open.json', { credentials: { chatwootApi: credential } });
 		await n8n.activateWorkflow(example.id);
 		const [registered] = sim.webhooks();
-		const a = await run('chatwoot (a)', example.id, new URL(registered.url).pathname, 'Force Open');
+		const a = await run('chatwoot (a)', example.id, new URL(registered.url).pathname, 'Force Open', true);
 		await n8n.deactivateWorkflow(example.id);
 
 		// (b) the hand-built chain; its webhook added by hand in Chatwoot (Settings → Integrations → Webhooks).
@@ -247,22 +221,22 @@ async function chatwootScenario(stack) {
 		const stored = await n8n.createWorkflow(handmade.workflow);
 		await n8n.activateWorkflow(stored.id);
 		const url = n8n.webhookUrl(handmade.path);
-		const hook = sim.addWebhook({ url, subscriptions: registered.subscriptions });
+		const hook = sim.addWebhook({ url, subscriptions: HANDMADE_SUBSCRIPTIONS.chatwoot });
 		const b = await run('chatwoot (b)', stored.id, new URL(url).pathname, 'Open it');
-		const minimal = ['conversation_status_changed'];
 		const patched = await fetch(`${sim.url}/api/v1/accounts/${sim.ids().accountId}/webhooks/${hook.id}`, {
 			method: 'PATCH',
 			headers: { 'content-type': 'application/json', api_access_token: admin },
-			body: JSON.stringify({ subscriptions: minimal }),
+			body: JSON.stringify({ subscriptions: MINIMAL_SUBSCRIPTIONS.chatwoot }),
 		});
 		if (!patched.ok) throw new Error(`updating the hand-made Chatwoot webhook: ${patched.status}`);
 		const bMinimal = await run("chatwoot (b')", stored.id, new URL(url).pathname, 'Open it');
 		await n8n.deactivateWorkflow(stored.id);
 
 		return {
+			key: 'chatwoot',
 			title: `Chatwoot S1 reopen (simulator 4.15.1, bot inbox, EvolutionAPI feeder), N = ${N}`,
 			action: 'toggle_status calls',
-			subscriptions: { same: registered.subscriptions, minimal },
+			subscriptions: { trigger: registered.subscriptions, handmade: HANDMADE_SUBSCRIPTIONS.chatwoot, minimal: MINIMAL_SUBSCRIPTIONS.chatwoot },
 			phases: [a, b, bMinimal],
 		};
 	} finally {
@@ -283,11 +257,12 @@ async function freescoutScenario(stack) {
 			await sim.idle(30_000);
 			await sleep(QUIET_MS);
 			const from = proxy.log.length;
+			const changedAt = Date.now();
 			sim.replyFromUi(conversationId, { text: 'Fixed, closing.', status: 'closed' });
 			await sim.idle(30_000 + UNDO_DELAY_MS);
 			await sleep(QUIET_MS);
 			if (sim.getConversation(conversationId).status !== 'closed') throw new Error(`${label} ${cycleLabel}: not closed`);
-			return { conversationId, firstDeliveryAt: firstDeliveryAt(proxy, from, hookPath) };
+			return { conversationId, changedAt, changeDeliveries: deliveriesSince(proxy, from, hookPath) };
 		};
 
 		// The notification of a change is the first one built for its conversation.
@@ -310,19 +285,19 @@ async function freescoutScenario(stack) {
 		const stored = await n8n.createWorkflow(handmade.workflow);
 		await n8n.activateWorkflow(stored.id);
 		const url = n8n.webhookUrl(handmade.path);
-		const hook = sim.addWebhook(url, registered.events);
+		const hook = sim.addWebhook(url, HANDMADE_SUBSCRIPTIONS.freescout);
 		const b = await run('freescout (b)', stored.id, new URL(url).pathname);
 		const removed = await fetch(`${sim.url}/api/webhooks/${hook.id}`, { method: 'DELETE', headers: { 'X-FreeScout-API-Key': sim.apiKey } });
 		if (!removed.ok) throw new Error(`deleting the hand-made FreeScout webhook: ${removed.status}`);
-		const minimal = ['convo.status', 'convo.agent.reply.created'];
-		sim.addWebhook(url, minimal);
+		sim.addWebhook(url, MINIMAL_SUBSCRIPTIONS.freescout);
 		const bMinimal = await run("freescout (b')", stored.id, new URL(url).pathname);
 		await n8n.deactivateWorkflow(stored.id);
 
 		return {
+			key: 'freescout',
 			title: `FreeScout close via send (simulator, module ${MODULE_VERSION}), N = ${N}`,
 			action: 'notifications built',
-			subscriptions: { same: registered.events, minimal },
+			subscriptions: { trigger: registered.events, handmade: HANDMADE_SUBSCRIPTIONS.freescout, minimal: MINIMAL_SUBSCRIPTIONS.freescout },
 			phases: [a, b, bMinimal],
 		};
 	} finally {
@@ -330,91 +305,51 @@ async function freescoutScenario(stack) {
 	}
 }
 
-// ---- report ------------------------------------------------------------------------------------------------
+// ---- runs --------------------------------------------------------------------------------------------------
 
-function metrics(result) {
-	const latencies = result.samples.map((sample) => sample.latencyMs);
-	const starts = result.samples.map((sample) => sample.startMs);
-	return {
-		deliveries: result.deliveries / N,
-		executions: result.executions.length / N,
-		actions: result.actionsPerChange,
-		cpu: result.cpuSeconds / N,
-		p50: percentile(latencies, 50),
-		p90: percentile(latencies, 90),
-		start50: percentile(starts, 50),
-	};
-}
-
-const fixed = (digits) => (value) => value.toFixed(digits);
-const ROWS = [
-	['deliveries received per change', 'deliveries', fixed(2)],
-	['executions started per change', 'executions', fixed(2)],
-	[null, 'actions', fixed(2)], // named after the scenario's action
-	['n8n CPU s per change', 'cpu', fixed(3)],
-	['latency p50 ms', 'p50', fixed(0)],
-	['latency p90 ms', 'p90', fixed(0)],
-	['of which until the acting execution started, p50 ms', 'start50', fixed(0)],
-];
-
-function report(scenario, idleRate) {
-	const [a, b, bMinimal] = scenario.phases.map(metrics);
-	const lines = [
-		`### ${scenario.title}`,
-		'',
-		`(b) subscribed to ${scenario.subscriptions.same.join(', ')}; (b') to ${scenario.subscriptions.minimal.join(', ')}.`,
-		'',
-		"| per real status change | (a) package | (b) hand-built, same deliveries | (b') hand-built, minimal subscriptions | a/b | a/b' |",
-		'|---|---|---|---|---|---|',
-	];
-	for (const [name, key, format] of ROWS) {
-		const label = name ?? `${scenario.action} per change`;
-		const ratio = (other) => (other[key] === 0 ? '-' : (a[key] / other[key]).toFixed(2));
-		lines.push(`| ${label} | ${format(a[key])} | ${format(b[key])} | ${format(bMinimal[key])} | ${ratio(b)} | ${ratio(bMinimal)} |`);
+/** Both scenarios in a freshly started n8n with the setting's environment. */
+async function measure(setting, run) {
+	log(`== run ${run}/${RUNS}: ${setting.title}`);
+	const before = os.loadavg()[0];
+	// n8n behind the e2e proxy (its N8N_WEBHOOK_URL, which also timestamps every delivery).
+	const stack = await startStack({ n8nVersion: N8N_VERSION, log, env: { ...setting.env, ...EXTRA_ENV } });
+	try {
+		const idleRate = await settledIdleRate(stack.n8n);
+		const scenarios = [await chatwootScenario(stack), await freescoutScenario(stack)];
+		return { setting, run, idleRate, load: { before, after: os.loadavg()[0] }, scenarios };
+	} finally {
+		await stack.stop();
 	}
-	const verdict = (met) => (met ? 'met' : 'MISSED');
-	const cpuFactor = (other) => (other.cpu / a.cpu).toFixed(1);
-	lines.push(
-		'',
-		`- 1 execution per change: ${verdict(Math.abs(a.executions - 1) < 1e-9)} (${a.executions.toFixed(2)})`,
-		`- at least 2x less n8n CPU per change: vs (b) ${verdict(b.cpu >= 2 * a.cpu)} (${cpuFactor(b)}x), vs (b') ${verdict(bMinimal.cpu >= 2 * a.cpu)} (${cpuFactor(bMinimal)}x)`,
-		`- latency within 1.1x: vs (b) p50 ${verdict(a.p50 <= 1.1 * b.p50)}, p90 ${verdict(a.p90 <= 1.1 * b.p90)}; vs (b') p50 ${verdict(a.p50 <= 1.1 * bMinimal.p50)}, p90 ${verdict(a.p90 <= 1.1 * bMinimal.p90)}`,
-		`- wall time of the measured cycles, and the share of n8n's idle CPU in the CPU per change: ${scenario.phases
-			.map((result) => `${result.label} ${result.wallSeconds.toFixed(0)} s, ${((result.wallSeconds * idleRate) / N).toFixed(3)} s`)
-			.join('; ')}`,
-	);
-	return lines.join('\n');
 }
 
 async function main() {
 	const { nodeBin, n8nDir } = await ensureRuntime({ n8nVersion: N8N_VERSION, log });
 	const n8nVersion = JSON.parse(fs.readFileSync(path.join(n8nDir, 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
 	const n8nNode = execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim();
-	const loadBefore = os.loadavg();
-	// n8n behind the e2e proxy (its N8N_WEBHOOK_URL, which also timestamps every delivery), with this run's --n8n-env.
-	const stack = await startStack({ n8nVersion: N8N_VERSION, log, env: N8N_ENV });
-	try {
-		const idleRate = await settledIdleRate(stack.n8n);
-		const scenarios = [await chatwootScenario(stack), await freescoutScenario(stack)];
-		const loadAfter = os.loadavg();
-		const cpus = os.cpus();
-		console.log(
-			[
-				`## n8n ${n8nVersion} on Node ${n8nNode} (benchmark on Node ${process.version}), ${cpus.length} x ${cpus[0]?.model ?? 'CPU'}, extra n8n environment: ${JSON.stringify(N8N_ENV)}`,
-				`N = ${N} measured changes per phase after ${WARMUP} warm-up changes; load average before ${loadBefore[0].toFixed(2)}, after ${loadAfter[0].toFixed(2)}.`,
-				'n8n CPU: utime+stime (and reaped children) of n8n and its child processes (the task runner) from /proc,',
-				'read before and after the measured cycles of a phase, divided by N. Each phase runs alone, with only its own webhook registered.',
-				`n8n's idle CPU, measured for ${IDLE_SAMPLE_MS / 1000} s once its start-up work was done, before the runs: ${(idleRate * 1000).toFixed(1)} ms per second.`,
-				'Latency: from the first delivery of the change reaching n8n (the proxy in front of it) to the fix: Chatwoot, the',
-				'conversation is open again in the simulator (polled every 2 ms); FreeScout, the notification (Set) node finished',
-				"its first run for that conversation (n8n's run data).",
-				'',
-				...scenarios.map((scenario) => report(scenario, idleRate)).flatMap((text) => [text, '']),
-			].join('\n'),
-		);
-	} finally {
-		await stack.stop();
+	const cpus = os.cpus();
+	console.log(
+		[
+			`## n8n ${n8nVersion} on Node ${n8nNode} (benchmark on Node ${process.version}), ${cpus.length} x ${cpus[0]?.model ?? 'CPU'}`,
+			`Settings: ${SELECTED.map((setting) => setting.title).join('; ')}; extra n8n environment: ${JSON.stringify(EXTRA_ENV)}.`,
+			`${RUNS} run(s); per phase N = ${N} measured changes after ${WARMUP} warm-up changes.`,
+			'n8n CPU: utime+stime (and reaped children) of n8n and its child processes (the task runner) from /proc,',
+			'read before and after the measured cycles of a phase, divided by N. Each phase runs alone, with only its own webhook registered.',
+			'Latency: from the request that makes the change (the customer message to Chatwoot; the Send & Close in FreeScout)',
+			'to the fix: Chatwoot, the conversation is open again in the simulator (polled every 2 ms); FreeScout, the',
+			"notification (Set) node finished its first run for that conversation (n8n's run data).",
+			'',
+		].join('\n'),
+	);
+	const measurements = [];
+	for (let run = 1; run <= RUNS; run++) {
+		for (const setting of SELECTED) {
+			const measurement = await measure(setting, run);
+			measurements.push(measurement);
+			console.log(runReport(measurement));
+			if (args.json) fs.writeFileSync(args.json, `${JSON.stringify({ n8nVersion, n8nNode, N, measurements }, null, 2)}\n`);
+		}
 	}
+	console.log(`## Summary over ${RUNS} run(s): median (min-max)\n\n${summaryReport(measurements, MAJOR)}`);
 }
 
 main().catch((error) => {
