@@ -74,7 +74,7 @@ export async function receiveDelivery(this: IWebhookFunctions, platform: Platfor
 	// Test listening never writes: its memory is its own, and the published trigger's stays as it is.
 	if (!test && (merged.storedIsBehind || memory.version !== version)) {
 		const write = () => {
-			staticData[MEMORY_KEY] = memory.snapshot() as unknown as IDataObject;
+			staticData[MEMORY_KEY] = memory.stored();
 		};
 		if (executes) writeSurvivingExecutionStart(write);
 		else write();

@@ -5,7 +5,6 @@
 import {
 	NodeApiError,
 	NodeOperationError,
-	type IDataObject,
 	type IHookFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
@@ -204,7 +203,7 @@ async function prime(this: IHookFunctions, setup: Setup): Promise<void> {
 				`(${outcome.failure}); it starts with ${outcome.primed} known, and learns the others from their deliveries`,
 		);
 	}
-	staticData[MEMORY_KEY] = memory.snapshot() as unknown as IDataObject;
+	staticData[MEMORY_KEY] = memory.stored();
 }
 
 export async function checkExists(this: IHookFunctions): Promise<boolean> {

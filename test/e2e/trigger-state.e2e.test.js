@@ -66,10 +66,11 @@ async function changes(workflowId) {
 	return found;
 }
 
-/** What the memory in the database says of a conversation: [key, status, t, k] or undefined. */
+/** What the memory in the database (one JSON text in static data) says of a conversation: [key, status, t, k] or undefined. */
 async function stored(workflowId, key) {
 	const { staticData } = await stack.n8n.getWorkflow(workflowId);
-	return staticData?.[`node:${TRIGGER}`]?.memory?.c?.find((entry) => entry[0] === key);
+	const memory = staticData?.[`node:${TRIGGER}`]?.memory;
+	return memory === undefined ? undefined : JSON.parse(memory).c.find((entry) => entry[0] === key);
 }
 
 describe('FreeScout', () => {

@@ -43,6 +43,7 @@
  *     restart()                  every process starts again from nothing but the store (an n8n restart)
  *     setStaticData(value, { test })   the node's static data in the store, as an earlier release left it
  *     staticData({ test })       the node's static data as the store holds it now (production or test listening)
+ *     storedMemory({ test })     the trigger's memory in it (kept as one JSON text), parsed; undefined without one
  *     storeWrites                how many times the production store was written by webhook requests
  *     executions                 [{ items, status, test, process }] of every workflow run, in order
  *     requests                   [{ path, status, body, items }] of every HTTP request served by listen()
@@ -258,6 +259,11 @@ function createTriggerHarness({
 		staticData({ test = false } = {}) {
 			const text = store[storeKey(test)];
 			return text === null ? {} : JSON.parse(text)[`node:${node.name}`] || {};
+		},
+		/** @param {ModeOptions} [options] @returns {any} */
+		storedMemory(options) {
+			const { memory } = this.staticData(options);
+			return memory === undefined ? undefined : JSON.parse(memory);
 		},
 		/** @param {ModeOptions} [options] @returns {string} */
 		webhookUrl({ test = false } = {}) {

@@ -471,7 +471,7 @@ describe('priming the memory on activation', () => {
 		const lists = sim.requests().filter((request: { path: string }) => request.path.endsWith('/conversations'));
 		expect(lists.map((request: { query: Record<string, string> }) => request.query.page)).toEqual(['1', '2']);
 		expect(lists[0].query).toMatchObject({ status: 'all', assignee_type: 'all', sort_by: 'last_activity_at_desc' });
-		const memory = harness.staticData().memory;
+		const memory = harness.storedMemory();
 		expect(memory.c).toHaveLength(27);
 		expect(memory.c.find(([key]: [string]) => key === `${sim.ids().accountId}:${ids[29]}`)?.[1]).toBe('resolved');
 
@@ -490,7 +490,7 @@ describe('priming the memory on activation', () => {
 				/^Conversation Status Trigger: could not read the current status of Chatwoot's conversations \(GET \/api\/v1\/accounts\/1\/conversations answered HTTP 429, not a conversation list\); it starts with 0 known/,
 			),
 		});
-		expect(harness.staticData().memory).toEqual({ v: 2, c: [], f: [] });
+		expect(harness.storedMemory()).toEqual({ v: 2, c: [], f: [] });
 	});
 
 	test('test listening (Listen for test event) does not prime', async () => {

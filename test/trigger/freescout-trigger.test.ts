@@ -235,7 +235,7 @@ describe('deliveries', () => {
 		]);
 		expect(harness.executions).toHaveLength(9);
 		// The memory persists in the node's static data (what survives an n8n restart).
-		expect(harness.staticData().memory.c).toEqual([['1', 'open', Date.parse('2026-11-22T05:01:43Z'), 11]]);
+		expect(harness.storedMemory().c).toEqual([['1', 'open', Date.parse('2026-11-22T05:01:43Z'), 11]]);
 	});
 
 	test('a wrong and a missing signature get 401 and start nothing', async () => {
@@ -287,8 +287,8 @@ describe('deliveries', () => {
 		// It started an execution, and n8n still saved it (the write is repeated after the execution started).
 		expect((await harness.deliver(request('004'))).executed).toBe(true);
 		expect(harness.storeWrites).toBe(1);
-		expect(harness.staticData().memory.c).toEqual([['1', 'resolved', Date.parse('2026-11-22T05:00:36Z'), 4]]);
-		expect(harness.staticData().memory.f).toHaveLength(1);
+		expect(harness.storedMemory().c).toEqual([['1', 'resolved', Date.parse('2026-11-22T05:00:36Z'), 4]]);
+		expect(harness.storedMemory().f).toHaveLength(1);
 		// A retry and an older reply write nothing.
 		await harness.deliver(request('004'));
 		await harness.deliver(request('003'));
@@ -299,7 +299,7 @@ describe('deliveries', () => {
 		await harness.deliver(request('008'));
 		await harness.deliver(request('009'));
 		expect(harness.storeWrites).toBe(4);
-		expect(harness.staticData().memory.c).toEqual([['1', 'open', Date.parse('2026-11-22T05:01:00Z'), 7]]);
+		expect(harness.storedMemory().c).toEqual([['1', 'open', Date.parse('2026-11-22T05:01:00Z'), 7]]);
 		expect(harness.executions).toHaveLength(4);
 	});
 
@@ -379,7 +379,7 @@ describe('activation: priming, parameters, the subscription', () => {
 		await harness.activate();
 		const list = sim.getApiRequests().find((request: { path: string }) => request.path === '/api/conversations');
 		expect(list.query).toMatchObject({ sortField: 'updatedAt', sortOrder: 'desc', state: 'published', status: 'active,pending,closed,spam', page: '1' });
-		expect(harness.staticData().memory.c.map(([key, status]: [string, string]) => `${key}:${status}`)).toEqual([`${pending}:pending`]);
+		expect(harness.storedMemory().c.map(([key, status]: [string, string]) => `${key}:${status}`)).toEqual([`${pending}:pending`]);
 
 		// Module 1.0.81: the close comes only as the reply event, whose own thread says closed.
 		now += 60_000;

@@ -34,6 +34,20 @@ describe('memory', () => {
 		expect(processA.snapshot()).toEqual(union);
 	});
 
+	it('static data keeps it as one JSON text, which merges like the object form; a broken text counts as invalid', () => {
+		const memory = new Memory();
+		memory.remember('1', { status: 'resolved', t: 10, k: 0 });
+		memory.addFingerprint('convo.status:abc', NOW);
+		const text = memory.stored();
+		expect(typeof text).toBe('string');
+		const restarted = new Memory();
+		expect(restarted.merge(text, NOW)).toEqual({ invalid: 0, storedIsBehind: false });
+		expect(restarted.snapshot()).toEqual(memory.snapshot());
+		// An object written by an earlier build reads the same.
+		expect(new Memory().merge(memory.snapshot(), NOW)).toEqual({ invalid: 0, storedIsBehind: false });
+		expect(new Memory().merge('{"v":2,"c":[', NOW).invalid).toBe(1);
+	});
+
 	it('a newer stamp of the same status is kept but is not a reason to write', () => {
 		const memory = new Memory();
 		memory.remember('1', { status: 'open', t: 10, k: 0 });
@@ -96,7 +110,7 @@ describe('memory', () => {
 			memory.remember(`12:${100_000 + index}`, { status: 'resolved', t: NOW + index * 1000, k: 0 });
 			memory.addFingerprint(`convo.status:${index.toString(36).padStart(27, 'x')}=`, NOW + index);
 		}
-		const bytes = Buffer.byteLength(JSON.stringify(memory.snapshot()));
+		const bytes = Buffer.byteLength(memory.stored());
 		expect(bytes).toBeLessThan(80_000);
 	});
 });

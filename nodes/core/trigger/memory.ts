@@ -10,6 +10,7 @@
  */
 import { createHash } from 'crypto';
 
+import { parseJson } from '../json';
 import { isStatus, type Status } from '../types';
 import { isNewer, type Stamp } from './stamp';
 
@@ -17,7 +18,7 @@ export interface Remembered extends Stamp {
 	status: Status;
 }
 
-/** What static data holds: compact tuples, oldest first. */
+/** The memory's state: compact tuples, oldest first. Static data keeps it as one JSON text (see `stored()`). */
 export interface MemoryState {
 	v: 2;
 	/** [conversation key, status, t, k]. */
@@ -104,7 +105,16 @@ export class Memory {
 		return { invalid: stored.invalid, storedIsBehind };
 	}
 
-	/** The JSON form for workflow static data. */
+	/**
+	 * What workflow static data keeps: the snapshot as one JSON text. n8n wraps every object in static data in a
+	 * change-tracking Proxy whenever it builds a Workflow (each webhook request, each execution start), and a full
+	 * memory as tuples is thousands of objects, milliseconds of n8n's CPU per delivery; a string is left alone.
+	 */
+	stored(): string {
+		return JSON.stringify(this.snapshot());
+	}
+
+	/** The state as data. */
 	snapshot(): MemoryState {
 		const conversations = [...this.conversations].sort(([, a], [, b]) => (isNewer(a, b) ? 1 : isNewer(b, a) ? -1 : 0));
 		return {
@@ -145,9 +155,16 @@ interface StoredState {
 
 const NOTHING: StoredState = { conversations: [], fingerprints: [], invalid: 0 };
 
-/** Reads the stored value entry by entry: version 2, the version 1 of earlier releases, or nothing usable. */
+/**
+ * Reads the stored value entry by entry: version 2 as JSON text (`stored()`) or as an object (earlier releases),
+ * the version 1 of earlier releases, or nothing usable.
+ */
 function readState(value: unknown): StoredState {
 	if (value === undefined || value === null) return NOTHING;
+	if (typeof value === 'string') {
+		const parsed = parseJson(value);
+		return parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? readState(parsed.value) : { ...NOTHING, invalid: 1 };
+	}
 	if (typeof value !== 'object' || Array.isArray(value)) return { ...NOTHING, invalid: 1 };
 	const state = value as Record<string, unknown>;
 	if (state.v === 2) return readVersion2(state);
