@@ -42,7 +42,7 @@ function trigger(
 ): Harness {
 	const harness = createTriggerHarness({
 		nodeClass: ConversationStatusTrigger,
-		parameters: { platform: 'chatwoot', options: { maxWaitMs: 300, ...options }, filters },
+		parameters: { platform: 'chatwoot', options, filters },
 		credentials: { chatwootApi: cred },
 	});
 	harnesses.push(harness);
