@@ -5,33 +5,28 @@
  * conversation_created + conversation_status_changed + conversation_updated), registered next to the trigger's
  * own so both see the same story. The README's table "Deliveries per change" quotes these numbers.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { ConversationStatusTrigger } from '../../nodes/ConversationStatusTrigger/ConversationStatusTrigger.node';
 import { createChatwootSimulator } from '../simulators/chatwoot';
 import { createFreeScoutSimulator } from '../simulators/freescout';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
+import { startSink } from '../support/sink';
 
 type Harness = ReturnType<typeof createTriggerHarness>;
 type Delivery = { url: string; event: string };
 
 const CHATWOOT_BEFORE = ['conversation_created', 'conversation_status_changed', 'conversation_updated'];
 
-let sink: Server;
+let sink: Awaited<ReturnType<typeof startSink>>;
 let sinkUrl: string;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
-	// Stands in for the "before" webhook's receiver: it only has to answer 200.
-	sink = createServer((_request, response) => response.end());
-	await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-	sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/before`;
+	// The "before" webhook's receiver: it only has to answer 200.
+	sink = await startSink();
+	sinkUrl = sink.url;
 });
 
-afterAll(async () => {
-	await new Promise((resolve) => sink.close(resolve));
-});
+afterAll(() => sink.close());
 
 afterEach(async () => {
 	while (cleanups.length > 0) await cleanups.pop()?.();

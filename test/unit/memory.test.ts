@@ -48,6 +48,28 @@ describe('memory', () => {
 		expect(new Memory().merge('{"v":2,"c":[', NOW).invalid).toBe(1);
 	});
 
+	it('the text it last read or wrote is not merged again until it learns something or the text changes', () => {
+		const writer = new Memory();
+		writer.remember('1', { status: 'resolved', t: 10, k: 0 });
+		const text = writer.stored();
+		const reader = new Memory();
+		expect(reader.merge(text, NOW)).toEqual({ invalid: 0, storedIsBehind: false });
+		expect(reader.merge(text, NOW)).toEqual({ invalid: 0, storedIsBehind: false });
+		// Learned since: the same text now lacks something.
+		reader.remember('2', { status: 'open', t: 20, k: 0 });
+		expect(reader.merge(text, NOW).storedIsBehind).toBe(true);
+		// The writer's own text, read back, is in sync; another process's newer text is merged.
+		expect(writer.merge(text, NOW)).toEqual({ invalid: 0, storedIsBehind: false });
+		expect(writer.merge(reader.stored(), NOW)).toEqual({ invalid: 0, storedIsBehind: false });
+		expect(writer.get('2')).toEqual({ status: 'open', t: 20, k: 0 });
+		// Fingerprints still expire while the text stays the same.
+		writer.addFingerprint('convo.status:x', NOW);
+		const withFingerprint = writer.stored();
+		expect(writer.hasFingerprint('convo.status:x', NOW)).toBe(true);
+		writer.merge(withFingerprint, NOW + FINGERPRINT_TTL_MS);
+		expect(writer.hasFingerprint('convo.status:x', NOW + FINGERPRINT_TTL_MS)).toBe(false);
+	});
+
 	it('a newer stamp of the same status is kept but is not a reason to write', () => {
 		const memory = new Memory();
 		memory.remember('1', { status: 'open', t: 10, k: 0 });
