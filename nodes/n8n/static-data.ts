@@ -8,11 +8,21 @@
  * started sets the flag again. The restart and queue-mode tests against a real n8n (2.41.1, 1.123.81) guard this.
  */
 
+/**
+ * n8n clears the flag in the promise continuations that follow webhook(), a few dozen microtask steps with no I/O
+ * in between. Writing again at every step of a longer microtask chain therefore writes last after the clear and
+ * before any database answer, whatever the load (an I/O callback, used before, raced with those answers; the
+ * community lint rules out setImmediate).
+ */
+const MICROTASK_STEPS = 1000;
+
 /** Runs `write` now and again once n8n has started the execution of this webhook call. */
 export function writeSurvivingExecutionStart(write: () => void): void {
 	write();
-	// n8n clears the flag in the promise continuations that follow webhook(), with no I/O in between; an immediate
-	// runs after them and before any I/O callback, so before the database answers n8n waits for, whatever the load.
-	// (An I/O callback, used before, raced with those answers on a busy machine.)
-	setImmediate(write);
+	let steps = 0;
+	const again = () => {
+		write();
+		if (++steps < MICROTASK_STEPS) queueMicrotask(again);
+	};
+	queueMicrotask(again);
 }
