@@ -23,7 +23,7 @@ import {
 } from '../core/trigger/settings';
 import type { Delivery } from '../core/trigger/types';
 import { platformSettings } from '../n8n/request';
-import { writeSurvivingExecutionStart } from '../n8n/static-data';
+import { answerAndStart } from '../n8n/static-data';
 import { MEMORY_KEY, WEBHOOK_KEY } from './static-keys';
 
 /** This process's memory of each trigger node (and of its test listening, kept apart). */
@@ -70,22 +70,14 @@ export async function receiveDelivery(this: IWebhookFunctions, platform: Platfor
 		return { noWebhookResponse: true };
 	}
 
-	const executes = 'changes' in outcome;
 	// Test listening never writes: its memory is its own, and the published trigger's stays as it is.
-	if (!test && (merged.storedIsBehind || memory.version !== version)) {
-		const text = memory.stored();
-		const write = () => {
-			staticData[MEMORY_KEY] = text;
-		};
-		if (executes) writeSurvivingExecutionStart(write);
-		else write();
-	}
-	if (!executes) return { webhookResponse: { received: true, ignored: outcome.ignored } };
+	if (!test && (merged.storedIsBehind || memory.version !== version)) staticData[MEMORY_KEY] = memory.stored();
+	if (!('changes' in outcome)) return { webhookResponse: { received: true, ignored: outcome.ignored } };
 
 	const items = outcome.changes.map((change) => {
 		const item: IDataObject = { ...(change as unknown as IDataObject) };
 		if (options.includeRawPayload === true) item.raw = outcome.body as IDataObject;
 		return item;
 	});
-	return { workflowData: [this.helpers.returnJsonArray(items)] };
+	return answerAndStart.call(this, { received: true, changes: items.length }, [this.helpers.returnJsonArray(items)]);
 }

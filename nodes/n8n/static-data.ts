@@ -1,28 +1,25 @@
 /**
- * Writing a trigger's static data from webhook() so that n8n really saves it.
+ * Starting an execution from webhook() so that the static data it changed is saved.
  *
- * n8n saves a workflow's static data after a webhook call only when its "changed" flag is set. When the call starts
- * an execution, n8n (2.41: WorkflowRunner.run -> establishContextForPersistence) wraps the same static data in a new
- * Workflow, which sets that flag back to false, and saves only afterwards, after its database round trips for the
- * new execution. A change made inside webhook() is then lost. Assigning the value again once the execution has
- * started sets the flag again. The restart and queue-mode tests against a real n8n (2.41.1, 1.123.81) guard this.
+ * n8n saves a workflow's static data after a webhook call in its response callback, and only when the data's
+ * "changed" flag is set (LiveWebhooks.executeWebhook -> WorkflowStaticDataService.saveStaticData). Starting the
+ * execution (WorkflowRunner.run) wraps the same static data in a new Workflow, which clears that flag. So the save
+ * sees the change only if the response callback runs before the run starts:
+ * - n8n 2.41 answers an `onReceived` webhook only after the run has started: a change made in webhook() is lost;
+ * - a trigger that answers the request itself and returns `noWebhookResponse` with its workflowData makes n8n call
+ *   the response callback at once, before it prepares the run (webhook-helpers executeWebhook, the same order in
+ *   1.123.81 and 2.41.1); the callback checks the flag synchronously, so nothing can clear it in between.
+ * The same code serves the main process and every `n8n webhook` process of queue mode. test/unit/n8n-webhook-order
+ * reads that order from the installed n8n, and the restart and queue e2e tests check it on both lines.
  */
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-/**
- * n8n clears the flag in the promise continuations that follow webhook(), a few dozen microtask steps with no I/O
- * in between. Writing again at every step of a longer microtask chain therefore writes last after the clear and
- * before any database answer, whatever the load (an I/O callback, used before, raced with those answers; the
- * community lint rules out setImmediate).
- */
-const MICROTASK_STEPS = 1000;
-
-/** Runs `write` now and again once n8n has started the execution of this webhook call. */
-export function writeSurvivingExecutionStart(write: () => void): void {
-	write();
-	let steps = 0;
-	const again = () => {
-		write();
-		if (++steps < MICROTASK_STEPS) queueMicrotask(again);
-	};
-	queueMicrotask(again);
+/** Answers the request with 200 and `body`, then has n8n start the execution with `workflowData`. */
+export function answerAndStart(
+	this: IWebhookFunctions,
+	body: IDataObject,
+	workflowData: INodeExecutionData[][],
+): IWebhookResponseData {
+	this.getResponseObject().status(200).json(body);
+	return { noWebhookResponse: true, workflowData };
 }

@@ -1,8 +1,9 @@
 'use strict';
 // The trigger in a real n8n (regular mode, on the line E2E_N8N_VERSION selects), every change reported:
-// - its memory across restarts: n8n 2.x saves a webhook call's static data only if it is changed after the
-//   execution started (the trigger writes it again then); the memory must be in the database after a change that
-//   started an execution, survive a restart, and a retry of a delivery whose answer was lost must start nothing;
+// - its memory across restarts: n8n saves a webhook call's static data before the execution starts only when the
+//   trigger answered the request itself (nodes/n8n/static-data.ts); the memory must be in the database after a
+//   change that started an execution, survive a restart, and a retry of a delivery whose answer was lost must start
+//   nothing;
 // - the changes to open that Chatwoot's auto-assignment hides (no status diff in any delivery), with the
 //   simulator's defaults of Chatwoot 4.15.1: auto-assignment on and an agent online.
 const crypto = require('node:crypto');

@@ -5,8 +5,9 @@
  * - static data lives in a store (the database column, as JSON text); every hook call and every webhook request
  *   builds a fresh n8n-workflow Workflow from a copy read from the store, and the call's changes are written back
  *   only when the Workflow's "changed" flag is set, replacing the whole value (last writer wins);
- * - when webhook() starts an execution, n8n wraps the same static data object in a new Workflow first (which clears
- *   that flag), makes its database round trips (here: real file-system I/O), and only then saves; the execution
+ * - when webhook() starts an execution, n8n wraps the same static data object in a new Workflow (which clears
+ *   that flag) and makes its database round trips (here: real file-system I/O); it saves before that when the node
+ *   answered the request itself (noWebhookResponse), else only afterwards, when the change is lost; the execution
  *   reads its own copy from the store;
  * - several processes (n8n webhook processes, or restarts) share the store: each process is its own module
  *   instance of the node (`loadNodeClass` is called once per process and again on restart), with its own module
@@ -347,8 +348,12 @@ function createTriggerHarness({
 				const answer = result.webhookResponse !== undefined ? result.webhookResponse : { message: 'Webhook call received' };
 				return { status: 200, body: answer, items: [], executed: false, process: index };
 			}
+			// A node that answered itself (noWebhookResponse) gets n8n's response callback, and with it the save, at
+			// once, before the run is prepared (webhook-helpers executeWebhook, n8n 1.123.81 and 2.41.1).
+			if (result.noWebhookResponse) written();
 			// Starting the execution: n8n wraps the same static data in a new Workflow (its changed flag is cleared),
-			// reads the execution's own copy from the database and writes the execution row, then saves.
+			// reads the execution's own copy from the database and writes the execution row; n8n 2.41 answers an
+			// onReceived webhook (and saves) only then.
 			harness.createWorkflow({ nodes: [node], nodeTypes: running[index].nodeTypes, id, staticData: raw });
 			const executionCopy = loadWorkflow(test, index).workflow;
 			await databaseRoundTrip();
@@ -363,6 +368,7 @@ function createTriggerHarness({
 			});
 			const items = run.outputOf(node.name).map((item) => item.json);
 			self.executions.push({ items, status: run.status, test, process: index });
+			if (result.noWebhookResponse) return { status: response.statusCode, body: response.body, items, executed: true, process: index };
 			return { status: 200, body: { message: 'Workflow was started' }, items, executed: true, process: index };
 		},
 

@@ -174,7 +174,8 @@ describe('restarts in the middle of a story', () => {
 		const [created, close, reopen] = captures('freescout-real-ui', ['017', '021', '022']);
 		const harness = trigger(SCENARIOS['FreeScout through the web UI (captures 017-063)'], 1);
 		await harness.deliver(created);
-		await harness.deliver(close);
+		// The trigger answers a change itself, so n8n saves its memory before the run clears static data's flag.
+		expect(await harness.deliver(close)).toMatchObject({ status: 200, body: { received: true, changes: 1 }, executed: true });
 		harness.restart();
 		await harness.deliver(reopen);
 		expect(harness.executions.map((run) => run.items.map((item) => `${item.previousStatus} -> ${item.status}`))).toEqual([
