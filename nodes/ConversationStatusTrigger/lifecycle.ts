@@ -1,6 +1,7 @@
 /**
- * The trigger's webhook lifecycle (n8n's checkExists / create / delete) over the platform's pure registration
- * builders, and the priming of the memory on activation.
+ * The trigger's webhook lifecycle in n8n (checkExists / create / delete): reads the node's parameters, runs the
+ * pure steps of core/trigger/registration-steps.ts (requests with the registration timeout, static data, logs), turns
+ * failures into n8n errors, and primes the memory where the steps say so (./priming.ts).
  */
 import {
 	NodeApiError,
@@ -18,27 +19,20 @@ import {
 	REGISTRATION_TIMEOUT_MS,
 	unansweredFailure,
 } from '../core/trigger/activation';
-import { Memory } from '../core/trigger/memory';
-import { primeMemory } from '../core/trigger/priming';
+import { checkExistsSteps, createSteps, removeSteps, type Lifecycle, type Step } from '../core/trigger/registration-steps';
 import {
 	registersAutomatically,
-	rememberedConversations,
 	storedWebhookOf,
 	toFilters,
 	type TriggerFilters,
 	type TriggerOptions,
 } from '../core/trigger/settings';
-import {
-	sameEvents,
-	type ApiFailure,
-	type RegisteredWebhook,
-	type RegistrationContext,
-	type StoredWebhook,
-} from '../core/trigger/webhook-registration';
+import type { ApiFailure, RegistrationContext, StoredWebhook } from '../core/trigger/webhook-registration';
 import { webhookUrlWarning } from '../core/trigger/webhook-url';
 import { platformSettings, sendApiRequest } from '../n8n/request';
 import { platforms } from '../platforms';
-import { MEMORY_KEY, WEBHOOK_KEY } from './static-keys';
+import { primeOnActivation } from './priming';
+import { WEBHOOK_KEY } from './static-keys';
 
 interface Setup {
 	platform: PlatformModule;
@@ -112,25 +106,6 @@ function apiError(this: IHookFunctions, setup: Setup, response: ApiResponse, fai
 	return registrationError.call(this, error, mayHealOnRetry(response));
 }
 
-function remember(this: IHookFunctions, setup: Setup, webhook: RegisteredWebhook): void {
-	const stored: StoredWebhook = { id: webhook.id, url: setup.context.url, secret: webhook.secret, events: setup.context.events };
-	this.getWorkflowStaticData('node')[WEBHOOK_KEY] = { ...stored };
-}
-
-function forget(this: IHookFunctions): void {
-	delete this.getWorkflowStaticData('node')[WEBHOOK_KEY];
-}
-
-/** Changes an existing webhook to this node's URL and subscriptions, and keeps its id and secret. */
-async function updateWebhook(this: IHookFunctions, setup: Setup, id: string): Promise<void> {
-	const update = setup.platform.trigger.registration.update;
-	if (update === null) throw new NodeOperationError(this.getNode(), 'This platform cannot update webhooks');
-	const response = await send.call(this, setup, update.request(id, setup.context));
-	const outcome = update.read(response, setup.context);
-	if (outcome.kind === 'failed') throw apiError.call(this, setup, response, outcome.failure);
-	remember.call(this, setup, outcome.webhook);
-}
-
 /** Deletes a webhook; failures are logged (the trigger still stops), never swallowed. Returns whether it is gone. */
 async function deleteWebhook(this: IHookFunctions, setup: Setup, stored: StoredWebhook): Promise<boolean> {
 	const platformName = setup.platform.displayName;
@@ -171,127 +146,68 @@ async function deleteWebhook(this: IHookFunctions, setup: Setup, stored: StoredW
 	return true;
 }
 
-/** Replaces a webhook that the platform cannot update (FreeScout): delete it; create() makes the new one. */
-async function replace(this: IHookFunctions, setup: Setup, stored: StoredWebhook, why: string): Promise<false> {
-	this.logger.info(`Conversation Status Trigger: ${why}; registering it again`);
-	await deleteWebhook.call(this, setup, stored);
-	forget.call(this);
-	return false;
+/** Carries out a lifecycle method's steps (core/trigger/registration-steps.ts) and gives n8n its answer. */
+async function run(this: IHookFunctions, setup: Setup, first: Step): Promise<boolean> {
+	const staticData = this.getWorkflowStaticData('node');
+	for (let step = first; ; ) {
+		switch (step.kind) {
+			case 'send':
+				step = step.next(await send.call(this, setup, step.request));
+				break;
+			case 'delete':
+				step = step.next(await deleteWebhook.call(this, setup, step.webhook));
+				break;
+			case 'store':
+				staticData[WEBHOOK_KEY] = { ...step.webhook };
+				step = step.next();
+				break;
+			case 'forget':
+				delete staticData[WEBHOOK_KEY];
+				step = step.next();
+				break;
+			case 'log':
+				this.logger.info(`Conversation Status Trigger: ${step.message}`);
+				step = step.next();
+				break;
+			case 'failed':
+				throw apiError.call(this, setup, step.response, step.failure);
+			case 'refused':
+				throw new NodeApiError(this.getNode(), (step.response.body ?? {}) as JsonObject, {
+					message: step.message,
+					description: step.description,
+				});
+			case 'done':
+				if (step.prime) await primeOnActivation.call(this, setup.platform, setup.options);
+				return step.answer;
+		}
+	}
 }
 
-/**
- * Primes the memory with the platform's most recently updated conversations (not for test listening, whose memory
- * stays its own). A failure is a warning: the trigger works without it, only less informed at first.
- */
-async function prime(this: IHookFunctions, setup: Setup): Promise<void> {
-	if (this.getActivationMode() === 'manual') return;
-	const staticData = this.getWorkflowStaticData('node');
-	const limit = rememberedConversations(setup.options);
-	const memory = new Memory(limit);
-	memory.merge(staticData[MEMORY_KEY], Date.now());
-	const { accountId } = await platformSettings.call(this, setup.platform);
-	const outcome = await primeMemory(
-		setup.platform.trigger.priming,
-		async (request) => await sendApiRequest.call(this, setup.platform, request, { timeoutMs: REGISTRATION_TIMEOUT_MS }),
-		{ accountId },
-		memory,
-		limit,
-	);
-	if ('failure' in outcome) {
-		this.logger.warn(
-			`Conversation Status Trigger: could not read the current status of ${setup.platform.displayName}'s conversations ` +
-				`(${outcome.failure}); it starts with ${outcome.primed} known, and learns the others from their deliveries`,
-		);
-	}
-	staticData[MEMORY_KEY] = memory.stored();
+function lifecycleOf(this: IHookFunctions, setup: Setup): Lifecycle {
+	const { registration } = setup.platform.trigger;
+	const stored = storedWebhookOf(this.getWorkflowStaticData('node')[WEBHOOK_KEY]);
+	return { registration, displayName: setup.platform.displayName, context: setup.context, automatic: setup.automatic, stored };
 }
 
 export async function checkExists(this: IHookFunctions): Promise<boolean> {
 	const setup = await setupOf.call(this);
-	if (!setup.automatic) {
-		await prime.call(this, setup);
-		return true;
-	}
-	throwLastingFailure.call(this);
-	const stored = storedWebhookOf(this.getWorkflowStaticData('node')[WEBHOOK_KEY]);
-	if (stored === null) return false;
-	if (stored.url !== setup.context.url) {
-		// n8n's URL changed (N8N_WEBHOOK_URL, webhook id): replace the webhook that points at the old one.
-		return await replace.call(this, setup, stored, `webhook ${stored.id} points at ${stored.url}`);
-	}
-	const { registration } = setup.platform.trigger;
-	const response = await send.call(this, setup, registration.checkRequest(stored, setup.context));
-	const outcome = registration.readCheck(response, stored, setup.context);
-	const otherEvents = stored.events !== null && !sameEvents(stored.events, setup.context.events);
-	switch (outcome.kind) {
-		case 'exists':
-			if (outcome.secret !== null && outcome.secret !== stored.secret) {
-				remember.call(this, setup, { id: stored.id, secret: outcome.secret });
-			}
-			break;
-		case 'unknown':
-			// The platform cannot list webhooks: trust the stored id, unless it was registered for other events.
-			if (otherEvents) return await replace.call(this, setup, stored, `webhook ${stored.id} delivers other events`);
-			break;
-		case 'gone':
-			this.logger.info(`Conversation Status Trigger: ${outcome.reason}; registering it again`);
-			forget.call(this);
-			return false;
-		case 'outdated':
-			if (registration.update === null) return await replace.call(this, setup, stored, outcome.reason);
-			await updateWebhook.call(this, setup, stored.id);
-			break;
-		case 'failed':
-			throw apiError.call(this, setup, response, outcome.failure);
-	}
-	await prime.call(this, setup);
-	return true;
+	if (setup.automatic) throwLastingFailure.call(this);
+	return await run.call(this, setup, checkExistsSteps(lifecycleOf.call(this, setup)));
 }
 
 export async function create(this: IHookFunctions): Promise<boolean> {
 	const setup = await setupOf.call(this);
-	if (!setup.automatic) return true;
-	throwLastingFailure.call(this);
-	const warning = webhookUrlWarning(setup.context.url, setup.platform.id);
-	if (warning !== null && activations.firstTime(activationOf.call(this), 'webhook URL')) {
-		this.logger.warn(`Conversation Status Trigger: ${warning}`);
-	}
-
-	const { context } = setup;
-	const { registration } = setup.platform.trigger;
-	const response = await send.call(this, setup, registration.createRequest(context));
-	const outcome = registration.readCreated(response, context);
-	if (outcome.kind === 'failed') throw apiError.call(this, setup, response, outcome.failure);
-	if (outcome.kind === 'created') {
-		remember.call(this, setup, outcome.webhook);
-	} else {
-		// The URL is already registered (an earlier activation whose id was lost, or a webhook made by hand).
-		if (registration.adopt === null) {
-			throw new NodeOperationError(this.getNode(), 'The platform reports a conflict it cannot resolve');
+	if (setup.automatic) {
+		throwLastingFailure.call(this);
+		const warning = webhookUrlWarning(setup.context.url, setup.platform.id);
+		if (warning !== null && activations.firstTime(activationOf.call(this), 'webhook URL')) {
+			this.logger.warn(`Conversation Status Trigger: ${warning}`);
 		}
-		const listResponse = await send.call(this, setup, registration.adopt.listRequest(context));
-		const found = registration.adopt.findByUrl(listResponse, context);
-		if (found.kind === 'failed') throw apiError.call(this, setup, listResponse, found.failure);
-		if (found.kind === 'missing') {
-			throw new NodeApiError(this.getNode(), (response.body ?? {}) as JsonObject, {
-				message: `${setup.platform.displayName} says a webhook for ${context.url} exists but does not list it`,
-				description: 'Delete the webhook for this URL in the platform and activate the workflow again.',
-			});
-		}
-		this.logger.info(`Conversation Status Trigger: adopting the existing webhook ${found.webhook.id} for ${context.url}`);
-		if (registration.update !== null) await updateWebhook.call(this, setup, found.webhook.id);
-		else remember.call(this, setup, found.webhook);
 	}
-	await prime.call(this, setup);
-	return true;
+	return await run.call(this, setup, createSteps(lifecycleOf.call(this, setup)));
 }
 
 export async function remove(this: IHookFunctions): Promise<boolean> {
 	const setup = await setupOf.call(this);
-	if (!setup.automatic) return true;
-	const stored = storedWebhookOf(this.getWorkflowStaticData('node')[WEBHOOK_KEY]);
-	if (stored === null) return true;
-	const deleted = await deleteWebhook.call(this, setup, stored);
-	if (deleted) forget.call(this);
-	return deleted;
+	return await run.call(this, setup, removeSteps(lifecycleOf.call(this, setup)));
 }

@@ -30,12 +30,15 @@
  *     await listen()             serve /webhook/... and /webhook-test/... on 127.0.0.1; afterwards webhookUrl()
  *                                points there (call before activate so the registered URL is reachable)
  *     webhookUrl({ test })       the node's webhook URL as n8n computes it
- *     activate({ test, attempts }) one publish, like n8n 2.41: the node's static data is reloaded as from
+ *     activate({ test, attempts, activation })
+ *                                one publish, like n8n 2.41: the node's static data is reloaded as from
  *                                n8n's database (a fresh object with the same content), then checkExists, and
  *                                create only when it returned false; a failed attempt is cleaned up with the
  *                                node's `delete` and retried, up to `attempts` in all (default 1; n8n makes 5,
  *                                1-8 s apart, which the harness does not wait). Resolves { existed };
- *                                the last attempt's error is thrown (NodeApiError as n8n-core sees them)
+ *                                the last attempt's error is thrown (NodeApiError as n8n-core sees them);
+ *                                activation: n8n's activation mode, 'activate' unless named ('init': n8n 1.x
+ *                                starting again, which calls checkExists for every active trigger)
  *     checkExists/create/remove({ test })   one lifecycle method (remove = the node's `delete`)
  *     deliver({ body, headers, test, parsedBody, process })
  *                                one webhook request (body: Buffer | string | object) to one process. Resolves
@@ -225,11 +228,11 @@ function createTriggerHarness({
 	}
 
 	/** One lifecycle method on `workflow` (every attempt of one publish shares n8n's workflow object). */
-	async function callHook(method, test, workflow) {
+	async function callHook(method, test, workflow, activationMode = 'activate') {
 		const data = additionalData();
 		// What n8n passes: activation (mode trigger / test listening mode manual) and removal (mode internal).
 		const mode = method === 'delete' ? 'internal' : test ? 'manual' : 'trigger';
-		const activation = method === 'delete' ? 'update' : test ? 'manual' : 'activate';
+		const activation = method === 'delete' ? 'update' : test ? 'manual' : activationMode;
 		const context = new HookContext(workflow, node, data, mode, activation, webhookData(test, data));
 		return await running[0].nodeType.webhookMethods.default[method].call(context);
 	}
@@ -277,15 +280,15 @@ function createTriggerHarness({
 		create: (options) => runHook('create', options),
 		/** @param {ModeOptions} [options] @returns {Promise<boolean>} */
 		remove: (options) => runHook('delete', options),
-		/** @param {ModeOptions & { attempts?: number }} [options] @returns {Promise<{ existed: boolean }>} */
-		async activate({ test = false, attempts = 1 } = {}) {
+		/** @param {ModeOptions & { attempts?: number, activation?: string }} [options] @returns {Promise<{ existed: boolean }>} */
+		async activate({ test = false, attempts = 1, activation = 'activate' } = {}) {
 			// n8n builds the workflow anew for every publish, from what its database holds, and keeps it for all attempts.
 			const { workflow } = loadWorkflow(test, 0);
 			try {
 				for (let attempt = 1; ; attempt++) {
 					try {
-						const existed = await callHook('checkExists', test, workflow);
-						if (!existed) await callHook('create', test, workflow);
+						const existed = await callHook('checkExists', test, workflow, activation);
+						if (!existed) await callHook('create', test, workflow, activation);
 						return { existed };
 					} catch (error) {
 						// What n8n's WebhookTriggerRegistrar does after a failed attempt, before its retry loop goes on.

@@ -493,6 +493,23 @@ describe('priming the memory on activation', () => {
 		expect(harness.storedMemory()).toEqual({ v: 2, c: [], f: [] });
 	});
 
+	test('n8n starting again (n8n 1.x checks every active trigger then) keeps the memory as stored: no priming', async () => {
+		const harness = trigger();
+		await harness.listen();
+		await harness.activate();
+		const id = (await sim.createConversation({ inboxId: sim.ids().webInboxId })).result;
+		const before = harness.storedMemory();
+		sim.resetLogs();
+		harness.restart();
+		expect(await harness.activate({ activation: 'init' })).toEqual({ existed: true });
+		// The webhook is checked; the conversations are not read, so the memory is the one the deliveries left.
+		expect(sim.requests().map((request: { method: string; path: string }) => `${request.method} ${request.path}`)).toEqual([
+			`GET /api/v1/accounts/${sim.ids().accountId}/webhooks`,
+		]);
+		expect(harness.storedMemory()).toEqual(before);
+		expect(before.c.map(([key]: [string]) => key)).toContain(`${sim.ids().accountId}:${id}`);
+	});
+
 	test('test listening (Listen for test event) does not prime', async () => {
 		const harness = trigger();
 		await harness.activate({ test: true });
