@@ -1998,11 +1998,26 @@ function createChatwootSimulator(options = {}) {
 		pauseDeliveries() {
 			paused = true;
 		},
-		resumeDeliveries() {
+		/**
+		 * `shuffle` (a seed) first shuffles the backlog queued while paused: Sidekiq works a backlog off with all its
+		 * threads at once (`deliveryConcurrency`), in no particular order (reference §6).
+		 */
+		resumeDeliveries({ shuffle } = {}) {
+			if (shuffle !== undefined) {
+				const random = F.seededRandom(shuffle);
+				for (let i = queue.length - 1; i > 0; i--) {
+					const j = Math.floor(random() * (i + 1));
+					[queue[i], queue[j]] = [queue[j], queue[i]];
+				}
+			}
 			paused = false;
 			const w = resumeWaiters;
 			resumeWaiters = [];
 			w.forEach((r) => r());
+		},
+		/** Deliveries sent and not yet answered (pausing lets them finish). */
+		deliveriesInFlight() {
+			return inFlight;
 		},
 		/** Shift X-Chatwoot-Timestamp by `seconds` (e.g. -600 to test stale-timestamp rejection). */
 		setSignatureTimestampOffset(seconds) {

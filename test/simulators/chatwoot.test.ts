@@ -1273,6 +1273,29 @@ describe('delivery semantics', () => {
 		expect(a.map((x: any[]) => x[1]).sort()).toEqual([0, 1, 2, 3]);
 	});
 
+	test('a backlog queued while paused is worked off shuffled (seeded), each delivery once', async () => {
+		const run = async () => {
+			// Nobody online: no auto-assignment hides a status diff.
+			const env = await setup({ deliveryConcurrency: 8, onlineAgents: [] });
+			await hook(env, ['conversation_updated']);
+			const ids: number[] = [];
+			for (let index = 0; index < 6; index++) ids.push((await env.sim.createConversation({ inboxId: env.sim.ids().webInboxId })).result);
+			await env.sim.idle();
+			env.sim.resetLogs();
+			env.sim.pauseDeliveries();
+			const operations = ids.flatMap((id) => [env.sim.setStatus(id, 'resolved'), env.sim.setStatus(id, 'open')]);
+			env.sim.resumeDeliveries({ shuffle: 3 });
+			await Promise.all(operations);
+			// Payloads are built when sent (the backlog's all show the final status); the change is captured when fired.
+			return env.sim.deliveries().map((d: any) => `${d.json.id}:${d.json.changed_attributes[0].status.current_value}`);
+		};
+		const sent = await run();
+		const natural = [1, 2, 3, 4, 5, 6].flatMap((id) => [`${id}:resolved`, `${id}:open`]);
+		expect(sent).not.toEqual(natural);
+		expect(sent.slice().sort()).toEqual(natural.slice().sort());
+		expect(await run()).toEqual(sent);
+	});
+
 	test('payloads are built late, changed_attributes are captured when fired', async () => {
 		for (const [latePayloads, shown] of [
 			[true, 'pending'],
