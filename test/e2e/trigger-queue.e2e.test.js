@@ -4,11 +4,13 @@
 // land on different processes, each reading and writing the trigger's memory in the shared database, and each
 // change still starts exactly one execution with the right previous status. Skipped, with the reason, where
 // Redis or PostgreSQL cannot be installed.
+const crypto = require('node:crypto');
 const { createChatwootSimulator } = require('../simulators/chatwoot');
 const { createEvolutionClient } = require('../simulators/evolution-client');
 const { createFreeScoutSimulator } = require('../simulators/freescout');
 const { nodeItems } = require('./runtime/n8n');
 const { startQueueStack, queueModeUnavailable } = require('./support/queue-stack');
+const { sleep, TRIGGER_TYPE } = require('./support/stack');
 
 const unavailable = queueModeUnavailable();
 if (unavailable) console.warn(`SKIPPED queue-mode trigger tests: ${unavailable}`);
@@ -110,5 +112,61 @@ describeQueue('queue mode: the examples over two webhook processes', () => {
 			expect(await oneMore()).toMatchObject([{ conversationId, status: 'resolved', previousStatus: 'open' }]);
 			expect(sim.deliveries.map((delivery) => delivery.responseStatus)).toEqual([502, 200]);
 		});
+	});
+
+	test('a burst: 50 Chatwoot conversations x 4 changes sent by 8 parallel jobs in random order, every n8n process restarted in the middle: each change exactly once', async () => {
+		// Nobody online: no auto-assignment hides a status diff, so each change is one conversation_updated.
+		const sim = createChatwootSimulator({ version: '4.15.1', onlineAgents: [], deliveryConcurrency: 8 });
+		await sim.start();
+		sims.push(sim);
+		const ids = [];
+		for (let index = 0; index < 50; index++) ids.push((await sim.createConversation({ inboxId: sim.ids().webInboxId })).result);
+		await sim.idle();
+		const credential = await stack.chatwootCredential(sim, { name: 'Chatwoot burst' });
+		const workflow = await stack.n8n.createWorkflow({
+			name: 'Chatwoot burst',
+			nodes: [
+				{
+					// New conversations are not reported: the activation's priming knows the 50 as open.
+					parameters: { platform: 'chatwoot', filters: { includeNewConversations: false }, options: {} },
+					id: 'burst-trigger',
+					name: 'Burst Trigger',
+					type: TRIGGER_TYPE,
+					typeVersion: 1.1,
+					position: [0, 0],
+					webhookId: crypto.randomUUID(),
+					credentials: { chatwootApi: { id: credential.id, name: credential.name } },
+				},
+			],
+			connections: {},
+		});
+		await stack.activateWorkflow(workflow.id);
+		sim.resetLogs();
+
+		// Every change is made while Chatwoot's queue holds its deliveries, then the backlog is sent shuffled.
+		sim.pauseDeliveries();
+		const operations = ['resolved', 'open', 'pending', 'open'].flatMap((status) => ids.map((id) => sim.setStatus(id, status)));
+		sim.resumeDeliveries({ shuffle: 18 });
+		await sim.waitForDeliveries(100, 120_000);
+		// Chatwoot never retries: the restart happens while it holds the rest, after the deliveries in flight.
+		sim.pauseDeliveries();
+		while (sim.deliveriesInFlight() > 0) await sleep(100);
+		await stack.restart();
+		sim.resumeDeliveries();
+		await Promise.all(operations);
+		expect(sim.deliveries().map((delivery) => delivery.status).filter((status) => status !== 200)).toEqual([]);
+		expect(sim.deliveries()).toHaveLength(200);
+
+		const executions = await stack.exactlyExecutions(workflow.id, 200, { timeoutMs: 300_000, quietMs: 5000 });
+		const items = [];
+		for (const execution of executions.reverse()) items.push(...nodeItems(await stack.n8n.getExecution(execution.id), 'Burst Trigger'));
+		expect(new Set(items.map((item) => item.dedupeKey)).size).toBe(200);
+		for (const id of ids) {
+			const changes = items.filter((item) => item.conversationId === id);
+			expect(changes.map((item) => `${item.previousStatus}>${item.status}`).sort()).toEqual(['open>pending', 'open>resolved', 'pending>open', 'resolved>open']);
+			// A change reported as late has a newer one; the newest is never late.
+			const newest = changes.reduce((a, b) => (Date.parse(a.changedAt) >= Date.parse(b.changedAt) ? a : b));
+			expect(`${newest.previousStatus}>${newest.status}:${newest.late === true}`).toBe('pending>open:false');
+		}
 	});
 });

@@ -129,6 +129,62 @@ describe('FreeScout', () => {
 	});
 });
 
+/** The trigger items of the workflow's executions, oldest first. */
+async function items(workflowId) {
+	const found = [];
+	for (const execution of (await stack.n8n.listExecutions(workflowId)).reverse()) {
+		found.push(...nodeItems(await stack.n8n.getExecution(execution.id), TRIGGER));
+	}
+	return found;
+}
+
+describe('FreeScout: deliveries it still holds when n8n restarts or the trigger is activated', () => {
+	test('three changes whose deliveries failed, n8n restarted, FreeScout retrying after it: each change exactly once', async () => {
+		const credential = await stack.freeScoutCredential(freescout, { name: 'FreeScout held deliveries' });
+		const workflow = await triggerWorkflow('FreeScout held deliveries', 'freescout', credential);
+		const id = freescout.createConversation({ subject: 'Held', text: 'Hello' });
+		await freescout.idle(10_000);
+		await stack.exactlyExecutions(workflow.id, 1, { quietMs: 1000 });
+		freescout.clearLogs();
+		// n8n unreachable: every attempt fails before it, until the restart is done.
+		stack.proxy.failNext({ count: Infinity, status: 503, forward: false });
+		freescout.changeStatusFromMenu(id, 'closed', 1);
+		freescout.customerEmailReply(id, 'It is not solved');
+		freescout.changeStatusFromMenu(id, 'closed', 1);
+		await freescout.waitForDeliveries((log) => new Set(log.map((delivery) => delivery.bodyText)).size >= 3, 30_000);
+		// n8n 1.x checks every active trigger at this start, while FreeScout still holds all three.
+		await stack.restart();
+		stack.proxy.clearFailures();
+		await freescout.idle(120_000);
+		expect(freescout.deliveries.filter((delivery) => delivery.responseStatus === 200).length).toBeGreaterThanOrEqual(3);
+		await stack.exactlyExecutions(workflow.id, 4);
+		const reported = (await items(workflow.id)).slice(1);
+		expect(reported.map((item) => `${item.previousStatus}>${item.status}`).sort()).toEqual(['open>resolved', 'open>resolved', 'resolved>open']);
+		expect(new Set(reported.map((item) => item.dedupeKey)).size).toBe(3);
+	});
+
+	test("a close whose delivery FreeScout still holds (the reply's undo window) when the trigger is activated: reported once", async () => {
+		const held = createFreeScoutSimulator({ moduleVersion: '1.0.82', undoDelayMs: 600_000, retryIntervalMs: 1500 });
+		await held.start();
+		try {
+			const id = held.createConversation({ subject: 'Before activation', text: 'Hello' });
+			await held.idle(10_000);
+			// Closed now; its event waits in FreeScout's queue while the trigger registers and reads the current status.
+			held.replyFromUi(id, { text: 'Done.', status: 'closed' });
+			const credential = await stack.freeScoutCredential(held, { name: 'FreeScout queued at activation' });
+			const workflow = await triggerWorkflow('FreeScout queued at activation', 'freescout', credential);
+			expect(held.getConversation(id, { withThreads: false }).status).toBe('closed');
+			held.flushDelayed();
+			await held.idle(30_000);
+			expect(held.deliveries.map((delivery) => [delivery.event, delivery.responseStatus])).toContainEqual(['convo.agent.reply.created', 200]);
+			await stack.exactlyExecutions(workflow.id, 1);
+			expect((await items(workflow.id)).map((item) => `${item.previousStatus}>${item.status}`)).toEqual(['open>resolved']);
+		} finally {
+			await held.stop();
+		}
+	});
+});
+
 describe('Chatwoot', () => {
 	let workflow;
 
