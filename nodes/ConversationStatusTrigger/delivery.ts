@@ -72,7 +72,7 @@ export async function receiveDelivery(this: IWebhookFunctions, platform: Platfor
 
 	const executes = 'changes' in outcome;
 	// Test listening never writes: its memory is its own, and the published trigger's stays as it is.
-	if (!test && (merged.storedIsBehind || memory.version !== version)) {
+	if (!test && (merged.shouldWriteBack || memory.version !== version)) {
 		const text = memory.stored();
 		const write = () => {
 			staticData[MEMORY_KEY] = text;
