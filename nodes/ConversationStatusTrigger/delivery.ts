@@ -71,7 +71,7 @@ export async function receiveDelivery(this: IWebhookFunctions, platform: Platfor
 	}
 
 	// Test listening never writes: its memory is its own, and the published trigger's stays as it is.
-	if (!test && (merged.storedIsBehind || memory.version !== version)) staticData[MEMORY_KEY] = memory.stored();
+	if (!test && (merged.shouldWriteBack || memory.version !== version)) staticData[MEMORY_KEY] = memory.stored();
 	if (!('changes' in outcome)) return { webhookResponse: { received: true, ignored: outcome.ignored } };
 
 	const items = outcome.changes.map((change) => {

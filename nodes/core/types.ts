@@ -93,8 +93,14 @@ export interface StatusChange {
 	/** The platform event(s) the change was read from. */
 	event: string[];
 	/**
-	 * True when a newer status was already known when this change was reported: the same delivery showed a later
-	 * change too (FreeScout's thread history). The change happened, but the conversation's status is not this one.
+	 * True when the trigger already knew a newer status point of the conversation when this change's delivery came
+	 * (a delivery that came late, out of order, or after priming read a newer status). The change is real and was
+	 * never reported before; `changedAt` is when it happened.
+	 */
+	late: boolean;
+	/**
+	 * True when a newer, different status is known (the same delivery showed a later change, or the trigger knew
+	 * one): the change happened, but the conversation's status is not this one any more.
 	 */
 	superseded: boolean;
 	/** Stable for one change of one conversation, whichever delivery reported it: use it to deduplicate downstream. */

@@ -59,7 +59,7 @@ test('the trigger registers, primes and reports a change; the action node sets a
 	});
 	expect(await harness.activate()).toEqual({ existed: false });
 	expect(api.log.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /hooks', 'GET /tickets']);
-	expect(harness.storedMemory().c).toEqual([['5', 'pending', Date.parse('2026-11-30T09:00:00.000Z'), 0]]);
+	expect(harness.storedStatuses()).toEqual({ '5': 'pending' });
 
 	const body = JSON.stringify({ event: 'ticket.state', ticket: { id: 5, state: 'solved', previous_state: 'waiting', changed_at: '2026-11-30T10:00:00.000Z' } });
 	const delivered = await harness.deliver({ body, headers: { 'x-deskly-signature': createHmac('sha256', OTHER_TEST_KEY).update(body).digest('hex') } });

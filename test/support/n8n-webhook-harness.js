@@ -48,6 +48,7 @@
  *     setStaticData(value, { test })   the node's static data in the store, as an earlier release left it
  *     staticData({ test })       the node's static data as the store holds it now (production or test listening)
  *     storedMemory({ test })     the trigger's memory in it (kept as one JSON text), parsed; undefined without one
+ *     storedStatuses({ test })   { [conversation key]: newest status } of the stored memory
  *     storeWrites                how many times the production store was written by webhook requests
  *     executions                 [{ items, status, test, process }] of every workflow run, in order
  *     requests                   [{ path, status, body, items }] of every HTTP request served by listen()
@@ -268,6 +269,17 @@ function createTriggerHarness({
 		storedMemory(options) {
 			const { memory } = this.staticData(options);
 			return memory === undefined ? undefined : JSON.parse(memory);
+		},
+		/**
+		 * The newest status the stored memory holds for each conversation key (what an n8n restart starts from).
+		 * @param {ModeOptions} [options] @returns {Record<string, string>}
+		 */
+		storedStatuses(options) {
+			const memory = this.storedMemory(options);
+			const statuses = {};
+			// Each entry: key, two floors (4 numbers), then status, t, k, kind per point, oldest first.
+			for (const entry of memory === undefined ? [] : memory.c) if (entry.length > 5) statuses[entry[0]] = entry[entry.length - 4];
+			return statuses;
 		},
 		/** @param {ModeOptions} [options] @returns {string} */
 		webhookUrl({ test = false } = {}) {

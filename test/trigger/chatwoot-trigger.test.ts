@@ -473,7 +473,7 @@ describe('priming the memory on activation', () => {
 		expect(lists[0].query).toMatchObject({ status: 'all', assignee_type: 'all', sort_by: 'last_activity_at_desc' });
 		const memory = harness.storedMemory();
 		expect(memory.c).toHaveLength(27);
-		expect(memory.c.find(([key]: [string]) => key === `${sim.ids().accountId}:${ids[29]}`)?.[1]).toBe('resolved');
+		expect(harness.storedStatuses()[`${sim.ids().accountId}:${ids[29]}`]).toBe('resolved');
 
 		// The customer reopens it; auto-assignment hides the status diff: the primed memory gives the previous status.
 		await sim.receiveMessage(ids[29], 'Back again');
@@ -490,7 +490,7 @@ describe('priming the memory on activation', () => {
 				/^Conversation Status Trigger: could not read the current status of Chatwoot's conversations \(GET \/api\/v1\/accounts\/1\/conversations answered HTTP 429, not a conversation list\); it starts with 0 known/,
 			),
 		});
-		expect(harness.storedMemory()).toEqual({ v: 2, c: [], f: [] });
+		expect(harness.storedMemory()).toEqual({ v: 3, c: [], f: [] });
 	});
 
 	test('n8n starting again (n8n 1.x checks every active trigger then) keeps the memory as stored: no priming', async () => {

@@ -235,7 +235,7 @@ describe('deliveries', () => {
 		]);
 		expect(harness.executions).toHaveLength(9);
 		// The memory persists in the node's static data (what survives an n8n restart).
-		expect(harness.storedMemory().c).toEqual([['1', 'open', Date.parse('2026-11-22T05:01:43Z'), 11]]);
+		expect(harness.storedStatuses()).toEqual({ '1': 'open' });
 	});
 
 	test('a wrong and a missing signature get 401 and start nothing', async () => {
@@ -276,7 +276,7 @@ describe('deliveries', () => {
 		expect(harness.executions).toHaveLength(2);
 	});
 
-	test('static data is written when a status or an executed delivery is learned, not for duplicates or same-status replies', async () => {
+	test('what an execution learned survives a restart: a retry and an older reply then add nothing, the next change has its previous status', async () => {
 		const harness = trigger(null, { registerWebhook: false }, {}, FREESCOUT_REAL_KEY);
 		const deliveries = realFreeScoutDeliveries();
 		const request = (prefix: string) => {
@@ -284,23 +284,24 @@ describe('deliveries', () => {
 			if (delivery === undefined) throw new Error(`fixture ${prefix} missing`);
 			return { body: delivery.body, headers: { 'X-FreeScout-Event': delivery.event, 'X-FreeScout-Signature': delivery.signature } };
 		};
-		// It started an execution, and n8n still saved it (the write is repeated after the execution started).
+		const summary = () => harness.executions.flatMap((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`));
+		// It started an execution, and n8n still saved what it learned (the write is repeated after the execution started).
 		expect((await harness.deliver(request('004'))).executed).toBe(true);
-		expect(harness.storeWrites).toBe(1);
-		expect(harness.storedMemory().c).toEqual([['1', 'resolved', Date.parse('2026-11-22T05:00:36Z'), 4]]);
-		expect(harness.storedMemory().f).toHaveLength(1);
-		// A retry and an older reply write nothing.
-		await harness.deliver(request('004'));
-		await harness.deliver(request('003'));
-		expect(harness.storeWrites).toBe(1);
-		for (const prefix of ['005', '006', '007']) await harness.deliver(request(prefix));
-		expect(harness.storeWrites).toBe(4);
-		// 009 is a note that leaves it open: a newer stamp of the same status, not worth a write.
+		expect(harness.storedStatuses()).toEqual({ '1': 'resolved' });
+		harness.restart();
+		expect(await harness.deliver(request('004'))).toMatchObject({ executed: false });
+		expect(await harness.deliver(request('003'))).toMatchObject({ executed: false });
+		harness.restart();
+		for (const prefix of ['005', '006', '007']) {
+			await harness.deliver(request(prefix));
+			harness.restart();
+		}
+		// 008 is an assignment, 009 a note that leaves it open: no item.
 		await harness.deliver(request('008'));
+		harness.restart();
 		await harness.deliver(request('009'));
-		expect(harness.storeWrites).toBe(4);
-		expect(harness.storedMemory().c).toEqual([['1', 'open', Date.parse('2026-11-22T05:01:00Z'), 7]]);
-		expect(harness.executions).toHaveLength(4);
+		expect(harness.storedStatuses()).toEqual({ '1': 'open' });
+		expect(summary()).toEqual(['open>resolved', 'resolved>open', 'open>pending', 'pending>open']);
 	});
 
 	test.each(['1.0.81', '1.0.82'])('close via "send" in the reply form (module %s) -> exactly one item', async (version) => {
@@ -379,7 +380,7 @@ describe('activation: priming, parameters, the subscription', () => {
 		await harness.activate();
 		const list = sim.getApiRequests().find((request: { path: string }) => request.path === '/api/conversations');
 		expect(list.query).toMatchObject({ sortField: 'updatedAt', sortOrder: 'desc', state: 'published', status: 'active,pending,closed,spam', page: '1' });
-		expect(harness.storedMemory().c.map(([key, status]: [string, string]) => `${key}:${status}`)).toEqual([`${pending}:pending`]);
+		expect(harness.storedStatuses()).toEqual({ [pending]: 'pending' });
 
 		// Module 1.0.81: the close comes only as the reply event, whose own thread says closed.
 		now += 60_000;

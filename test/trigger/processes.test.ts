@@ -207,6 +207,6 @@ describe('restarts in the middle of a story', () => {
 		expect(harness.logs.filter((log) => log.level === 'warn').map((log) => log.message)).toEqual([
 			'Conversation Status Trigger: dropped 1 invalid entries of its stored memory (workflow static data); the rest is kept',
 		]);
-		expect(harness.storedMemory().v).toBe(2);
+		expect(harness.storedMemory().v).toBe(3);
 	});
 });

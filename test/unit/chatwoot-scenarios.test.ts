@@ -33,6 +33,7 @@ const S1_CHANGE = {
 	subject: null,
 	conversationUrl: 'https://chat.example.com/app/accounts/1/conversations/128',
 	event: ['conversation_updated'],
+	late: false,
 	superseded: false,
 	dedupeKey: 'chatwoot:1:128:pending@1781946845300',
 };
@@ -54,14 +55,14 @@ describe('Chatwoot: a resolved conversation reopened as pending by an incoming m
 	it.each(orders)('in order %s, after the trigger saw the resolve: exactly one change', (_name, order) => {
 		const sequence = reopenAsPendingSequence(128, NOW_SECONDS);
 		const h = harness('chatwoot');
-		h.memory.remember('1:128', { status: 'resolved', t: ms(NOW_SECONDS - 600), k: 0 });
+		h.memory.learnInferred('1:128', 'resolved', { t: ms(NOW_SECONDS - 600), k: 0 });
 		expect(changes(h.deliverAll(order.map((index) => chatwootDelivery(sequence[index]))))).toEqual([S1_CHANGE]);
 	});
 
 	it('conversation_status_changed and the waiting_since update alone report nothing, and leave the memory as it was', () => {
 		const [statusEvent, , , waitingSince] = reopenAsPendingSequence(128, NOW_SECONDS);
 		const h = harness('chatwoot');
-		h.memory.remember('1:128', { status: 'resolved', t: ms(NOW_SECONDS - 600), k: 0 });
+		h.memory.learnInferred('1:128', 'resolved', { t: ms(NOW_SECONDS - 600), k: 0 });
 		expect(h.deliver(chatwootDelivery(statusEvent))).toMatchObject({
 			httpStatus: 200,
 			ignored: 'conversation_status_changed reports no status change (status pending when the payload was built)',
@@ -97,7 +98,7 @@ describe('Chatwoot: a change hidden by auto-assignment (no status diff, only the
 
 	it('pending -> open (bot handoff, Force Open) is a change, previous status from memory, cause bot_handoff', () => {
 		const h = harness('chatwoot');
-		h.memory.remember('1:140', { status: 'pending', t: ms(NOW_SECONDS - 10), k: 0 });
+		h.memory.learnInferred('1:140', 'pending', { t: ms(NOW_SECONDS - 10), k: 0 });
 		const [change] = changes([h.deliver(chatwootDelivery(autoAssignedOpen(conversation, NOW_SECONDS + 1.25)))]);
 		expect(change).toMatchObject({
 			status: 'open',
@@ -111,14 +112,14 @@ describe('Chatwoot: a change hidden by auto-assignment (no status diff, only the
 
 	it('snoozed -> open without a contact message is the snooze expiring', () => {
 		const h = harness('chatwoot');
-		h.memory.remember('1:140', { status: 'snoozed', t: ms(NOW_SECONDS - 10), k: 0 });
+		h.memory.learnInferred('1:140', 'snoozed', { t: ms(NOW_SECONDS - 10), k: 0 });
 		const [change] = changes([h.deliver(chatwootDelivery(autoAssignedOpen({ ...conversation, latestMessageType: 1, latestMessageSender: 'user' }, NOW_SECONDS + 1)))]);
 		expect(change).toMatchObject({ previousStatus: 'snoozed', status: 'open', cause: 'snooze_expired', actor: null });
 	});
 
 	it('resolved -> open by a contact message in an inbox without a bot: cause customer_message, the contact as actor', () => {
 		const h = harness('chatwoot');
-		h.memory.remember('1:140', { status: 'resolved', t: ms(NOW_SECONDS - 10), k: 0 });
+		h.memory.learnInferred('1:140', 'resolved', { t: ms(NOW_SECONDS - 10), k: 0 });
 		const [change] = changes([h.deliver(chatwootDelivery(autoAssignedOpen({ ...conversation, latestMessageType: 0 }, NOW_SECONDS + 1)))]);
 		expect(change).toMatchObject({ previousStatus: 'resolved', status: 'open', cause: 'customer_message', actor: { type: 'contact', id: 42 } });
 	});
@@ -130,7 +131,7 @@ describe('Chatwoot: a change hidden by auto-assignment (no status diff, only the
 
 	it('assigning an open conversation is no change', () => {
 		const h = harness('chatwoot');
-		h.memory.remember('1:140', { status: 'open', t: ms(NOW_SECONDS - 10), k: 0 });
+		h.memory.learnInferred('1:140', 'open', { t: ms(NOW_SECONDS - 10), k: 0 });
 		expect(h.deliver(chatwootDelivery(autoAssignedOpen(conversation, NOW_SECONDS + 1)))).toMatchObject({
 			httpStatus: 200,
 			ignored: 'status is still open: not a change',
@@ -142,7 +143,7 @@ describe('Chatwoot: a change hidden by auto-assignment (no status diff, only the
 		const echo = autoAssignedOpen(conversation, NOW_SECONDS + 1.25);
 		for (const order of permutations([0, 1, 3])) {
 			const h = harness('chatwoot');
-			h.memory.remember('1:140', { status: 'resolved', t: ms(NOW_SECONDS - 600), k: 0 });
+			h.memory.learnInferred('1:140', 'resolved', { t: ms(NOW_SECONDS - 600), k: 0 });
 			const found = changes(h.deliverAll([...order.map((index) => chatwootDelivery(sequence[index])), chatwootDelivery(echo)]));
 			expect(found.map(({ previousStatus, status }) => `${previousStatus} -> ${status}`)).toEqual(['resolved -> pending', 'pending -> open']);
 		}
@@ -242,19 +243,25 @@ describe('Chatwoot: other changes', () => {
 		expect(change).toMatchObject({ previousStatus: 'resolved', status: 'open', cause: 'customer_message', actor: { type: 'contact', id: 42 } });
 	});
 
-	it('an older transition arriving after a newer one is not reported; the newer one had its own previous status', () => {
+	it('an older transition arriving after a newer one is reported once, marked late and superseded, with its real time', () => {
 		const h = harness('chatwoot');
 		const newer: ConversationState = { ...base, status: 'open', updatedAt: NOW_SECONDS + 10 };
 		const older: ConversationState = { ...base, status: 'resolved', updatedAt: NOW_SECONDS + 5 };
 		const [reopen] = changes([h.deliver(chatwootDelivery(updated(newer, [{ status: { previous_value: 'resolved', current_value: 'open' } }])))]);
 		expect(reopen).toMatchObject({ previousStatus: 'resolved', previousStatusSource: 'payload', status: 'open' });
 		const late = h.deliver(chatwootDelivery(updated(older, [{ status: { previous_value: 'open', current_value: 'resolved' } }])));
-		expect(late).toMatchObject({ httpStatus: 200, ignored: 'older than the last known status (open) of this conversation' });
+		expect(changes([late])).toMatchObject([
+			{ previousStatus: 'open', status: 'resolved', late: true, superseded: true, changedAt: new Date(ms(NOW_SECONDS + 5)).toISOString() },
+		]);
+		expect(reopen).toMatchObject({ late: false, superseded: false });
+		// Delivered again (Chatwoot's own retry, another process): nothing more.
+		const again = h.deliver(chatwootDelivery(updated(older, [{ status: { previous_value: 'open', current_value: 'resolved' } }])));
+		expect(again).toMatchObject({ httpStatus: 200, ignored: 'already known: the trigger has this status (resolved) from this same event' });
 	});
 
 	it('a stated transition is reported even when the memory already had that status (a change in between was missed)', () => {
 		const h = harness('chatwoot');
-		h.memory.remember('1:131', { status: 'resolved', t: ms(NOW_SECONDS - 100), k: 0 });
+		h.memory.learnInferred('1:131', 'resolved', { t: ms(NOW_SECONDS - 100), k: 0 });
 		const state: ConversationState = { ...base, status: 'resolved' };
 		const [change] = changes([h.deliver(chatwootDelivery(updated(state, [{ status: { previous_value: 'open', current_value: 'resolved' } }])))]);
 		expect(change).toMatchObject({ previousStatus: 'open', previousStatusSource: 'payload', status: 'resolved' });
@@ -289,7 +296,7 @@ describe('Chatwoot: other changes', () => {
 			detail: 'Unsigned delivery rejected: the delivery has no X-Chatwoot-Signature header',
 		});
 		const h = harness('chatwoot', { acceptUnsigned: true });
-		h.memory.remember('1:131', { status: 'open', t: ms(NOW_SECONDS - 60), k: 0 });
+		h.memory.learnInferred('1:131', 'open', { t: ms(NOW_SECONDS - 60), k: 0 });
 		const [change] = changes([h.deliver(unsigned)]);
 		expect(change).toMatchObject({ previousStatus: 'open', status: 'resolved', cause: 'automation', event: ['automation_event.conversation_resolved'] });
 	});

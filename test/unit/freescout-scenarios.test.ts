@@ -94,6 +94,7 @@ describe('FreeScout through the REST API (captures 001-011)', () => {
 			subject: 'Printer on fire',
 			conversationUrl: 'https://help.example.com/conversation/1',
 			event: ['convo.status'],
+			late: false,
 			superseded: false,
 			dedupeKey: 'freescout:1:open@1795323644000#5',
 		});
@@ -120,7 +121,7 @@ describe('FreeScout through the REST API (captures 001-011)', () => {
 		h.deliver(asReceived(capture(api, '004')));
 		h.deliver(asReceived(capture(api, '005')));
 		h.nowMs += 4 * 60 * 60 * 1000;
-		expect(h.deliver(asReceived(capture(api, '004')))).toMatchObject({ ignored: 'older than the last known status (open) of this conversation' });
+		expect(h.deliver(asReceived(capture(api, '004')))).toMatchObject({ ignored: 'already known: the trigger has this status (resolved) from this same event' });
 	});
 
 	it('a wrong Secret Key and a missing signature are 401 with no detail for the sender; a broken body is 400', () => {
@@ -163,7 +164,7 @@ describe('FreeScout through the web UI (captures 017-063, conversation 7)', () =
 			['017-convo.created', 'null -> open (conversation_created, null)'],
 			['021-convo.status', 'open -> resolved (agent, memory)'],
 			['022-convo.customer.reply.created', 'resolved -> open (customer_message, memory)'],
-			['023-convo.agent.reply.created', 'ignored: older than the last known status (open) of this conversation'],
+			['023-convo.agent.reply.created', 'ignored: already known: the trigger has this status (resolved) from this same event'],
 			['029-convo.status', 'open -> spam (agent, memory)'],
 			['063-convo.customer.reply.created', 'spam -> open (customer_message, memory)'],
 		]);
@@ -184,7 +185,7 @@ describe('FreeScout through the web UI (captures 017-063, conversation 7)', () =
 			'resolved -> open (customer_message, history)',
 		]);
 		expect(summary(h.deliver(asReceived(capture(ui, '023'))))).toEqual([
-			'ignored: older than the last known status (open) of this conversation',
+			'ignored: already known: the trigger has this status (resolved) from this same event',
 		]);
 	});
 
@@ -196,7 +197,7 @@ describe('FreeScout through the web UI (captures 017-063, conversation 7)', () =
 			['resolved', true, '2026-11-30T14:04:22.000Z'],
 			['open', false, '2026-11-30T14:04:26.000Z'],
 		]);
-		expect(summary(h.deliver(asReceived(capture(ui, '021'))))).toEqual(['ignored: older than the last known status (open) of this conversation']);
+		expect(summary(h.deliver(asReceived(capture(ui, '021'))))).toEqual(['ignored: already known: the trigger has this status (resolved) from this same event']);
 	});
 
 	it('a trigger that does not know the conversation: close, customer reopen, spam and reopen are all reported', () => {

@@ -1,67 +1,77 @@
-/** The trigger's memory as n8n's static data holds it: merging, bounds, corrupt values, size. */
-import { FINGERPRINT_TTL_MS, MAX_MEMORY_SIZE, Memory, type MemoryState } from '../../nodes/core/trigger/memory';
+/** The trigger's memory as n8n's static data holds it: merging, healing, bounds, corrupt values, size. */
+import { FINGERPRINT_TTL_MS, MAX_MEMORY_SIZE, Memory, POINTS_PER_CONVERSATION, type KnownPoint } from '../../nodes/core/trigger/memory';
 import { rememberedConversations } from '../../nodes/core/trigger/settings';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 
+const point = (status: KnownPoint['status'], t: number, kind: KnownPoint['kind'] = 'reported', k = 0): KnownPoint => ({ status, t, k, kind });
+const statusesOf = (memory: Memory, key: string) => (memory.get(key)?.points ?? []).map((entry) => `${entry.status}@${entry.t}:${entry.kind}`);
+
 describe('memory', () => {
-	it('for each conversation the newest stamp wins, whatever order the facts arrive in; ties go to the higher tie-break', () => {
-		const a = new Memory();
-		a.remember('7', { status: 'resolved', t: 2000, k: 21 });
-		a.remember('7', { status: 'open', t: 1000, k: 0 });
-		a.remember('7', { status: 'open', t: 2000, k: 22 });
-		expect(a.get('7')).toEqual({ status: 'open', t: 2000, k: 22 });
-		const b = new Memory();
-		b.merge(a.snapshot(), NOW);
-		b.remember('7', { status: 'resolved', t: 2000, k: 21 });
-		expect(b.get('7')).toEqual({ status: 'open', t: 2000, k: 22 });
+	it('keeps the points of a conversation in stamp order, whatever order they arrive in; ties go to the higher tie-break', () => {
+		const memory = new Memory();
+		memory.learn('7', [point('resolved', 2000, 'reported', 21)]);
+		memory.learn('7', [point('open', 1000)]);
+		memory.learn('7', [point('open', 2000, 'reported', 22)]);
+		expect(memory.get('7')?.points.map((entry) => [entry.status, entry.t, entry.k])).toEqual([
+			['open', 1000, 0],
+			['resolved', 2000, 21],
+			['open', 2000, 22],
+		]);
 	});
 
-	it('merging what another process wrote adds what this one lacks and says whether the stored value lacks something', () => {
+	it('at one stamp the stronger kind wins: a delivered point over a primed one, a reported change over a point seen', () => {
+		const memory = new Memory();
+		memory.learnInferred('7', 'resolved', { t: 50, k: 0 });
+		memory.learn('7', [point('open', 50, 'seen')]);
+		memory.learn('7', [point('open', 50, 'reported')]);
+		memory.learn('7', [point('open', 50, 'seen')]);
+		expect(statusesOf(memory, '7')).toEqual(['open@50:reported']);
+	});
+
+	it('merging is order-free: two processes that learned different points end with the same memory, whichever wrote last', () => {
 		const processA = new Memory();
 		const processB = new Memory();
-		processA.remember('1', { status: 'resolved', t: 10, k: 0 });
-		processB.remember('2', { status: 'pending', t: 20, k: 0 });
-		const stored: MemoryState = processA.snapshot();
-		expect(processB.merge(stored, NOW)).toEqual({ invalid: 0, storedIsBehind: true });
-		expect(processB.get('1')).toEqual({ status: 'resolved', t: 10, k: 0 });
-		// Once B wrote the union, A finds nothing missing, and merging again changes nothing.
-		const union = processB.snapshot();
-		expect(processA.merge(union, NOW)).toEqual({ invalid: 0, storedIsBehind: false });
+		processA.learn('1', [point('resolved', 10)]);
+		processB.learn('1', [point('open', 20)]);
+		processB.learn('2', [point('pending', 20)]);
+		expect(processB.merge(processA.stored(), NOW)).toEqual({ invalid: 0, shouldWriteBack: true });
+		expect(processA.merge(processB.stored(), NOW)).toEqual({ invalid: 0, shouldWriteBack: false });
+		expect(processA.snapshot()).toEqual(processB.snapshot());
 		const version = processA.version;
-		processA.merge(union, NOW);
+		processA.merge(processB.snapshot(), NOW);
 		expect(processA.version).toBe(version);
-		expect(processA.snapshot()).toEqual(union);
 	});
 
-	it('static data keeps it as one JSON text, which merges like the object form; a broken text counts as invalid', () => {
-		const memory = new Memory();
-		memory.remember('1', { status: 'resolved', t: 10, k: 0 });
-		memory.addFingerprint('convo.status:abc', NOW);
-		const text = memory.stored();
-		expect(typeof text).toBe('string');
+	it('a save overwritten by an older one is healed by the next write of the process that still holds it', () => {
+		const processA = new Memory();
+		const processB = new Memory();
+		let store = '';
+		// Both read the same value, A saves its close, B saves its reopen over it (last writer wins).
+		processA.learn('1', [point('resolved', 10)]);
+		processB.learn('1', [point('open', 20)]);
+		store = processA.stored();
+		store = processB.stored();
+		expect(new Memory().merge(store, NOW).shouldWriteBack).toBe(false);
+		// A's next request reads B's save: it lacks A's close, so A writes the union back.
+		expect(processA.merge(store, NOW).shouldWriteBack).toBe(true);
+		store = processA.stored();
 		const restarted = new Memory();
-		expect(restarted.merge(text, NOW)).toEqual({ invalid: 0, storedIsBehind: false });
-		expect(restarted.snapshot()).toEqual(memory.snapshot());
-		// An object written by an earlier build reads the same.
-		expect(new Memory().merge(memory.snapshot(), NOW)).toEqual({ invalid: 0, storedIsBehind: false });
-		expect(new Memory().merge('{"v":2,"c":[', NOW).invalid).toBe(1);
+		restarted.merge(store, NOW);
+		expect(statusesOf(restarted, '1')).toEqual(['resolved@10:reported', 'open@20:reported']);
 	});
 
 	it('the text it last read or wrote is not merged again until it learns something or the text changes', () => {
 		const writer = new Memory();
-		writer.remember('1', { status: 'resolved', t: 10, k: 0 });
+		writer.learn('1', [point('resolved', 10)]);
 		const text = writer.stored();
 		const reader = new Memory();
-		expect(reader.merge(text, NOW)).toEqual({ invalid: 0, storedIsBehind: false });
-		expect(reader.merge(text, NOW)).toEqual({ invalid: 0, storedIsBehind: false });
-		// Learned since: the same text now lacks something.
-		reader.remember('2', { status: 'open', t: 20, k: 0 });
-		expect(reader.merge(text, NOW).storedIsBehind).toBe(true);
-		// The writer's own text, read back, is in sync; another process's newer text is merged.
-		expect(writer.merge(text, NOW)).toEqual({ invalid: 0, storedIsBehind: false });
-		expect(writer.merge(reader.stored(), NOW)).toEqual({ invalid: 0, storedIsBehind: false });
-		expect(writer.get('2')).toEqual({ status: 'open', t: 20, k: 0 });
+		expect(reader.merge(text, NOW)).toEqual({ invalid: 0, shouldWriteBack: false });
+		expect(reader.merge(text, NOW)).toEqual({ invalid: 0, shouldWriteBack: false });
+		reader.learn('2', [point('open', 20)]);
+		expect(reader.merge(text, NOW).shouldWriteBack).toBe(true);
+		expect(writer.merge(reader.stored(), NOW)).toEqual({ invalid: 0, shouldWriteBack: false });
+		expect(statusesOf(writer, '2')).toEqual(['open@20:reported']);
 		// Fingerprints still expire while the text stays the same.
 		writer.addFingerprint('convo.status:x', NOW);
 		const withFingerprint = writer.stored();
@@ -70,26 +80,26 @@ describe('memory', () => {
 		expect(writer.hasFingerprint('convo.status:x', NOW + FINGERPRINT_TTL_MS)).toBe(false);
 	});
 
-	it('a newer stamp of the same status is kept but is not a reason to write', () => {
+	it(`keeps the newest ${POINTS_PER_CONVERSATION} points of a conversation; what it let go of is old news from then on`, () => {
 		const memory = new Memory();
-		memory.remember('1', { status: 'open', t: 10, k: 0 });
-		const stored = memory.snapshot();
-		const version = memory.version;
-		memory.remember('1', { status: 'open', t: 20, k: 0 });
-		expect(memory.version).toBe(version);
-		expect(memory.get('1')?.t).toBe(20);
-		expect(memory.merge(stored, NOW).storedIsBehind).toBe(false);
-		memory.remember('1', { status: 'resolved', t: 30, k: 0 });
-		expect(memory.version).toBe(version + 1);
-		expect(memory.merge(stored, NOW).storedIsBehind).toBe(true);
+		for (let index = 1; index <= POINTS_PER_CONVERSATION + 2; index++) memory.learn('1', [point(index % 2 === 0 ? 'open' : 'resolved', index * 10)]);
+		const record = memory.get('1');
+		expect(record?.points).toHaveLength(POINTS_PER_CONVERSATION);
+		expect(record?.points[0].t).toBe(30);
+		expect(record?.forgottenUpTo).toEqual({ t: 20, k: 0 });
+		// A process that still holds the old points cannot bring them back.
+		const old = new Memory();
+		old.learn('1', [point('resolved', 10), point('open', 20)]);
+		old.merge(memory.stored(), NOW);
+		expect(old.snapshot()).toEqual(memory.snapshot());
 	});
 
-	it('keeps the configured number of conversations, forgetting the oldest stamps first; the option is capped', () => {
+	it('keeps the configured number of conversations, forgetting those with the oldest newest point; the option is capped', () => {
 		const memory = new Memory(3);
-		memory.remember('a', { status: 'open', t: 4, k: 0 });
-		memory.remember('b', { status: 'open', t: 1, k: 0 });
-		memory.remember('c', { status: 'open', t: 3, k: 0 });
-		memory.remember('d', { status: 'open', t: 2, k: 0 });
+		memory.learn('a', [point('open', 4)]);
+		memory.learn('b', [point('open', 1)]);
+		memory.learn('c', [point('open', 3)]);
+		memory.learn('d', [point('open', 2)]);
 		expect(memory.snapshot().c.map(([key]) => key)).toEqual(['d', 'c', 'a']);
 		expect(rememberedConversations({ rememberedConversations: 100_000 })).toBe(MAX_MEMORY_SIZE);
 		expect(rememberedConversations({})).toBe(1000);
@@ -109,30 +119,47 @@ describe('memory', () => {
 		['a string', 'corrupt', 1, 0],
 		['an array', [], 1, 0],
 		['version 1 without conversations', { version: 1, conversations: null }, 1, 0],
-		['an entry whose status is "constructor"', { v: 2, c: [['1', 'constructor', 5, 0], ['2', 'open', 5, 0]], f: [] }, 1, 1],
-		['entries of the wrong shape', { v: 2, c: [null, ['3'], ['4', 'open', -1, 0], [5, 'open', 1, 0], ['6', 'open', 1, 0]], f: [['x', 'y'], 7] }, 6, 1],
+		['an entry whose status is "constructor"', { v: 3, c: [['1', -1, 0, -1, 0, 'constructor', 5, 0, 2], ['2', -1, 0, -1, 0, 'open', 5, 0, 2]], f: [] }, 1, 1],
+		['entries of the wrong shape', { v: 3, c: [null, ['3'], ['4', -1, 0, -1, 0, 'open', -1, 0, 1], [5, -1, 0, -1, 0], ['6', -1, 0, -1, 0, 'open', 1, 0, 7], ['7', -1, 0, -1, 0, 'open', 1, 0, 1]], f: [['x', 'y'], 7] }, 7, 1],
 		['an unknown version', { v: 9, c: [] }, 1, 0],
 	])('%s in static data: the invalid entries are dropped one by one, the rest is kept, nothing throws', (_name, value, invalid, kept) => {
 		const memory = new Memory();
 		const merged = memory.merge(value, NOW);
 		expect(merged.invalid).toBe(invalid);
-		expect(merged.storedIsBehind).toBe(true);
+		// Writing back repairs the stored value, even when this memory adds nothing else.
+		expect(merged.shouldWriteBack).toBe(true);
 		expect(memory.snapshot().c).toHaveLength(kept);
 	});
 
-	it('reads the memory of the previous release (version 1, keys with the platform prefix)', () => {
+	it('reads the memories of earlier releases (version 2 tuples, version 1 keys with the platform prefix) as decided', () => {
 		const memory = new Memory();
 		memory.merge({ version: 1, conversations: { 'chatwoot:1:128': { s: 'pending', t: 5 } }, deliveries: { 'freescout:x': 3 } }, NOW);
-		expect(memory.get('1:128')).toEqual({ status: 'pending', t: 5, k: 0 });
+		memory.merge({ v: 2, c: [['9', 'resolved', 7, 3]], f: [] }, NOW);
+		expect(statusesOf(memory, '1:128')).toEqual(['pending@5:seen']);
+		expect(statusesOf(memory, '9')).toEqual(['resolved@7:seen']);
 	});
 
-	it('at the default size, 1000 conversations and 1000 executed deliveries of the last hours, static data stays under 80 KB', () => {
+	it('at the default size, 1000 conversations with two points each and 1000 executed deliveries, static data stays under 150 KB', () => {
 		const memory = new Memory();
 		for (let index = 0; index < 1000; index++) {
-			memory.remember(`12:${100_000 + index}`, { status: 'resolved', t: NOW + index * 1000, k: 0 });
+			memory.learn(`12:${100_000 + index}`, [point('open', NOW + index * 1000 - 500, 'seen'), point('resolved', NOW + index * 1000)]);
 			memory.addFingerprint(`convo.status:${index.toString(36).padStart(27, 'x')}=`, NOW + index);
 		}
-		const bytes = Buffer.byteLength(memory.stored());
-		expect(bytes).toBeLessThan(80_000);
+		expect(Buffer.byteLength(memory.stored())).toBeLessThan(150_000);
+	});
+
+	it('merging two full memories of different conversations keeps the 10 000 with the newest points, from both', () => {
+		const a = new Memory(MAX_MEMORY_SIZE);
+		const b = new Memory(MAX_MEMORY_SIZE);
+		for (let index = 0; index < MAX_MEMORY_SIZE; index++) {
+			a.learn(`a${index}`, [point('open', 2 * index)]);
+			b.learn(`b${index}`, [point('resolved', 2 * index + 1)]);
+		}
+		a.merge(b.stored(), NOW);
+		const kept = a.snapshot().c;
+		expect(kept).toHaveLength(MAX_MEMORY_SIZE);
+		// The newest 10 000 of the 20 000 stamps: the upper half, from both memories.
+		expect(kept[0][0]).toBe('a5000');
+		expect(kept[kept.length - 1][0]).toBe(`b${MAX_MEMORY_SIZE - 1}`);
 	});
 });

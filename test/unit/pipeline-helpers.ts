@@ -41,7 +41,7 @@ export interface Harness {
 	deliver(delivery: Delivery): DeliveryOutcome;
 	/** Several deliveries one after the other (the pipeline is synchronous: concurrent requests are sequential). */
 	deliverAll(deliveries: Delivery[]): DeliveryOutcome[];
-	/** What the memory holds for a conversation key, as {status, t, k}. */
+	/** The newest status point the memory holds for a conversation key, as {status, t, k}. */
 	known(key: string): { status: string; t: number; k: number } | undefined;
 }
 
@@ -61,7 +61,11 @@ export function harness(platform: Platform, overrides: Partial<DeliverySettings>
 		nowMs: NOW_SECONDS * 1000,
 		deliver: (delivery) => handleDelivery(platforms.get(platform).trigger.adapter, delivery, settings, memory, self.nowMs),
 		deliverAll: (deliveries) => deliveries.map((delivery) => self.deliver(delivery)),
-		known: (key) => memory.get(key),
+		known: (key) => {
+			const points = memory.get(key)?.points ?? [];
+			const newest = points[points.length - 1];
+			return newest === undefined ? undefined : { status: newest.status, t: newest.t, k: newest.k };
+		},
 	};
 	return self;
 }

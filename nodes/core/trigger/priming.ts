@@ -2,6 +2,12 @@
  * Priming the memory on activation: the current status of the most recently updated conversations, read page by
  * page from the platform's API, so that the first delivery for a conversation already has an earlier status to
  * compare with. Pure: the caller sends the requests.
+ *
+ * A primed status is inference, weaker than any delivery (Memory.learnInferred): it ranks later deliveries but
+ * never hides a change a delivery shows, even one older than it (a change made just before activation whose
+ * delivery is still queued, or one the platform retries after an n8n restart). So priming may run again at every
+ * n8n 1.x start, where n8n calls checkExists for every active trigger: it adds what changed while n8n was down
+ * (a better previousStatus for the next change) and cannot drop or repeat an item.
  */
 import type { ApiScope } from '../action/conversation-api';
 import type { ApiRequest, ApiResponse } from '../http';
@@ -54,7 +60,7 @@ export async function primeMemory(
 			return { failure: `${request.method} ${request.path} answered HTTP ${response.statusCode}, not a conversation list`, primed, requests };
 		}
 		for (const conversation of page.conversations.slice(0, limit - primed)) {
-			memory.remember(conversation.key, { status: conversation.status, t: conversation.at.t, k: conversation.at.k });
+			memory.learnInferred(conversation.key, conversation.status, conversation.at);
 			primed++;
 		}
 		if (page.lastPage || page.conversations.length === 0) break;
