@@ -7,10 +7,8 @@
  * Counted against the changes that really happened: 0 missed, 0 invented; with one process 0 duplicated; a change
  * reported after a newer one is marked late (and superseded when the newer status differs).
  */
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { messageCreated, statusChanged, updated, type ChatwootStatus, type ConversationState } from '../fixtures/chatwoot-payloads';
+import { startFakeApi } from '../action/fake-api';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
 import { CHATWOOT_TEST_KEY } from '../support/test-keys';
 import { chatwootDelivery, NOW_SECONDS } from '../unit/pipeline-helpers';
@@ -58,21 +56,19 @@ interface Request {
 
 /** The Chatwoot list priming reads: the conversations' statuses as they are now. */
 let current: ConversationState[] = [];
-let api: http.Server;
+let api: Awaited<ReturnType<typeof startFakeApi>>;
 let apiUrl = '';
 
 beforeAll(async () => {
-	api = http.createServer((request, response) => {
-		response.writeHead(200, { 'Content-Type': 'application/json' });
-		const payload = request.url?.includes('page=1') ? current.map((state) => ({ id: state.id, status: state.status, updated_at: state.updatedAt })) : [];
-		response.end(JSON.stringify({ data: { meta: { all_count: payload.length }, payload } }));
+	api = await startFakeApi((request) => {
+		const payload = request.query.page === '1' ? current.map((state) => ({ id: state.id, status: state.status, updated_at: state.updatedAt })) : [];
+		return { status: 200, body: { data: { meta: { all_count: payload.length }, payload } } };
 	});
-	await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-	apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+	apiUrl = api.url;
 });
 
 afterAll(async () => {
-	await new Promise((resolve) => api.close(resolve));
+	await api.stop();
 });
 
 interface Outcome {
@@ -183,8 +179,11 @@ function total(outcomes: Outcome[]): Outcome {
 
 test(`one process, ${SEEDS} seeds of shuffled, overlapping deliveries with restarts and n8n 1.x starts: every change exactly once, late ones marked`, async () => {
 	const outcomes: Outcome[] = [];
+	api.clearLog();
 	for (let seed = 1; seed <= SEEDS; seed++) outcomes.push(await runSeed(seed, 1));
 	expect(total(outcomes)).toMatchObject({ missed: 0, invented: 0, duplicated: 0, unmarked: 0 });
+	// Priming read the list at every activation and at every n8n 1.x start.
+	expect(api.log.length).toBeGreaterThan(SEEDS);
 });
 
 
