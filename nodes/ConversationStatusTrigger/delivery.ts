@@ -26,16 +26,30 @@ import { platformSettings } from '../n8n/request';
 import { answerAndStart } from '../n8n/static-data';
 import { MEMORY_KEY, WEBHOOK_KEY } from './static-keys';
 
-/** This process's memory of each trigger node (and of its test listening, kept apart). */
-const processMemories = new Map<string, Memory>();
+/**
+ * This process's memory of each trigger node (and of its test listening, kept apart), the text it last stored, and
+ * the static data of its latest requests. n8n saves each request's own copy of static data, whole, when that
+ * request is done; two requests in flight may save in either order. So every write puts the process's newest
+ * memory into the copies of the requests still in flight too: whichever save lands last carries everything this
+ * process knew by then.
+ */
+interface ProcessMemory {
+	memory: Memory;
+	text: string | null;
+	inFlight: IDataObject[];
+}
 
-function processMemory(key: string, maxConversations: number): Memory {
-	let memory = processMemories.get(key);
-	if (memory === undefined || memory.maxConversations !== maxConversations) {
-		memory = new Memory(maxConversations);
-		processMemories.set(key, memory);
+/** More than n8n keeps in flight for one trigger in one process in practice; older copies were saved long ago. */
+const IN_FLIGHT_COPIES = 16;
+const processMemories = new Map<string, ProcessMemory>();
+
+function processMemory(key: string, maxConversations: number): ProcessMemory {
+	let state = processMemories.get(key);
+	if (state === undefined || state.memory.maxConversations !== maxConversations) {
+		state = { memory: new Memory(maxConversations), text: null, inFlight: [] };
+		processMemories.set(key, state);
 	}
-	return memory;
+	return state;
 }
 
 export async function receiveDelivery(this: IWebhookFunctions, platform: PlatformModule): Promise<IWebhookResponseData> {
@@ -51,7 +65,8 @@ export async function receiveDelivery(this: IWebhookFunctions, platform: Platfor
 
 	const test = this.getMode() === 'manual';
 	const now = Date.now();
-	const memory = processMemory(memoryKey(this.getWorkflow().id, this.getNode().id, test), rememberedConversations(options));
+	const state = processMemory(memoryKey(this.getWorkflow().id, this.getNode().id, test), rememberedConversations(options));
+	const { memory } = state;
 	const merged = memory.merge(staticData[MEMORY_KEY], now);
 	if (merged.invalid > 0) {
 		this.logger.warn(
@@ -71,7 +86,11 @@ export async function receiveDelivery(this: IWebhookFunctions, platform: Platfor
 	}
 
 	// Test listening never writes: its memory is its own, and the published trigger's stays as it is.
-	if (!test && (merged.shouldWriteBack || memory.version !== version)) staticData[MEMORY_KEY] = memory.stored();
+	if (!test && (merged.shouldWriteBack || memory.version !== version)) {
+		state.text = memory.stored();
+		state.inFlight = [staticData, ...state.inFlight.filter((copy) => copy !== staticData)].slice(0, IN_FLIGHT_COPIES);
+		for (const copy of state.inFlight) copy[MEMORY_KEY] = state.text;
+	}
 	if (!('changes' in outcome)) return { webhookResponse: { received: true, ignored: outcome.ignored } };
 
 	const items = outcome.changes.map((change) => {

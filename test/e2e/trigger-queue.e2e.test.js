@@ -115,8 +115,9 @@ describeQueue('queue mode: the examples over two webhook processes', () => {
 	});
 
 	test('a burst: 50 Chatwoot conversations x 4 changes sent by 8 parallel jobs in random order, every n8n process restarted in the middle: each change exactly once', async () => {
-		// Nobody online: no auto-assignment hides a status diff, so each change is one conversation_updated.
-		const sim = createChatwootSimulator({ version: '4.15.1', onlineAgents: [], deliveryConcurrency: 8 });
+		// Nobody online: no auto-assignment hides a status diff, so each change is one conversation_updated. Chatwoot
+		// gives up on a delivery after 5 s; n8n on this shared 2-core machine can take longer under the burst.
+		const sim = createChatwootSimulator({ version: '4.15.1', onlineAgents: [], deliveryConcurrency: 8, webhookTimeoutMs: 60_000 });
 		await sim.start();
 		sims.push(sim);
 		const ids = [];
@@ -154,7 +155,7 @@ describeQueue('queue mode: the examples over two webhook processes', () => {
 		await stack.restart();
 		sim.resumeDeliveries();
 		await Promise.all(operations);
-		expect(sim.deliveries().map((delivery) => delivery.status).filter((status) => status !== 200)).toEqual([]);
+		expect(sim.deliveries().filter((delivery) => delivery.status !== 200).map((delivery) => delivery.status ?? delivery.error)).toEqual([]);
 		expect(sim.deliveries()).toHaveLength(200);
 
 		const executions = await stack.exactlyExecutions(workflow.id, 200, { timeoutMs: 300_000, quietMs: 5000 });

@@ -44,12 +44,16 @@
  *                                one webhook request (body: Buffer | string | object) to one process. Resolves
  *                                { status, body, items, executed, process } where items are the json of the
  *                                emitted items (after WorkflowExecute) and executed says whether a workflow ran
+ *     deliverOverlapping([deliver options...], { saveOrder })
+ *                                requests in flight at once: all read the store first, then their static-data
+ *                                saves land in `saveOrder` (indexes; last writer wins); resolves their results
+ *     startLike1x()              an n8n 1.x start: restart(), then checkExists as n8n 1.x calls it for every
+ *                                active trigger at every start (production; saved like an activation)
  *     restart()                  every process starts again from nothing but the store (an n8n restart)
  *     setStaticData(value, { test })   the node's static data in the store, as an earlier release left it
  *     staticData({ test })       the node's static data as the store holds it now (production or test listening)
  *     storedMemory({ test })     the trigger's memory in it (kept as one JSON text), parsed; undefined without one
  *     storedStatuses({ test })   { [conversation key]: newest status } of the stored memory
- *     storeWrites                how many times the production store was written by webhook requests
  *     executions                 [{ items, status, test, process }] of every workflow run, in order
  *     requests                   [{ path, status, body, items }] of every HTTP request served by listen()
  *     capture(on)                while on, requests to the listening server are only recorded in `captured`
@@ -249,10 +253,79 @@ function createTriggerHarness({
 		}
 	}
 
+	/** A request arrives: its static data is read from the store now. */
+	async function begin({ body, headers = {}, test = false, parsedBody, process }) {
+		const rawBody = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+		let parsed = parsedBody;
+		if (parsed === undefined) {
+			try {
+				parsed = JSON.parse(rawBody.toString('utf8'));
+			} catch {
+				parsed = {};
+			}
+		}
+		const request = {
+			method: 'POST',
+			url: self.webhookUrl({ test }),
+			headers: lowerCaseHeaders(headers),
+			body: parsed,
+			rawBody,
+			query: {},
+			params: {},
+		};
+		const index = process === undefined ? nextProcess++ % running.length : process;
+		const { workflow, raw } = loadWorkflow(test, index);
+		return { request, index, workflow, raw, test, response: fakeResponse() };
+	}
+
+	/** webhook() of the process the request went to; when it starts an execution, n8n wraps the same static data first. */
+	async function runWebhook(entry) {
+		const { request, index, workflow, raw, test, response } = entry;
+		const data = additionalData({ httpRequest: request, httpResponse: response });
+		const mode = test ? 'manual' : 'webhook';
+		const context = new WebhookContext(workflow, node, data, mode, webhookData(test, data), [], null);
+		const result = await running[index].nodeType.webhook.call(context);
+		// A node that answered itself (noWebhookResponse) gets n8n's response callback at once, before the run is
+		// prepared (webhook-helpers executeWebhook, n8n 1.123.81 and 2.41.1): the save reads the changed flag and
+		// takes the value now; only its database write may still land before or after other requests' writes.
+		let answered;
+		if (result.noWebhookResponse === true) {
+			answered = workflow.staticData.__dataChanged === true ? JSON.stringify(workflow.staticData) : null;
+			workflow.staticData.__dataChanged = false;
+		}
+		let executionCopy = null;
+		if (result.workflowData !== undefined) {
+			// Starting the execution: a new Workflow over the same object (its changed flag is cleared), and the
+			// execution's own copy read from the database.
+			harness.createWorkflow({ nodes: [node], nodeTypes: running[index].nodeTypes, id, staticData: raw });
+			executionCopy = loadWorkflow(test, index).workflow;
+		}
+		return { ...entry, data, mode, result, executionCopy, answered };
+	}
+
+	/** After the save: the answer, and the execution when webhook() started one. */
+	async function finish({ index, test, response, data, mode, result, executionCopy }) {
+		if (result.workflowData === undefined) {
+			if (result.noWebhookResponse) return { status: response.statusCode, body: response.body, items: [], executed: false, process: index };
+			const answer = result.webhookResponse !== undefined ? result.webhookResponse : { message: 'Webhook call received' };
+			return { status: 200, body: answer, items: [], executed: false, process: index };
+		}
+		const run = await harness.executeWorkflow({
+			workflow: executionCopy,
+			additionalData: data,
+			startNodeName: node.name,
+			inputItems: result.workflowData[0],
+			mode,
+		});
+		const items = run.outputOf(node.name).map((item) => item.json);
+		self.executions.push({ items, status: run.status, test, process: index });
+		if (result.noWebhookResponse) return { status: response.statusCode, body: response.body, items, executed: true, process: index };
+		return { status: 200, body: { message: 'Workflow was started' }, items, executed: true, process: index };
+	}
+
 	const self = {
 		node,
 		credentialsHelper,
-		storeWrites: 0,
 		executions: /** @type {Execution[]} */ ([]),
 		requests: /** @type {ServedRequest[]} */ ([]),
 		captured: /** @type {Captured[]} */ ([]),
@@ -315,6 +388,16 @@ function createTriggerHarness({
 		restart() {
 			running = startProcesses();
 		},
+		/** @returns {Promise<boolean>} */
+		async startLike1x() {
+			running = startProcesses();
+			const { workflow } = loadWorkflow(false, 0);
+			try {
+				return await callHook('checkExists', false, workflow, 'init');
+			} finally {
+				save(false, workflow);
+			}
+		},
 		/** Puts `value` as the node's static data into the store, as an earlier release or a hand edit left it. */
 		setStaticData(value, { test = false } = {}) {
 			const text = store[storeKey(test)];
@@ -327,64 +410,35 @@ function createTriggerHarness({
 		},
 
 		/** @param {DeliverOptions} options @returns {Promise<DeliverResult>} */
-		async deliver({ body, headers = {}, test = false, parsedBody, process }) {
-			const rawBody = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
-			let parsed = parsedBody;
-			if (parsed === undefined) {
-				try {
-					parsed = JSON.parse(rawBody.toString('utf8'));
-				} catch {
-					parsed = {};
-				}
-			}
-			const request = {
-				method: 'POST',
-				url: self.webhookUrl({ test }),
-				headers: lowerCaseHeaders(headers),
-				body: parsed,
-				rawBody,
-				query: {},
-				params: {},
-			};
-			const index = process === undefined ? nextProcess++ % running.length : process;
-			const response = fakeResponse();
-			const { workflow, raw } = loadWorkflow(test, index);
-			const data = additionalData({ httpRequest: request, httpResponse: response });
-			const mode = test ? 'manual' : 'webhook';
-			const context = new WebhookContext(workflow, node, data, mode, webhookData(test, data), [], null);
-			const result = await running[index].nodeType.webhook.call(context);
-			const written = () => {
-				if (save(test, workflow) && !test) self.storeWrites++;
-			};
+		async deliver(options) {
+			const [result] = await self.deliverOverlapping([options]);
+			return result;
+		},
 
-			if (result.workflowData === undefined) {
-				written();
-				if (result.noWebhookResponse) return { status: response.statusCode, body: response.body, items: [], executed: false, process: index };
-				const answer = result.webhookResponse !== undefined ? result.webhookResponse : { message: 'Webhook call received' };
-				return { status: 200, body: answer, items: [], executed: false, process: index };
+		/**
+		 * Requests in flight at once, as n8n handles them: each reads static data from the store when it arrives
+		 * (before any of them saved), runs webhook(), and n8n saves each one's whole static data after its own
+		 * database round trips; `saveOrder` (indexes into `requests`, default in order) is the order those saves
+		 * land in, the last one winning. Then the executions run.
+		 * @param {DeliverOptions[]} requests @param {{ saveOrder?: number[] }} [options] @returns {Promise<DeliverResult[]>}
+		 */
+		async deliverOverlapping(requests, { saveOrder } = {}) {
+			const started = requests.map((options) => begin(options));
+			const handled = [];
+			for (const entry of started) handled.push(await entry.then(runWebhook));
+			// n8n's database round trips for the executions it starts (the static-data save waits for them).
+			if (handled.some((entry) => entry.result.workflowData !== undefined)) {
+				await databaseRoundTrip();
+				await databaseRoundTrip();
 			}
-			// A node that answered itself (noWebhookResponse) gets n8n's response callback, and with it the save, at
-			// once, before the run is prepared (webhook-helpers executeWebhook, n8n 1.123.81 and 2.41.1).
-			if (result.noWebhookResponse) written();
-			// Starting the execution: n8n wraps the same static data in a new Workflow (its changed flag is cleared),
-			// reads the execution's own copy from the database and writes the execution row; n8n 2.41 answers an
-			// onReceived webhook (and saves) only then.
-			harness.createWorkflow({ nodes: [node], nodeTypes: running[index].nodeTypes, id, staticData: raw });
-			const executionCopy = loadWorkflow(test, index).workflow;
-			await databaseRoundTrip();
-			await databaseRoundTrip();
-			written();
-			const run = await harness.executeWorkflow({
-				workflow: executionCopy,
-				additionalData: data,
-				startNodeName: node.name,
-				inputItems: result.workflowData[0],
-				mode,
-			});
-			const items = run.outputOf(node.name).map((item) => item.json);
-			self.executions.push({ items, status: run.status, test, process: index });
-			if (result.noWebhookResponse) return { status: response.statusCode, body: response.body, items, executed: true, process: index };
-			return { status: 200, body: { message: 'Workflow was started' }, items, executed: true, process: index };
+			for (const index of saveOrder || requests.map((_request, position) => position)) {
+				const entry = handled[index];
+				if (entry.answered === undefined) save(entry.test, entry.workflow);
+				else if (entry.answered !== null) store[storeKey(entry.test)] = entry.answered;
+			}
+			const results = [];
+			for (const entry of handled) results.push(await finish(entry));
+			return results;
 		},
 
 		async listen() {

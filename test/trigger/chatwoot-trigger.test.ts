@@ -493,21 +493,22 @@ describe('priming the memory on activation', () => {
 		expect(harness.storedMemory()).toEqual({ v: 3, c: [], f: [] });
 	});
 
-	test('n8n starting again (n8n 1.x checks every active trigger then) keeps the memory as stored: no priming', async () => {
+	test('an n8n 1.x start primes again: a resolve whose delivery was lost while n8n was down, then a reopen auto-assignment hides', async () => {
 		const harness = trigger();
 		await harness.listen();
 		await harness.activate();
+		// Unassigned (nobody online when it was created), so that auto-assignment hides the reopen's status diff.
+		sim.setAgentOnline(sim.ids().agentUserId, false);
 		const id = (await sim.createConversation({ inboxId: sim.ids().webInboxId })).result;
-		const before = harness.storedMemory();
-		sim.resetLogs();
-		harness.restart();
-		expect(await harness.activate({ activation: 'init' })).toEqual({ existed: true });
-		// The webhook is checked; the conversations are not read, so the memory is the one the deliveries left.
-		expect(sim.requests().map((request: { method: string; path: string }) => `${request.method} ${request.path}`)).toEqual([
-			`GET /api/v1/accounts/${sim.ids().accountId}/webhooks`,
-		]);
-		expect(harness.storedMemory()).toEqual(before);
-		expect(before.c.map(([key]: [string]) => key)).toContain(`${sim.ids().accountId}:${id}`);
+		sim.setAgentOnline(sim.ids().agentUserId, true);
+		// n8n is down: Chatwoot's delivery of the resolve fails and is never retried.
+		harness.capture(true);
+		await sim.setStatus(id, 'resolved');
+		harness.capture(false);
+		await harness.startLike1x();
+		// The customer writes: the reopen's only delivery is an assignment, no status diff.
+		await sim.receiveMessage(id, 'It broke again');
+		expect(harness.executions.flatMap((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`))).toEqual(['null>open', 'resolved>open']);
 	});
 
 	test('test listening (Listen for test event) does not prime', async () => {

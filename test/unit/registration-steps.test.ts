@@ -171,6 +171,6 @@ describe('delete', () => {
 	});
 });
 
-test("priming: on a user's activation, not for test listening, not when n8n starts again or a main becomes leader", () => {
-	expect(['activate', 'update', 'manual', 'init', 'leadershipChange'].filter(primesOn)).toEqual(['activate', 'update']);
+test('priming: on every activation and n8n start, not for test listening', () => {
+	expect(['activate', 'update', 'manual', 'init', 'leadershipChange'].filter(primesOn)).toEqual(['activate', 'update', 'init', 'leadershipChange']);
 });

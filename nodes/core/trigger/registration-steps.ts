@@ -174,12 +174,12 @@ export function removeSteps(life: Lifecycle): Step {
 }
 
 /**
- * Whether a lifecycle method called in n8n's activation mode `activation` primes the memory: on a user's
- * activation (or re-activation after an edit), not for test listening (its memory stays its own), and not when n8n
- * merely starts again or a main becomes leader ('init', 'leadershipChange'; n8n 1.x calls checkExists then for every
- * active trigger): the platform may still hold deliveries of earlier changes that it retries after the start, and
- * the stored memory already knows what was delivered before.
+ * Whether a lifecycle method called in n8n's activation mode `activation` primes the memory: not for test listening
+ * (its memory stays its own); on every activation, and also when n8n starts again ('init': n8n 1.x calls
+ * checkExists for every active trigger at each start) or a main becomes leader. A primed status is weaker than any
+ * delivery (core/trigger/priming.ts), so deliveries the platform still holds report their changes all the same,
+ * while the memory learns what changed while n8n was down and no delivery will tell (Chatwoot does not retry).
  */
 export function primesOn(activation: string): boolean {
-	return activation !== 'manual' && activation !== 'init' && activation !== 'leadershipChange';
+	return activation !== 'manual';
 }
