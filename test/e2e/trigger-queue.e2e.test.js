@@ -169,5 +169,5 @@ describeQueue('queue mode: the examples over two webhook processes', () => {
 			const newest = changes.reduce((a, b) => (Date.parse(a.changedAt) >= Date.parse(b.changedAt) ? a : b));
 			expect(`${newest.previousStatus}>${newest.status}:${newest.late === true}`).toBe('pending>open:false');
 		}
-	});
+	}, 480_000);
 });
