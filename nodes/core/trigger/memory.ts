@@ -14,7 +14,7 @@
 import { createHash } from 'crypto';
 
 import { parseJson } from '../json';
-import { isStatus, type Status } from '../types';
+import { isStatus, STATUSES, type Status } from '../types';
 import { isNewer, sameStamp, type Stamp } from './stamp';
 
 /**
@@ -41,11 +41,15 @@ export interface ConversationRecord {
 	forgottenUpTo: Stamp | null;
 }
 
-/** The memory's state: compact tuples, conversations oldest first. Static data keeps it as one JSON text. */
+/**
+ * The memory's state: compact tuples, conversations oldest first. Static data keeps it as one JSON text, and n8n
+ * writes it whole at every save, so it is small: per conversation [key, floors, then per point code, t, k], where
+ * floors is 0 (none) or [history floor t, k, forgotten t, k] (-1: none), code is status index * 3 + kind (0
+ * inferred, 1 seen, 2 reported) and t counts from the point before (the first from the epoch).
+ */
 export interface MemoryState {
 	v: 3;
-	/** [key, history floor t, k, forgotten t, k (-1: none), then per point status, t, k, kind (0 inferred, 1 seen, 2 reported)]. */
-	c: Array<Array<string | number>>;
+	c: Array<Array<string | number | number[]>>;
 	/** [digest of a delivery fingerprint, first seen (seconds)]. */
 	f: Array<[string, number]>;
 }
@@ -133,13 +137,12 @@ export class Memory {
 		for (const [key, record] of stored.conversations) {
 			storedKeys.add(key);
 			const known = this.conversations.get(key);
+			if (known !== undefined && sameRecord(known, record)) continue;
 			const merged = known === undefined ? record : mergeRecords(known, record);
 			if (!sameRecord(merged, record)) shouldWriteBack = true;
 			this.put(key, merged, false);
 		}
-		for (const key of this.conversations.keys()) {
-			if (!storedKeys.has(key)) shouldWriteBack = true;
-		}
+		if (this.conversations.size > storedKeys.size) shouldWriteBack = true;
 		const storedFingerprints = new Set<string>();
 		for (const [fingerprint, seenAt] of stored.fingerprints) {
 			storedFingerprints.add(fingerprint);
@@ -277,9 +280,15 @@ function sameOptionalStamp(a: Stamp | null, b: Stamp | null): boolean {
 	return a === null || b === null ? a === b : sameStamp(a, b);
 }
 
-function encodeRecord(key: string, record: ConversationRecord): Array<string | number> {
-	const out: Array<string | number> = [key, ...encodeStamp(record.historyFloor), ...encodeStamp(record.forgottenUpTo)];
-	for (const point of record.points) out.push(point.status, point.t, point.k, KIND_RANK[point.kind]);
+function encodeRecord(key: string, record: ConversationRecord): Array<string | number | number[]> {
+	const { historyFloor, forgottenUpTo } = record;
+	const floors = historyFloor === null && forgottenUpTo === null ? 0 : [...encodeStamp(historyFloor), ...encodeStamp(forgottenUpTo)];
+	const out: Array<string | number | number[]> = [key, floors];
+	let previous = 0;
+	for (const point of record.points) {
+		out.push(STATUSES.indexOf(point.status) * 3 + KIND_RANK[point.kind], point.t - previous, point.k);
+		previous = point.t;
+	}
 	return out;
 }
 
@@ -326,18 +335,34 @@ function readVersion3(state: Record<string, unknown>): StoredState {
 }
 
 function decodeRecord(entry: unknown[]): ConversationRecord | null {
-	if ((entry.length - 5) % 4 !== 0 || entry.length < 5) return null;
-	const historyFloor = decodeStamp(entry[1], entry[2]);
-	const forgottenUpTo = decodeStamp(entry[3], entry[4]);
-	if (historyFloor === undefined || forgottenUpTo === undefined) return null;
-	const points: KnownPoint[] = [];
-	for (let index = 5; index < entry.length; index += 4) {
-		const [status, t, k, kind] = entry.slice(index, index + 4);
-		if (!isStatus(status) || !isTime(t) || !isTieBreak(k) || typeof kind !== 'number' || KINDS[kind] === undefined) return null;
-		points.push({ status, t, k, kind: KINDS[kind] });
+	if ((entry.length - 2) % 3 !== 0) return null;
+	const floors = entry[1];
+	let historyFloor: Stamp | null | undefined = null;
+	let forgottenUpTo: Stamp | null | undefined = null;
+	if (floors !== 0) {
+		if (!Array.isArray(floors) || floors.length !== 4) return null;
+		historyFloor = decodeStamp(floors[0], floors[1]);
+		forgottenUpTo = decodeStamp(floors[2], floors[3]);
+		if (historyFloor === undefined || forgottenUpTo === undefined) return null;
 	}
-	// Sorted and within the bound through the same union every merge uses.
-	return mergeRecords({ points: [], historyFloor: null, forgottenUpTo: null }, { points: points.sort(byStamp), historyFloor, forgottenUpTo });
+	const points: KnownPoint[] = [];
+	let t = 0;
+	let ordered = true;
+	for (let index = 2; index < entry.length; index += 3) {
+		const code = entry[index];
+		const delta = entry[index + 1];
+		const k = entry[index + 2];
+		const status = typeof code === 'number' ? STATUSES[Math.floor(code / 3)] : undefined;
+		if (status === undefined || !Number.isInteger(code) || typeof delta !== 'number' || !Number.isFinite(delta) || !isTieBreak(k)) return null;
+		t += delta;
+		if (!isTime(t)) return null;
+		const point: KnownPoint = { status, t, k, kind: KINDS[(code as number) % 3] };
+		if (points.length > 0 && !isNewer(point, points[points.length - 1])) ordered = false;
+		points.push(point);
+	}
+	const record = { points, historyFloor, forgottenUpTo };
+	// What this release writes is ordered and within the bound; anything else goes through the union every merge uses.
+	return ordered && points.length <= POINTS_PER_CONVERSATION ? record : mergeRecords({ points: [], historyFloor: null, forgottenUpTo: null }, { ...record, points: points.sort(byStamp) });
 }
 
 /** A stored stamp: [-1, 0] is none; undefined when invalid. */
