@@ -20,7 +20,7 @@ import {
 	storedWebhookOf,
 	type TriggerFilters,
 	type TriggerOptions,
-} from '../core/trigger/settings';
+} from '../core/trigger/delivery-settings';
 import type { Delivery } from '../core/trigger/types';
 import { platformSettings } from '../n8n/request';
 import { writeSurvivingExecutionStart } from '../n8n/static-data';

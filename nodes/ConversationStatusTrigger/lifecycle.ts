@@ -27,7 +27,7 @@ import {
 	toFilters,
 	type TriggerFilters,
 	type TriggerOptions,
-} from '../core/trigger/settings';
+} from '../core/trigger/delivery-settings';
 import {
 	sameEvents,
 	type ApiFailure,
