@@ -66,11 +66,16 @@ async function changes(workflowId) {
 	return found;
 }
 
-/** What the memory in the database (one JSON text in static data) says of a conversation: [key, status, t, k] or undefined. */
+/**
+ * What the memory in the database (one JSON text in static data) says of a conversation: [key, newest status] or
+ * undefined. Each entry is [key, floors, then code (status index * 3 + kind), t, k per point, oldest first].
+ */
 async function stored(workflowId, key) {
 	const { staticData } = await stack.n8n.getWorkflow(workflowId);
 	const memory = staticData?.[`node:${TRIGGER}`]?.memory;
-	return memory === undefined ? undefined : JSON.parse(memory).c.find((entry) => entry[0] === key);
+	const entry = memory === undefined ? undefined : JSON.parse(memory).c.find((candidate) => candidate[0] === key);
+	if (entry === undefined || entry.length < 5) return undefined;
+	return [key, ['open', 'pending', 'resolved', 'snoozed', 'spam'][Math.floor(entry[entry.length - 3] / 3)]];
 }
 
 describe('FreeScout', () => {
