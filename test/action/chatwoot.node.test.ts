@@ -3,26 +3,23 @@
  * asserting the exact HTTP calls the simulator received.
  */
 import { ConversationStatus } from '../../nodes/ConversationStatus/ConversationStatus.node';
-import { createChatwootSimulator } from '../simulators/chatwoot';
 import { startFakeApi } from './fake-api';
 import * as harness from '../support/n8n-harness';
-
-type Sim = ReturnType<typeof createChatwootSimulator>;
+import { simulatorsPerTest, type ChatwootSim } from '../support/simulators';
 
 describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
-	let sim: Sim;
+	const simulators = simulatorsPerTest();
+	let sim: ChatwootSim;
 	let base: string;
 	let accountId: number;
 	let tokens: { administrator: string; agent: string; bot: string };
 
 	beforeEach(async () => {
-		sim = createChatwootSimulator({ version: '4.15.1', attachBot: false });
-		await sim.start();
+		sim = await simulators.chatwoot({ attachBot: false });
 		base = sim.url as string;
 		accountId = sim.ids().accountId;
 		tokens = sim.tokens();
 	});
-	afterEach(async () => sim.stop());
 
 	const credentials = (token: string, url = base) => ({
 		chatwootApi: { baseUrl: url, accountId, accessToken: token, webhookSecret: '', ignoreSslIssues: false },
@@ -406,9 +403,8 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		});
 
 		it('on the Community edition (no inbox_assistant route, 404) Captain is reported as not available, not as an error', async () => {
-			await sim.stop();
-			sim = createChatwootSimulator({ version: '4.15.1', attachBot: false, enterprise: false });
-			await sim.start();
+			await simulators.stopAll();
+			sim = await simulators.chatwoot({ attachBot: false, enterprise: false });
 			base = sim.url as string;
 			const id = await newConversation('open');
 			sim.resetLogs();

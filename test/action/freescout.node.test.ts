@@ -3,14 +3,13 @@
  * HTTP calls made. Sync Status: sync.node.test.ts.
  */
 import { ConversationStatus } from '../../nodes/ConversationStatus/ConversationStatus.node';
-import { createFreeScoutSimulator } from '../simulators/freescout';
 import { startFakeApi } from './fake-api';
 import * as harness from '../support/n8n-harness';
+import { simulatorsPerTest } from '../support/simulators';
 
 /** The part of the FreeScout simulator these tests use. */
 interface FreeScoutSim {
-	start(): Promise<{ url: string }>;
-	stop(): Promise<void>;
+	url: string;
 	createConversation(options: { status?: string; assignTo?: number }): number;
 	getConversation(id: number): { status: string; number: number };
 	getApiRequests(): unknown[];
@@ -19,14 +18,14 @@ interface FreeScoutSim {
 type ApiRequestLog = { method: string; path: string; query: Record<string, string>; body: unknown; status: number };
 
 describe('Conversation Status node on FreeScout (in-process, simulator)', () => {
+	const simulators = simulatorsPerTest();
 	let sim: FreeScoutSim;
 	let base: string;
 
 	beforeEach(async () => {
-		sim = createFreeScoutSimulator({ apiKey: 'fs-test-key' }) as unknown as FreeScoutSim;
-		base = (await sim.start()).url;
+		sim = (await simulators.freescout({ apiKey: 'fs-test-key' })) as unknown as FreeScoutSim;
+		base = sim.url;
 	});
-	afterEach(async () => sim.stop());
 
 	const credentials = (defaultUserId = 0, url = base, apiKey = 'fs-test-key') => ({
 		freeScoutApi: { baseUrl: url, apiKey, webhookSecret: '', defaultUserId, ignoreSslIssues: false },

@@ -1,0 +1,54 @@
+/**
+ * The simulators a test needs, started for that test and stopped after it, also when it fails half-way (a
+ * simulator left running keeps jest's process alive). Call it at the top of a describe block:
+ *   const simulators = simulatorsPerTest();
+ *   const sim = await simulators.chatwoot({ attachBot: false });
+ */
+import { createChatwootSimulator } from '../simulators/chatwoot';
+import { createFreeScoutSimulator, startWebhookReceiver } from '../simulators/freescout';
+
+export type ChatwootSim = ReturnType<typeof createChatwootSimulator>;
+export type FreeScoutSim = ReturnType<typeof createFreeScoutSimulator>;
+export type WebhookReceiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
+
+/** The Chatwoot version the tests simulate unless they say otherwise. */
+export const CHATWOOT_VERSION = '4.15.1';
+
+export interface Simulators {
+	/** A Chatwoot simulator (version 4.15.1 unless given), started. */
+	chatwoot(options?: Record<string, unknown>): Promise<ChatwootSim>;
+	/** A FreeScout simulator, started. */
+	freescout(options?: Record<string, unknown>): Promise<FreeScoutSim>;
+	/** A webhook receiver for FreeScout's deliveries, started. */
+	receiver(options?: Parameters<typeof startWebhookReceiver>[0]): Promise<WebhookReceiver>;
+	/** Stops everything started so far, newest first (afterEach does it too). */
+	stopAll(): Promise<void>;
+}
+
+export function simulatorsPerTest(): Simulators {
+	const running: Array<() => Promise<void>> = [];
+	const stopAll = async () => {
+		while (running.length > 0) await running.pop()!();
+	};
+	afterEach(stopAll);
+	return {
+		async chatwoot(options = {}) {
+			const sim = createChatwootSimulator({ version: CHATWOOT_VERSION, ...options });
+			await sim.start();
+			running.push(() => sim.stop());
+			return sim;
+		},
+		async freescout(options = {}) {
+			const sim = createFreeScoutSimulator(options);
+			await sim.start();
+			running.push(() => sim.stop());
+			return sim;
+		},
+		async receiver(options) {
+			const receiver = await startWebhookReceiver(options);
+			running.push(() => receiver.close());
+			return receiver;
+		},
+		stopAll,
+	};
+}
