@@ -120,7 +120,7 @@ test('--run s1,s2,reopen --exit: every scenario ends as expected with one execut
 	expect({ code, stdout }).toEqual({ code: 0, stdout: expect.stringContaining('3 scenario(s) ok, 0 failed') });
 
 	// Only what is true for this run: the runtime is either reused or installed, said once; no first-run notice.
-	expect(demo.stderr.match(/reusing Node \d+ and n8n|first use of n8n/g)).toHaveLength(1);
+	expect(demo.stderr.match(/reusing Node [\d.]+ and n8n|first use of n8n/g)).toHaveLength(1);
 	expect(demo.stderr).not.toMatch(/first run/i);
 	expect(stdout).toContain(`n8n editor   http://127.0.0.1:${port}/`);
 	expect(stdout).toContain('login        demo@example.com / Demo-Passw0rd');
