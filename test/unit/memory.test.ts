@@ -1,5 +1,6 @@
 /** The trigger's memory as n8n's static data holds it: merging, healing, bounds, corrupt values, size. */
-import { FINGERPRINT_TTL_MS, MAX_MEMORY_SIZE, Memory, POINTS_PER_CONVERSATION, type KnownPoint } from '../../nodes/core/trigger/memory';
+import { POINTS_PER_CONVERSATION, type KnownPoint } from '../../nodes/core/trigger/conversation-record';
+import { FINGERPRINT_TTL_MS, MAX_MEMORY_SIZE, Memory } from '../../nodes/core/trigger/memory';
 import { rememberedConversations } from '../../nodes/core/trigger/delivery-settings';
 
 const NOW = Date.UTC(2026, 10, 30, 12);

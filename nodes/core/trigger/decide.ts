@@ -14,7 +14,8 @@
  * - a point the memory saw as no change, which a merge since shows after another status, is reported then.
  */
 import type { PreviousStatusSource, Status, StatusChange, StatusMap } from '../types';
-import { byStamp, type KnownPoint, type Memory } from './memory';
+import { byStamp, type KnownPoint } from './conversation-record';
+import type { Memory } from './memory';
 import { isNewer, sameStamp, stampText, type Stamp } from './stamp';
 import type { Explanation, Observation, StatusPoint } from './types';
 
