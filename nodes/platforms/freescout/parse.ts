@@ -9,7 +9,17 @@
  *   `active`, which is no evidence); a customer thread carries the status the customer's message left, `active`;
  * - a customer reply that reopens a conversation, and a reply or note that sets a status through the API, fire no
  *   convo.status; from module 1.0.82 a reply-and-close fires convo.status and, after the undo delay, the reply event
- *   with the same conversation snapshot.
+ *   with the same conversation snapshot;
+ * - convo.status is no proof of a change: the list's bulk status action re-sets a status the conversation already
+ *   has, with a line item and convo.status (core ConversationsController, bulk_conversation_change_status), so
+ *   it counts like any other status the conversation shows;
+ * - a merge moves the other conversation's threads, status line items included, into this one, keeping their
+ *   ids and times, then adds a `merged` line item carrying this conversation's own status at the merge (core
+ *   Conversation::mergeConversations, Thread::create). The module shows no trace of which thread came from where,
+ *   so threads older than the newest merge are no evidence of this conversation's history; the merge line item
+ *   is (see merge.ts).
+ * - delete, restore and delete-forever keep the status and fire only convo.deleted, convo.restored and
+ *   convo.deleted_forever, which the trigger does not subscribe to; their line items carry no status.
  * Localized action.text, preview, threadsCount and stale closedAt/closedBy are never used.
  */
 import { integer, isoMs, joinName, list, record, text, type JsonRecord } from '../../core/json';
@@ -24,6 +34,7 @@ import {
 	type Stamp,
 	type StatusPoint,
 } from '../../core/trigger/types';
+import { isMergeLineItem, ownHistory } from './merge';
 import { freescoutStatuses } from './status';
 
 type FreeScoutEvent =
@@ -66,7 +77,7 @@ export function parseFreeScout(body: unknown, event: string | null, context: Par
 	const threads = list(record(payload._embedded)?.threads)
 		.map(record)
 		.filter((thread): thread is JsonRecord => thread !== null && (thread.state ?? 'published') === 'published');
-	const evidence = threads.flatMap((thread) => {
+	const evidence = ownHistory(threads).flatMap((thread) => {
 		const point = evidenceOf(thread, context);
 		return point === null ? [] : [{ thread, point }];
 	});
@@ -107,7 +118,8 @@ function ownPoint(
 		case 'convo.status': {
 			// The change's own thread: the newest line item, reply or note showing the new status, not newer than the
 			// event (customer messages fire no convo.status); without one (an API reply that set it records "active"),
-			// the newest thread up to the event.
+			// the newest thread up to the event. A status like the one before is no change (a bulk re-close): the
+			// point is a state, and a change when nothing earlier is known.
 			const notLater = (thread: JsonRecord) => (isoMs(thread.createdAt) ?? 0) <= updatedAt;
 			const ownThread = newest(
 				evidence.map((entry) => entry.thread),
@@ -117,7 +129,8 @@ function ownPoint(
 			const explanation = authorExplanation(author, context);
 			return {
 				...base,
-				kind: 'transition',
+				kind: 'state',
+				firstSight: 'change',
 				at: stampOf(ownThread ?? newest(threads, notLater), updatedAt),
 				explain: () => explanation,
 			};
@@ -157,6 +170,8 @@ function evidenceOf(thread: JsonRecord, context: ParseContext): StatusPoint | nu
 	const author = record(thread.createdBy);
 	switch (thread.type) {
 		case 'lineitem':
+			// The status a merge line item shows was not set by the merge: whoever set it is unknown here.
+			if (isMergeLineItem(thread)) return { status, platformStatus, at, explain: () => ({ cause: 'unknown', actor: null }) };
 			if (text(record(thread.action)?.type) !== STATUS_LINE_ITEM) return null;
 			return { status, platformStatus, at, explain: () => authorExplanation(author, context) };
 		case 'message':
