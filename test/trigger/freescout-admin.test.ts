@@ -163,6 +163,19 @@ describe("FreeScout's queue worker does not know the trigger's webhook until que
 		expect(items(harness).slice(3)).toEqual([`${id}: open>resolved`]);
 	});
 
+	test('activation tells to restart the queue worker (n8n log), and so does the node while FreeScout is selected', async () => {
+		const sim = await simulator('1.0.82');
+		const harness = await activeTrigger(sim, 1);
+		const [webhook] = sim.getWebhooks();
+		expect(harness.logs).toContainEqual({
+			level: 'info',
+			message: expect.stringMatching(new RegExp(`^Conversation Status Trigger: webhook ${webhook.id} registered\\. After the first activation, run 'php artisan queue:restart'`)),
+		});
+		const trigger = new (loadNodeClass() as new () => { description: { properties: Array<{ name: string; displayName: string }> } })();
+		const notice = trigger.description.properties.find((property) => property.name === 'freescoutNotice');
+		expect(notice?.displayName).toContain("run 'php artisan queue:restart'");
+	});
+
 	test('module 1.0.82: the close is reported at once by convo.status; only its delayed duplicate is missing', async () => {
 		const { sim, harness, id } = await workerStartedBefore('1.0.82', 1);
 		sim.clearLogs();
