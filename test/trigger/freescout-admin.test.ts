@@ -28,8 +28,8 @@ function loadNodeClass(): unknown {
 	return loaded;
 }
 
-async function simulator(moduleVersion: string): Promise<Sim> {
-	const sim = createFreeScoutSimulator({ moduleVersion, undoDelayMs: 30, retryIntervalMs: 20 });
+async function simulator(moduleVersion: string, options: Record<string, unknown> = {}): Promise<Sim> {
+	const sim = createFreeScoutSimulator({ moduleVersion, undoDelayMs: 30, retryIntervalMs: 20, ...options });
 	await sim.start();
 	cleanups.push(() => sim.stop());
 	return sim;
@@ -161,6 +161,32 @@ describe("FreeScout's queue worker does not know the trigger's webhook until que
 		sim.replyFromUi(id, { status: 'closed', text: 'Done now' });
 		await sim.idle();
 		expect(items(harness).slice(3)).toEqual([`${id}: open>resolved`]);
+	});
+
+	test('module 1.0.81: deactivated and activated again, the worker still has the URL from the earlier webhook; not after it restarted meanwhile', async () => {
+		// Each FreeScout action a second after the one before (the activation's read of the conversation list stamps
+		// what it reads after every thread of that second).
+		let clock = Date.now();
+		const sim = await simulator('1.0.81', { now: () => (clock += 1000) });
+		const harness = await activeTrigger(sim, 1);
+		const id = sim.createConversation();
+		await sim.idle();
+		sim.replyFromUi(id, { status: 'pending' });
+		await sim.idle();
+		await harness.remove();
+		await harness.activate();
+		sim.replyFromUi(id, { status: 'closed' });
+		await sim.idle();
+		expect(items(harness)).toEqual([`${id}: null>open`, `${id}: open>pending`, `${id}: pending>resolved`]);
+
+		await harness.remove();
+		sim.restartQueueWorker();
+		sim.createConversation({ by: 'user' });
+		await sim.idle();
+		await harness.activate();
+		sim.replyFromUi(id, { status: 'pending' });
+		await sim.idle();
+		expect(items(harness)).toHaveLength(3);
 	});
 
 	test('activation tells to restart the queue worker (n8n log), and so does the node while FreeScout is selected', async () => {
