@@ -3,7 +3,7 @@
  * test/fixtures/freescout-real-merge, byte for byte), a bulk status change that repeats a status, and deletes.
  */
 import { realFreeScoutDeliveries } from '../support/fixtures';
-import { FREESCOUT_REAL_MERGE_KEY } from '../support/test-keys';
+import { FREESCOUT_REAL_MERGE_KEY, FREESCOUT_REAL_UI_KEY } from '../support/test-keys';
 import { freescoutDelivery, harness } from './pipeline-helpers';
 import { platforms } from '../../nodes/platforms';
 import type { DeliveryOutcome } from '../../nodes/core/trigger/pipeline';
@@ -24,6 +24,11 @@ interface Thread {
 }
 
 const merge: RealDelivery[] = realFreeScoutDeliveries('freescout-real-merge');
+const uiCapture = (prefix: string): Buffer => {
+	const found = (realFreeScoutDeliveries('freescout-real-ui') as RealDelivery[]).find((entry) => entry.name.startsWith(prefix));
+	if (found === undefined) throw new Error(`no capture ${prefix}`);
+	return found.body;
+};
 const mergeHarness = () => harness('freescout', { secret: FREESCOUT_REAL_MERGE_KEY });
 
 function capture(prefix: string): Delivery {
@@ -160,3 +165,18 @@ describe('delete, restore, delete forever', () => {
 		expect(summary(h.deliver(crafted('convo.customer.reply.created', reply)))).toEqual(['12: resolved -> open']);
 	});
 });
+
+describe('a Send & Close undone within the undo window (the reply becomes a draft; the conversation stays closed)', () => {
+	it('convo.status without the reply thread still names the closer (closedByUser), not an unknown cause', () => {
+		const close = JSON.parse(uiCapture('021').toString('utf8'));
+		// Deliveries list published threads only: the undone reply is gone from the list.
+		close._embedded.threads = close._embedded.threads.filter((thread: Thread) => thread.type !== 'message');
+		const h = harness('freescout', { secret: FREESCOUT_REAL_UI_KEY });
+		h.deliver(freescoutDelivery('convo.created', uiCapture('017'), FREESCOUT_REAL_UI_KEY));
+		const outcome = h.deliver(freescoutDelivery('convo.status', JSON.stringify(close), FREESCOUT_REAL_UI_KEY));
+		expect('changes' in outcome && outcome.changes.map((change) => [change.previousStatus, change.status, change.cause, change.actor?.name])).toEqual([
+			['open', 'resolved', 'agent', 'Admin User'],
+		]);
+	});
+});
+

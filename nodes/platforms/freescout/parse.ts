@@ -125,13 +125,16 @@ function ownPoint(
 				evidence.map((entry) => entry.thread),
 				(thread) => thread.type !== 'customer' && text(thread.status) === text(payload.status) && notLater(thread),
 			);
-			const author = record((ownThread ?? newestOfType(threads, 'message'))?.createdBy);
+			// Without one, a close still names its closer: FreeScout sets closedByUser on every close (also when the
+			// Send & Close reply was undone and is a draft now, which deliveries leave out).
+			const closer = text(payload.status) === 'closed' ? record(payload.closedByUser) : null;
+			const author = record(ownThread?.createdBy) ?? closer ?? record(newestOfType(threads, 'message')?.createdBy);
 			const explanation = authorExplanation(author, context);
 			return {
 				...base,
 				kind: 'state',
 				firstSight: 'change',
-				at: stampOf(ownThread ?? newest(threads, notLater), updatedAt),
+				at: ownThread !== null ? stampOf(ownThread, updatedAt) : atEvent(newest(threads, notLater), updatedAt),
 				explain: () => explanation,
 			};
 		}
@@ -191,6 +194,15 @@ function evidenceOf(thread: JsonRecord, context: ParseContext): StatusPoint | nu
 function stampOf(thread: JsonRecord | null | undefined, fallbackMs: number): Stamp {
 	if (thread === null || thread === undefined) return { t: fallbackMs, k: 0 };
 	return { t: isoMs(thread.createdAt) ?? fallbackMs, k: integer(thread.id) ?? 0 };
+}
+
+/**
+ * When an event without a thread of its own happened: the conversation's updatedAt, after the newest thread up to
+ * it (an undone reply leaves no thread, and the thread before it may be much older).
+ */
+function atEvent(before: JsonRecord | null, updatedAt: number): Stamp {
+	const stamp = stampOf(before, updatedAt);
+	return stamp.t < updatedAt ? { t: updatedAt, k: stamp.k } : stamp;
 }
 
 /** The newest thread that matches: same-second threads come in any order, the highest id is the newest. */
