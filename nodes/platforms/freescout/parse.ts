@@ -20,7 +20,8 @@
  *   is (see merge.ts).
  * - delete, restore and delete-forever keep the status and fire only convo.deleted, convo.restored and
  *   convo.deleted_forever, which the trigger does not subscribe to; their line items carry no status.
- * Localized action.text, preview, threadsCount and stale closedAt/closedBy are never used.
+ * Localized action.text, preview, threadsCount and closedAt are never used; closedByUser only in a convo.status that
+ * closes and has no thread of its own (every close sets it).
  */
 import { integer, isoMs, joinName, list, record, text, type JsonRecord } from '../../core/json';
 import type { Actor } from '../../core/types';
