@@ -58,3 +58,16 @@ test('a primed status never hides a delivered change made before it', () => {
 	const close: OwnPoint = { ...point('resolved', 20), kind: 'transition', previousPlatformStatus: null, firstSight: 'change' };
 	expect(summary(decide(observation(close, [point('open', 10)]), memory, statuses))).toEqual(['open>resolved@20 late']);
 });
+
+test('a point seen as no change becomes a change when a late delivery shows another status before it: both reported', () => {
+	const memory = new Memory();
+	memory.learn('7', [{ status: 'open', ...at(5), kind: 'reported' }], at(5));
+	// A note at 20 leaves it open: not a change then.
+	expect(summary(decide(observation(state('open', 20), []), memory, statuses))).toEqual([]);
+	// The close at 10 comes late: it is reported, and the open at 20 is now the reopen it was.
+	const close: OwnPoint = { ...point('resolved', 10), kind: 'transition', previousPlatformStatus: null, firstSight: 'change' };
+	const decision = decide(observation(close, []), memory, statuses);
+	expect(summary(decision)).toEqual(['open>resolved@10 late', 'resolved>open@20']);
+	expect(decision.changes.map((change) => change.cause)).toEqual(['agent', 'unknown']);
+	expect(summary(decide(observation(close, []), memory, statuses))).toEqual([]);
+});
