@@ -11,7 +11,7 @@ import {
 
 import type { PlatformModule } from '../core/platform';
 import { MAX_MEMORY_SIZE } from '../core/trigger/memory';
-import { containerFilterName } from '../core/trigger/settings';
+import { containerFilterName } from '../core/trigger/delivery-settings';
 import {
 	platformCredentials,
 	platformProperty,

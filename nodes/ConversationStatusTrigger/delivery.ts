@@ -3,7 +3,7 @@
  *
  * n8n reads the workflow's static data afresh for every webhook request, and with several webhook processes (queue
  * mode) or main processes each of them writes it, the last write replacing the whole value. So static data is the
- * shared copy, merged into this process's memory on every request (the newest evidence per conversation wins) and
+ * shared copy, merged into this process's memory on every request (points joined by stamp, in any order) and
  * written back only when this process knows something it lacks. The process's memory is what concurrent requests
  * of this process decide on, without an await between reading and updating it.
  */
@@ -20,7 +20,7 @@ import {
 	storedWebhookOf,
 	type TriggerFilters,
 	type TriggerOptions,
-} from '../core/trigger/settings';
+} from '../core/trigger/delivery-settings';
 import type { Delivery } from '../core/trigger/types';
 import { platformSettings } from '../n8n/request';
 import { answerAndStart } from '../n8n/static-data';

@@ -26,7 +26,7 @@ import {
 	toFilters,
 	type TriggerFilters,
 	type TriggerOptions,
-} from '../core/trigger/settings';
+} from '../core/trigger/delivery-settings';
 import type { ApiFailure, RegistrationContext, StoredWebhook } from '../core/trigger/webhook-registration';
 import { webhookUrlWarning } from '../core/trigger/webhook-url';
 import { platformSettings, sendApiRequest } from '../n8n/request';
@@ -186,7 +186,8 @@ async function run(this: IHookFunctions, setup: Setup, first: Step): Promise<boo
 function lifecycleOf(this: IHookFunctions, setup: Setup): Lifecycle {
 	const { registration } = setup.platform.trigger;
 	const stored = storedWebhookOf(this.getWorkflowStaticData('node')[WEBHOOK_KEY]);
-	return { registration, displayName: setup.platform.displayName, context: setup.context, automatic: setup.automatic, stored };
+	const { displayName, trigger } = setup.platform;
+	return { registration, displayName, context: setup.context, automatic: setup.automatic, stored, afterRegistration: trigger.afterRegistration };
 }
 
 export async function checkExists(this: IHookFunctions): Promise<boolean> {

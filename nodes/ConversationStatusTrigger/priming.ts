@@ -9,7 +9,7 @@ import { REGISTRATION_TIMEOUT_MS } from '../core/trigger/activation';
 import { Memory } from '../core/trigger/memory';
 import { primeMemory } from '../core/trigger/priming';
 import { primesOn } from '../core/trigger/registration-steps';
-import { rememberedConversations, type TriggerOptions } from '../core/trigger/settings';
+import { rememberedConversations, type TriggerOptions } from '../core/trigger/delivery-settings';
 import { platformSettings, sendApiRequest } from '../n8n/request';
 import { MEMORY_KEY } from './static-keys';
 

@@ -67,13 +67,16 @@ async function changes(workflowId) {
 	return found;
 }
 
-/** The newest status the memory in the database (one JSON text in static data) holds for a conversation, or undefined. */
+/**
+ * The newest status the memory in the database (one JSON text in static data) holds for a conversation, or undefined.
+ * Each entry is [key, floors, then code (status index * 3 + kind), t, k per point, oldest first].
+ */
 async function storedStatus(workflowId, key) {
 	const { staticData } = await stack.n8n.getWorkflow(workflowId);
 	const memory = staticData?.[`node:${TRIGGER}`]?.memory;
-	const entry = memory === undefined ? undefined : JSON.parse(memory).c.find((found) => found[0] === key);
-	// key, two floors (four numbers), then status, t, k, kind per point, oldest first.
-	return entry === undefined || entry.length <= 5 ? undefined : entry[entry.length - 4];
+	const entry = memory === undefined ? undefined : JSON.parse(memory).c.find((candidate) => candidate[0] === key);
+	if (entry === undefined || entry.length < 5) return undefined;
+	return ['open', 'pending', 'resolved', 'snoozed', 'spam'][Math.floor(entry[entry.length - 3] / 3)];
 }
 
 describe('FreeScout', () => {

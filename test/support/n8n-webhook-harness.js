@@ -350,8 +350,9 @@ function createTriggerHarness({
 		storedStatuses(options) {
 			const memory = this.storedMemory(options);
 			const statuses = {};
-			// Each entry: key, two floors (4 numbers), then status, t, k, kind per point, oldest first.
-			for (const entry of memory === undefined ? [] : memory.c) if (entry.length > 5) statuses[entry[0]] = entry[entry.length - 4];
+			// Each entry: key, floors, then code (status index * 3 + kind), t, k per point, oldest first.
+			const names = ['open', 'pending', 'resolved', 'snoozed', 'spam'];
+			for (const entry of memory === undefined ? [] : memory.c) if (entry.length > 2) statuses[entry[0]] = names[Math.floor(entry[entry.length - 3] / 3)];
 			return statuses;
 		},
 		/** @param {ModeOptions} [options] @returns {string} */

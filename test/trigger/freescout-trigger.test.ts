@@ -422,3 +422,42 @@ describe('activation: priming, parameters, the subscription', () => {
 		]);
 	});
 });
+
+describe('priming is weaker than a delivery', () => {
+	async function closedWhileQueued(line: '1.x' | '2.x') {
+		const sim = await simulator();
+		const harness = await activeTrigger(sim);
+		const id = sim.createConversation({ subject: 'Queued close' });
+		await sim.idle();
+		// The close's delivery waits in FreeScout's queue (here: held by the test) while n8n starts again.
+		harness.capture(true);
+		sim.changeStatusFromMenu(id, 'closed', 1);
+		await sim.idle();
+		harness.capture(false);
+		const queued = harness.captured.filter((request) => request.headers['x-freescout-event'] === 'convo.status');
+		expect(queued).toHaveLength(1);
+		if (line === '1.x') {
+			// n8n 1.x calls checkExists at every start: priming reads the conversation, already closed.
+			await harness.startLike1x();
+			expect(harness.storedStatuses()[String(id)]).toBe('resolved');
+		} else {
+			harness.restart();
+		}
+		const before = harness.executions.length;
+		for (const request of queued) await harness.deliver({ body: request.body, headers: request.headers });
+		await harness.deliver({ body: queued[0].body, headers: queued[0].headers });
+		return { items: harness.executions.slice(before).flatMap((run) => run.items) };
+	}
+
+	test('n8n 1.x start: priming read the newer status, the queued close still gives its item once, marked late', async () => {
+		const { items } = await closedWhileQueued('1.x');
+		expect(items.map((item) => `${item.previousStatus}>${item.status}`)).toEqual(['open>resolved']);
+		expect(items[0]).toMatchObject({ late: true, superseded: false });
+	});
+
+	test('n8n 2.x start (no checkExists): the queued close gives its item once, not late', async () => {
+		const { items } = await closedWhileQueued('2.x');
+		expect(items.map((item) => `${item.previousStatus}>${item.status}`)).toEqual(['open>resolved']);
+		expect(items[0]).toMatchObject({ late: false, superseded: false });
+	});
+});

@@ -7,7 +7,7 @@
 import { autoAssignedOpen, reopenAsPendingSequence, type ConversationState } from '../fixtures/chatwoot-payloads';
 import { realFreeScoutDeliveries } from '../support/fixtures';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
-import { CHATWOOT_TEST_KEY, FREESCOUT_REAL_KEY, FREESCOUT_REAL_UI_KEY } from '../support/test-keys';
+import { CHATWOOT_TEST_KEY, FREESCOUT_REAL_KEY, FREESCOUT_REAL_MERGE_KEY, FREESCOUT_REAL_UI_KEY } from '../support/test-keys';
 import { chatwootDelivery, NOW_SECONDS } from '../unit/pipeline-helpers';
 
 type Harness = ReturnType<typeof createTriggerHarness>;
@@ -95,6 +95,12 @@ const SCENARIOS: Record<string, Scenario> = {
 		secret: FREESCOUT_REAL_UI_KEY,
 		requests: captures('freescout-real-ui', ['017', '022', '023']),
 		expected: ['null -> open', 'open -> resolved', 'resolved -> open'],
+	},
+	'FreeScout merge: 12 closed, merged into 11, the customer writes on 11 (captures 018-024)': {
+		platform: 'freescout',
+		secret: FREESCOUT_REAL_MERGE_KEY,
+		requests: captures('freescout-real-merge'),
+		expected: ['null -> open', 'null -> open', 'open -> resolved'],
 	},
 	'FreeScout: a close retried ten times with the same bytes': {
 		platform: 'freescout',
@@ -208,5 +214,65 @@ describe('restarts in the middle of a story', () => {
 			'Conversation Status Trigger: dropped 1 invalid entries of its stored memory (workflow static data); the rest is kept',
 		]);
 		expect(harness.storedMemory().v).toBe(3);
+	});
+});
+
+describe('overlapping requests: static-data saves landing in every order', () => {
+	const freescoutApi = SCENARIOS['FreeScout through the REST API (captures 001-011)'];
+	const ui = SCENARIOS['FreeScout through the web UI (captures 017-063)'];
+
+	test.each([
+		[[0, 1]],
+		[[1, 0]],
+	])('two in flight in one process (saves in order %j), then a restart and both again: each change once', async (saveOrder) => {
+		const [created, close, reopen] = captures('freescout-real', ['001', '004', '005']);
+		const harness = trigger(freescoutApi, 1);
+		await harness.deliver(created);
+		await harness.deliverOverlapping([close, reopen], { saveOrder });
+		harness.restart();
+		// FreeScout retries both after the restart; their fingerprints and their reported points both survived.
+		await harness.deliverOverlapping([reopen, close], { saveOrder });
+		expect(summaries(harness)).toEqual(['null -> open', 'open -> resolved', 'resolved -> open']);
+		expect(harness.storedStatuses()).toEqual({ '1': 'open' });
+	});
+
+	test.each([
+		[[0, 1, 2]],
+		[[2, 1, 0]],
+		[[1, 2, 0]],
+	])('three in flight in one process (saves in order %j), out of order, then a restart and a 1.x start: every change once, the older ones marked', async (saveOrder) => {
+		const [created, close, reopen, pending] = captures('freescout-real', ['001', '004', '005', '006']);
+		const harness = trigger(freescoutApi, 1);
+		await harness.deliver(created);
+		await harness.deliverOverlapping([pending, close, reopen], { saveOrder });
+		harness.restart();
+		await harness.startLike1x();
+		await harness.deliverOverlapping([close, reopen, pending], { saveOrder });
+		const items = harness.executions.flatMap((run) => run.items);
+		expect(items.map((item) => `${item.previousStatus} -> ${item.status}`).sort()).toEqual(['null -> open', 'open -> pending', 'open -> resolved', 'resolved -> open'].sort());
+		expect(new Set(items.map((item) => item.dedupeKey)).size).toBe(items.length);
+		// The pending came first and showed the close and the reopen in its history: reported with it, superseded.
+		expect(items.filter((item) => item.superseded).map((item) => `${item.previousStatus} -> ${item.status}`)).toEqual(['open -> resolved', 'resolved -> open']);
+	});
+
+	test("two processes at once, the agent's close and the customer's reopen: the reopen is reported when it arrives; the close by both, with one dedupeKey", async () => {
+		const [created, close, reopen, delayedReply] = captures('freescout-real-ui', ['017', '021', '022', '023']);
+		const harness = trigger(ui, 2);
+		await harness.deliver({ ...created, process: 0 });
+		const [fromClose, fromReopen] = await harness.deliverOverlapping([
+			{ ...close, process: 0 },
+			{ ...reopen, process: 1 },
+		]);
+		expect(fromClose.items.map((item) => `${item.previousStatus} -> ${item.status}`)).toEqual(['open -> resolved']);
+		expect(fromReopen.items.map((item) => `${item.previousStatus} -> ${item.status}`)).toEqual(['open -> resolved', 'resolved -> open']);
+		// Neither process could see the other's decision: the close comes twice, as one change downstream.
+		expect(fromReopen.items[0].dedupeKey).toBe(fromClose.items[0].dedupeKey);
+		expect(fromReopen.items[1]).toMatchObject({ late: false, superseded: false });
+		// Both closed again (a process restart each), and the delayed reply event: nothing more.
+		harness.restart();
+		await harness.deliver({ ...delayedReply, process: 0 });
+		await harness.deliver({ ...close, process: 1 });
+		expect(new Set(dedupeKeys(harness)).size).toBe(2 + 1);
+		expect(dedupeKeys(harness)).toHaveLength(4);
 	});
 });

@@ -5,7 +5,7 @@
  */
 import { ConversationStatusTrigger } from '../../nodes/ConversationStatusTrigger/ConversationStatusTrigger.node';
 import { ActivationMemory, mayHealOnRetry, unansweredFailure } from '../../nodes/core/trigger/activation';
-import { parseIdList, secretFor, toFilters, memoryKey } from '../../nodes/core/trigger/settings';
+import { parseIdList, secretFor, toFilters, memoryKey } from '../../nodes/core/trigger/delivery-settings';
 import type { ApiResponse } from '../../nodes/core/http';
 import type { PlatformSettings } from '../../nodes/core/platform';
 import { platforms } from '../../nodes/platforms';

@@ -1,6 +1,7 @@
 /** The trigger's memory as n8n's static data holds it: merging, healing, bounds, corrupt values, size. */
-import { FINGERPRINT_TTL_MS, MAX_MEMORY_SIZE, Memory, POINTS_PER_CONVERSATION, type KnownPoint } from '../../nodes/core/trigger/memory';
-import { rememberedConversations } from '../../nodes/core/trigger/settings';
+import { POINTS_PER_CONVERSATION, type KnownPoint } from '../../nodes/core/trigger/conversation-record';
+import { FINGERPRINT_TTL_MS, MAX_MEMORY_SIZE, Memory } from '../../nodes/core/trigger/memory';
+import { rememberedConversations } from '../../nodes/core/trigger/delivery-settings';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 
@@ -119,8 +120,13 @@ describe('memory', () => {
 		['a string', 'corrupt', 1, 0],
 		['an array', [], 1, 0],
 		['version 1 without conversations', { version: 1, conversations: null }, 1, 0],
-		['an entry whose status is "constructor"', { v: 3, c: [['1', -1, 0, -1, 0, 'constructor', 5, 0, 2], ['2', -1, 0, -1, 0, 'open', 5, 0, 2]], f: [] }, 1, 1],
-		['entries of the wrong shape', { v: 3, c: [null, ['3'], ['4', -1, 0, -1, 0, 'open', -1, 0, 1], [5, -1, 0, -1, 0], ['6', -1, 0, -1, 0, 'open', 1, 0, 7], ['7', -1, 0, -1, 0, 'open', 1, 0, 1]], f: [['x', 'y'], 7] }, 7, 1],
+		['an entry whose status code is out of range', { v: 3, c: [['1', 0, 99, 5, 0], ['2', 0, 2, 5, 0]], f: [] }, 1, 1],
+		[
+			'entries of the wrong shape',
+			{ v: 3, c: [null, ['3'], ['4', 0, 2, -1, 0], [5, 0], ['6', [1, 2], 2, 1, 0], ['7', 0, '2', 1, 0], ['8', 0, 2, 1, 0]], f: [['x', 'y'], 7] },
+			8,
+			1,
+		],
 		['an unknown version', { v: 9, c: [] }, 1, 0],
 	])('%s in static data: the invalid entries are dropped one by one, the rest is kept, nothing throws', (_name, value, invalid, kept) => {
 		const memory = new Memory();
@@ -139,13 +145,13 @@ describe('memory', () => {
 		expect(statusesOf(memory, '9')).toEqual(['resolved@7:seen']);
 	});
 
-	it('at the default size, 1000 conversations with two points each and 1000 executed deliveries, static data stays under 150 KB', () => {
+	it('at the default size, 1000 conversations with two points each and 1000 executed deliveries, static data stays under 80 KB', () => {
 		const memory = new Memory();
 		for (let index = 0; index < 1000; index++) {
 			memory.learn(`12:${100_000 + index}`, [point('open', NOW + index * 1000 - 500, 'seen'), point('resolved', NOW + index * 1000)]);
 			memory.addFingerprint(`convo.status:${index.toString(36).padStart(27, 'x')}=`, NOW + index);
 		}
-		expect(Buffer.byteLength(memory.stored())).toBeLessThan(150_000);
+		expect(Buffer.byteLength(memory.stored())).toBeLessThan(80_000);
 	});
 
 	it('merging two full memories of different conversations keeps the 10 000 with the newest points, from both', () => {

@@ -9,11 +9,13 @@
  * - a transition the platform states is a change even when the point before has the same status;
  * - a late-built snapshot never reports on its own (another delivery states that change);
  * - history older than what the trigger watched is old news: for a conversation the memory does not know, only the
- *   delivery's own point (and newer history) counts, compared with the last status its history shows;
+ *   delivery's own point (and newer history) counts, compared with the last status its history shows; history
+ *   older than a point already decided only ranks (a late change is reported by the delivery that states it);
  * - a point the memory saw as no change, which a merge since shows after another status, is reported then.
  */
 import type { PreviousStatusSource, Status, StatusChange, StatusMap } from '../types';
-import { byStamp, type KnownPoint, type Memory } from './memory';
+import { byStamp, type KnownPoint } from './conversation-record';
+import type { Memory } from './memory';
 import { isNewer, sameStamp, stampText, type Stamp } from './stamp';
 import type { Explanation, Observation, StatusPoint } from './types';
 
@@ -51,8 +53,12 @@ export function decide(observation: Observation, memory: Memory, statuses: Statu
 	const history = observation.history.filter((point) => !sameStamp(point.at, own.at));
 	const delivered: StatusPoint[] = [...history, own].sort((a, b) => byStamp(a.at, b.at));
 	const hint = [...history].filter((point) => isNewer(own.at, point.at)).sort((a, b) => byStamp(a.at, b.at)).pop() ?? null;
-	const historyFloor = record === undefined ? (hint?.at ?? null) : record.historyFloor;
+	// History before a conversation's first sight is old news (the delivery's own point is exempt, it states its change).
+	const historyFloor = record === undefined ? (hint?.at ?? own.at) : record.historyFloor;
 	const forgotten = record?.forgottenUpTo ?? null;
+	// History older than a decided point only ranks: a change shown nowhere but in later threads (FreeScout moves a
+	// merged conversation's threads, status line items included, into the target) is not this conversation's.
+	const newestDecided = [...knownPoints].reverse().find((point) => point.kind !== 'inferred') ?? null;
 
 	const timeline: Placed[] = knownPoints.map((point) => ({ status: point.status, at: point, known: point }));
 	const place = (point: StatusPoint) => {
@@ -61,7 +67,13 @@ export function decide(observation: Observation, memory: Memory, statuses: Statu
 		if (index === -1) timeline.push({ status: point.status, at: point.at, known: null });
 		else if (timeline[index].known?.kind === 'inferred') timeline[index] = { status: point.status, at: point.at, known: null };
 	};
-	delivered.forEach(place);
+	const isOldHistory = (point: StatusPoint) =>
+		point !== own && ((historyFloor !== null && !isNewer(point.at, historyFloor)) || (newestDecided !== null && !isNewer(point.at, newestDecided)));
+	// Old history ranks nothing the memory already knows; its last point before the delivery's own (the hint) is the
+	// status before when the memory knows nothing between them.
+	const knownBeforeOwn = knownPoints.filter((point) => isNewer(own.at, point)).pop();
+	const hintRanks = hint !== null && (knownBeforeOwn === undefined || isNewer(hint.at, knownBeforeOwn));
+	delivered.filter((point) => !isOldHistory(point) || (point === hint && hintRanks)).forEach(place);
 	timeline.sort((a, b) => byStamp(a.at, b.at));
 	const before = (at: Stamp): Placed | null => timeline.filter((placed) => isNewer(at, placed.at)).pop() ?? null;
 	const sourceOf = (placed: Placed): PreviousStatusSource => (placed.known !== null ? 'memory' : 'history');
@@ -86,7 +98,7 @@ export function decide(observation: Observation, memory: Memory, statuses: Statu
 
 	for (const point of delivered) {
 		const isOwn = point === own;
-		if ((forgotten !== null && !isNewer(point.at, forgotten)) || (!isOwn && historyFloor !== null && !isNewer(point.at, historyFloor))) {
+		if ((forgotten !== null && !isNewer(point.at, forgotten)) || isOldHistory(point)) {
 			if (isOwn) oldNews = true;
 			continue;
 		}

@@ -13,50 +13,13 @@
  */
 import { createHash } from 'crypto';
 
-import { parseJson } from '../json';
-import { isStatus, type Status } from '../types';
-import { isNewer, sameStamp, type Stamp } from './stamp';
-
-/**
- * What the trigger made of a point, weakest first:
- * - 'inferred': a status read from the platform's API (priming) or a delivery's history older than anything the
- *   trigger watched. It ranks status but was never decided: a delivery that shows a change at or before it still
- *   reports that change.
- * - 'seen': decided from a delivery; not a change when it was decided.
- * - 'reported': decided as a change (its item went out, or the node's filters dropped it): its dedupe key.
- */
-export type PointKind = 'inferred' | 'seen' | 'reported';
-
-export interface KnownPoint extends Stamp {
-	status: Status;
-	kind: PointKind;
-}
-
-export interface ConversationRecord {
-	/** Oldest first, at most POINTS_PER_CONVERSATION, one per stamp. */
-	points: KnownPoint[];
-	/** History points of deliveries at or before this are old news (they predate what the trigger watched). */
-	historyFloor: Stamp | null;
-	/** The newest point let go of by the bound: nothing at or before it is decided again. */
-	forgottenUpTo: Stamp | null;
-}
-
-/** The memory's state: compact tuples, conversations oldest first. Static data keeps it as one JSON text. */
-export interface MemoryState {
-	v: 3;
-	/** [key, history floor t, k, forgotten t, k (-1: none), then per point status, t, k, kind (0 inferred, 1 seen, 2 reported)]. */
-	c: Array<Array<string | number>>;
-	/** [digest of a delivery fingerprint, first seen (seconds)]. */
-	f: Array<[string, number]>;
-}
+import type { Status } from '../types';
+import { byStamp, compareStamps, mergeRecords, newestOf, sameRecord, type ConversationRecord, type KnownPoint } from './conversation-record';
+import { encodeRecord, readState, type MemoryState } from './memory-text';
+import type { Stamp } from './stamp';
 
 export const DEFAULT_MEMORY_SIZE = 1000;
 export const MAX_MEMORY_SIZE = 10_000;
-/**
- * Points kept per conversation: a change whose delivery comes later than this many newer points of its conversation
- * is old news. Chatwoot's out-of-order jobs and FreeScout's queue are seconds apart, a few points at most.
- */
-export const POINTS_PER_CONVERSATION = 6;
 /** FreeScout retries a failed delivery up to 10 times over about 2 hours; fingerprints outlive that. */
 export const FINGERPRINT_TTL_MS = 3 * 60 * 60 * 1000;
 
@@ -66,9 +29,6 @@ export interface MergeResult {
 	/** Writing this memory back would add a fact the stored value lacks, or drop invalid entries from it. */
 	shouldWriteBack: boolean;
 }
-
-const KIND_RANK: Record<PointKind, number> = { inferred: 0, seen: 1, reported: 2 };
-const KINDS: PointKind[] = ['inferred', 'seen', 'reported'];
 
 export class Memory {
 	private readonly conversations = new Map<string, ConversationRecord>();
@@ -133,13 +93,12 @@ export class Memory {
 		for (const [key, record] of stored.conversations) {
 			storedKeys.add(key);
 			const known = this.conversations.get(key);
+			if (known !== undefined && sameRecord(known, record)) continue;
 			const merged = known === undefined ? record : mergeRecords(known, record);
 			if (!sameRecord(merged, record)) shouldWriteBack = true;
 			this.put(key, merged, false);
 		}
-		for (const key of this.conversations.keys()) {
-			if (!storedKeys.has(key)) shouldWriteBack = true;
-		}
+		if (this.conversations.size > storedKeys.size) shouldWriteBack = true;
 		const storedFingerprints = new Set<string>();
 		for (const [fingerprint, seenAt] of stored.fingerprints) {
 			storedFingerprints.add(fingerprint);
@@ -206,197 +165,7 @@ export class Memory {
 	}
 }
 
-export function byStamp(a: Stamp, b: Stamp): number {
-	return compareStamps(a, b);
-}
-
-function compareStamps(a: Stamp | null, b: Stamp | null): number {
-	if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
-	return isNewer(a, b) ? 1 : isNewer(b, a) ? -1 : 0;
-}
-
-function newerOf(a: Stamp | null, b: Stamp | null): Stamp | null {
-	return compareStamps(a, b) >= 0 ? a : b;
-}
-
-function newestOf(record: ConversationRecord): Stamp | null {
-	return record.points.length === 0 ? record.forgottenUpTo : record.points[record.points.length - 1];
-}
-
-/**
- * The union of two records: one point per stamp (the stronger kind; between two statuses at one stamp, the stronger
- * kind, then the greater status, so that the order of merging never matters), the newest points within the bound,
- * the later floors.
- */
-export function mergeRecords(a: ConversationRecord, b: ConversationRecord): ConversationRecord {
-	const points: KnownPoint[] = [];
-	let i = 0;
-	let j = 0;
-	while (i < a.points.length || j < b.points.length) {
-		const x = a.points[i];
-		const y = b.points[j];
-		if (y === undefined || (x !== undefined && isNewer(y, x))) {
-			points.push(x);
-			i++;
-		} else if (x === undefined || isNewer(x, y)) {
-			points.push(y);
-			j++;
-		} else {
-			points.push(stronger(x, y));
-			i++;
-			j++;
-		}
-	}
-	let forgottenUpTo = newerOf(a.forgottenUpTo, b.forgottenUpTo);
-	const excess = points.length - POINTS_PER_CONVERSATION;
-	if (excess > 0) forgottenUpTo = newerOf(forgottenUpTo, points[excess - 1]);
-	const kept = (excess > 0 ? points.slice(excess) : points).filter((point) => forgottenUpTo === null || isNewer(point, forgottenUpTo));
-	return {
-		points: kept,
-		historyFloor: newerOf(a.historyFloor, b.historyFloor),
-		forgottenUpTo: forgottenUpTo === null ? null : { t: forgottenUpTo.t, k: forgottenUpTo.k },
-	};
-}
-
-function stronger(x: KnownPoint, y: KnownPoint): KnownPoint {
-	if (KIND_RANK[x.kind] !== KIND_RANK[y.kind]) return KIND_RANK[x.kind] > KIND_RANK[y.kind] ? x : y;
-	return x.status >= y.status ? x : y;
-}
-
-function sameRecord(a: ConversationRecord, b: ConversationRecord): boolean {
-	if (a.points.length !== b.points.length || !sameOptionalStamp(a.historyFloor, b.historyFloor) || !sameOptionalStamp(a.forgottenUpTo, b.forgottenUpTo)) {
-		return false;
-	}
-	return a.points.every((point, index) => {
-		const other = b.points[index];
-		return sameStamp(point, other) && point.status === other.status && point.kind === other.kind;
-	});
-}
-
-function sameOptionalStamp(a: Stamp | null, b: Stamp | null): boolean {
-	return a === null || b === null ? a === b : sameStamp(a, b);
-}
-
-function encodeRecord(key: string, record: ConversationRecord): Array<string | number> {
-	const out: Array<string | number> = [key, ...encodeStamp(record.historyFloor), ...encodeStamp(record.forgottenUpTo)];
-	for (const point of record.points) out.push(point.status, point.t, point.k, KIND_RANK[point.kind]);
-	return out;
-}
-
-function encodeStamp(stamp: Stamp | null): [number, number] {
-	return stamp === null ? [-1, 0] : [stamp.t, stamp.k];
-}
-
-interface StoredState {
-	conversations: Array<[string, ConversationRecord]>;
-	fingerprints: Array<[string, number]>;
-	invalid: number;
-}
-
-const NOTHING: StoredState = { conversations: [], fingerprints: [], invalid: 0 };
-
-/**
- * Reads the stored value entry by entry: version 3 as JSON text (`stored()`) or as an object, the versions 2 and 1
- * of earlier releases (one status per conversation, everything up to it decided), or nothing usable.
- */
-function readState(value: unknown): StoredState {
-	if (value === undefined || value === null) return NOTHING;
-	if (typeof value === 'string') {
-		const parsed = parseJson(value);
-		return parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? readState(parsed.value) : { ...NOTHING, invalid: 1 };
-	}
-	if (typeof value !== 'object' || Array.isArray(value)) return { ...NOTHING, invalid: 1 };
-	const state = value as Record<string, unknown>;
-	if (state.v === 3) return readVersion3(state);
-	if (state.v === 2) return readVersion2(state);
-	if (state.version === 1) return readVersion1(state);
-	return { ...NOTHING, invalid: 1 };
-}
-
-function readVersion3(state: Record<string, unknown>): StoredState {
-	const result: StoredState = { conversations: [], fingerprints: readFingerprints(state.f), invalid: 0 };
-	result.invalid += (Array.isArray(state.f) ? state.f.length : 0) - result.fingerprints.length;
-	for (const entry of Array.isArray(state.c) ? state.c : []) {
-		const record = Array.isArray(entry) && typeof entry[0] === 'string' ? decodeRecord(entry) : null;
-		if (record === null) result.invalid++;
-		else result.conversations.push([entry[0] as string, record]);
-	}
-	if (!Array.isArray(state.c) || !Array.isArray(state.f)) result.invalid++;
-	return result;
-}
-
-function decodeRecord(entry: unknown[]): ConversationRecord | null {
-	if ((entry.length - 5) % 4 !== 0 || entry.length < 5) return null;
-	const historyFloor = decodeStamp(entry[1], entry[2]);
-	const forgottenUpTo = decodeStamp(entry[3], entry[4]);
-	if (historyFloor === undefined || forgottenUpTo === undefined) return null;
-	const points: KnownPoint[] = [];
-	for (let index = 5; index < entry.length; index += 4) {
-		const [status, t, k, kind] = entry.slice(index, index + 4);
-		if (!isStatus(status) || !isTime(t) || !isTieBreak(k) || typeof kind !== 'number' || KINDS[kind] === undefined) return null;
-		points.push({ status, t, k, kind: KINDS[kind] });
-	}
-	// Sorted and within the bound through the same union every merge uses.
-	return mergeRecords({ points: [], historyFloor: null, forgottenUpTo: null }, { points: points.sort(byStamp), historyFloor, forgottenUpTo });
-}
-
-/** A stored stamp: [-1, 0] is none; undefined when invalid. */
-function decodeStamp(t: unknown, k: unknown): Stamp | null | undefined {
-	if (t === -1) return null;
-	return isTime(t) && isTieBreak(k) ? { t, k } : undefined;
-}
-
-function readFingerprints(value: unknown): Array<[string, number]> {
-	const out: Array<[string, number]> = [];
-	for (const entry of Array.isArray(value) ? value : []) {
-		if (Array.isArray(entry) && typeof entry[0] === 'string' && isTime(entry[1])) out.push([entry[0], entry[1] * 1000]);
-	}
-	return out;
-}
-
-/** Version 2 kept one status per conversation, [key, status, t, k]. */
-function readVersion2(state: Record<string, unknown>): StoredState {
-	const result: StoredState = { conversations: [], fingerprints: readFingerprints(state.f), invalid: 0 };
-	result.invalid += (Array.isArray(state.f) ? state.f.length : 0) - result.fingerprints.length;
-	for (const entry of Array.isArray(state.c) ? state.c : []) {
-		const record = Array.isArray(entry) && typeof entry[0] === 'string' ? decidedRecord(entry[1], entry[2], entry[3]) : null;
-		if (record === null) result.invalid++;
-		else result.conversations.push([entry[0] as string, record]);
-	}
-	if (!Array.isArray(state.c) || !Array.isArray(state.f)) result.invalid++;
-	return result;
-}
-
-/** Version 1 kept {conversations: {"<platform>:<key>": {s, t}}} and retry fingerprints in another shape. */
-function readVersion1(state: Record<string, unknown>): StoredState {
-	const result: StoredState = { conversations: [], fingerprints: [], invalid: 0 };
-	const conversations = state.conversations;
-	if (typeof conversations !== 'object' || conversations === null) return { ...result, invalid: 1 };
-	for (const [key, entry] of Object.entries(conversations)) {
-		const value = entry as Record<string, unknown> | null;
-		const record = typeof value === 'object' && value !== null ? decidedRecord(value.s, value.t, 0) : null;
-		const separator = key.indexOf(':');
-		if (record === null || separator === -1) result.invalid++;
-		else result.conversations.push([key.slice(separator + 1), record]);
-	}
-	return result;
-}
-
-/** An earlier release's single status: that release had decided everything up to it. */
-function decidedRecord(status: unknown, t: unknown, k: unknown): ConversationRecord | null {
-	if (!isStatus(status) || !isTime(t) || !isTieBreak(k)) return null;
-	return { points: [{ status, t, k, kind: 'seen' }], historyFloor: { t, k }, forgottenUpTo: null };
-}
-
-/** 72 bits of a fingerprint: collisions among the few thousand kept are out of reach, and static data stays small. */
 function digest(fingerprint: string): string {
 	return createHash('sha256').update(fingerprint).digest('base64').slice(0, 12);
 }
 
-function isTime(value: unknown): value is number {
-	return typeof value === 'number' && Number.isFinite(value) && value >= 0;
-}
-
-function isTieBreak(value: unknown): value is number {
-	return typeof value === 'number' && Number.isInteger(value) && value >= 0;
-}

@@ -40,6 +40,8 @@ export interface Lifecycle {
 	automatic: boolean;
 	/** The webhook kept in static data, or null. */
 	stored: StoredWebhook | null;
+	/** What the platform's users should know once a webhook is registered (logged), if anything. */
+	afterRegistration?: string;
 }
 
 const done = (answer: boolean, prime = false): Step => ({ kind: 'done', answer, prime });
@@ -122,7 +124,14 @@ export function createSteps(life: Lifecycle): Step {
 		next: (response) => {
 			const outcome = registration.readCreated(response, context);
 			if (outcome.kind === 'failed') return { kind: 'failed', failure: outcome.failure, response };
-			if (outcome.kind === 'created') return keep(context, outcome.webhook, () => done(true, true));
+			if (outcome.kind === 'created') {
+				const { afterRegistration: advice } = life;
+				const registered = (): Step =>
+					advice === undefined
+						? done(true, true)
+						: { kind: 'log', message: `webhook ${outcome.webhook.id} registered. ${advice}`, next: () => done(true, true) };
+				return keep(context, outcome.webhook, registered);
+			}
 			return adopt(life, response);
 		},
 	};

@@ -1,6 +1,8 @@
 /**
- * The trigger's parameters and credential, read into the core's settings. Pure (no n8n imports): the node passes
- * in what getNodeParameter and getCredentials returned.
+ * The trigger's parameters and credential, read into what each delivery is handled with (DeliverySettings), plus
+ * the node-wide values derived from the same parameters (memory size and key, stored webhook). Read again for every
+ * delivery, since n8n gives webhook() the parameters of the published version. Pure (no n8n imports): the node
+ * passes in what getNodeParameter and getCredentials returned.
  */
 import { isStatus, CAUSES, type Cause, type Status } from '../types';
 import type { ConversationContainer, PlatformModule, PlatformSettings } from '../platform';
