@@ -1,6 +1,7 @@
 // Runs `npm run simulators` (scripts/simulators.js) as its own process for tests (which may not start processes
 // under the project's lint rules): its output, keys sent to it, and its exit.
 const { spawn } = require('node:child_process');
+const net = require('node:net');
 const path = require('node:path');
 
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'simulators.js');
@@ -50,4 +51,16 @@ function startSimulatorsCommand(args) {
 	return command;
 }
 
-module.exports = { startSimulatorsCommand };
+/** A port that was free a moment ago on 127.0.0.1 (for a command or simulator that must be given one). */
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+module.exports = { startSimulatorsCommand, freePort };

@@ -5,7 +5,7 @@
  */
 import { request, requestJson, startReceiver } from '../simulators/http-util';
 import { createChatwootSimulator } from '../simulators/chatwoot';
-import { startSimulatorsCommand } from '../support/simulators-command';
+import { freePort, startSimulatorsCommand } from '../support/simulators-command';
 
 /** A value the command printed on the line of a credential field. */
 function printed(output: string, field: string): string {
@@ -15,12 +15,13 @@ function printed(output: string, field: string): string {
 }
 
 describe('npm run simulators', () => {
-	// Ports next to the demo's (5678-5684), away from free ports other tests take.
-	const ports = { chatwoot: 5791, freescout: 5792 };
+	const ports = { chatwoot: 0, freescout: 0 };
 	let command: ReturnType<typeof startSimulatorsCommand>;
 	let output: string;
 
 	beforeAll(async () => {
+		ports.chatwoot = await freePort();
+		ports.freescout = await freePort();
 		command = startSimulatorsCommand(['--chatwoot-port', String(ports.chatwoot), '--freescout-port', String(ports.freescout)]);
 		output = await command.waitFor(/q {2}quit/);
 	});
@@ -85,15 +86,16 @@ describe('ports are taken as given or refused', () => {
 
 	it("a simulator's start() takes a port number as a port; anything else is an error, not a free port", async () => {
 		const sim = createChatwootSimulator();
+		const port = await freePort();
 		try {
-			const { url } = await sim.start(5793);
-			expect(url).toBe('http://127.0.0.1:5793');
+			const { url } = await sim.start(port);
+			expect(url).toBe(`http://127.0.0.1:${port}`);
 			expect((await request({ url: `${url}/api/v1/accounts/1/inboxes` })).status).toBe(401);
 		} finally {
 			await sim.stop();
 		}
 		const other = createChatwootSimulator();
-		await expect(other.start('5794' as unknown as number)).rejects.toThrow(/start\(\) takes a port number or \{port, host\}/);
-		await expect(other.start({ port: 5794.5 })).rejects.toThrow(/whole number from 0 to 65535/);
+		await expect(other.start(String(port) as unknown as number)).rejects.toThrow(/start\(\) takes a port number or \{port, host\}/);
+		await expect(other.start({ port: port + 0.5 })).rejects.toThrow(/whole number from 0 to 65535/);
 	});
 });
