@@ -24,6 +24,7 @@ const PLATFORM_NAMES = { chatwoot: 'Chatwoot', freescout: 'FreeScout' };
 const CREDENTIAL_NAMES = { chatwootApi: 'Chatwoot account', freeScoutApi: 'FreeScout account' };
 const TRIGGER = new ConversationStatusTrigger().description;
 const ACTIVATION_MESSAGE = TRIGGER.activationMessage;
+const NOTHING_ANSWERS = 'If the test says ECONNREFUSED';
 const PLATFORM_INFO = { chatwoot: 'Chatwoot must reach this node', freescout: 'FreeScout must reach this node' };
 
 let chatwoot;
@@ -89,12 +90,14 @@ describe('import first, then create the credential inside the node', () => {
 		const id = await editor.importFile(page, baseUrl, path.join(REPO_ROOT, 'examples', 'chatwoot-reopen-as-open.json'));
 		await editor.openNode(page, 'Resolved to Pending');
 		expect(await editor.connectButtonText(page)).toBe('Connect to Chatwoot');
-		const name = await editor.createCredentialFromNode(page, {
-			baseUrl: chatwoot.url,
-			accountId: chatwoot.ids().accountId,
-			accessToken: chatwoot.tokens().administrator,
-		});
+		const { name, shown } = await editor.createCredentialFromNode(
+			page,
+			{ baseUrl: chatwoot.url, accountId: chatwoot.ids().accountId, accessToken: chatwoot.tokens().administrator },
+			[NOTHING_ANSWERS],
+		);
 		expect(name).toBe(CREDENTIAL_NAMES.chatwootApi);
+		// What n8n's bare ECONNREFUSED means is under the Base URL field.
+		expect(shown).toEqual({ [NOTHING_ANSWERS]: true });
 		expect(await editor.nodeSettings(page)).toEqual({ platform: 'Chatwoot', credentials: [name] });
 		await editor.closeNode(page);
 		await editor.openNode(page, 'Force Open');
@@ -110,13 +113,13 @@ describe('import first, then create the credential inside the node', () => {
 		const id = await editor.importFile(page, baseUrl, path.join(REPO_ROOT, 'examples', 'freescout-close-and-reopen.json'));
 		await editor.openNode(page, 'Closed or Reopened');
 		expect(await editor.connectButtonText(page)).toBe('Connect to FreeScout');
-		const name = await editor.createCredentialFromNode(page, {
-			baseUrl: freescout.url,
-			apiKey: freescout.apiKey,
-			webhookSecret: freescout.secretKey,
-			defaultUserId: 1,
-		});
+		const { name, shown } = await editor.createCredentialFromNode(
+			page,
+			{ baseUrl: freescout.url, apiKey: freescout.apiKey, webhookSecret: freescout.secretKey, defaultUserId: 1 },
+			[NOTHING_ANSWERS],
+		);
 		expect(name).toBe(CREDENTIAL_NAMES.freeScoutApi);
+		expect(shown).toEqual({ [NOTHING_ANSWERS]: true });
 		expect(await editor.nodeSettings(page)).toEqual({ platform: 'FreeScout', credentials: [name] });
 		await editor.closeNode(page);
 

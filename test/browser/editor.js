@@ -126,9 +126,10 @@ async function connectButtonText(page) {
 
 /**
  * Creates a credential from inside the open node, as a newcomer does: the node's "Connect to …" button, the fields
- * (by parameter name) in n8n's credential dialog, Save. Returns the name n8n gave it.
+ * (by parameter name) in n8n's credential dialog, Save. Returns the name n8n gave it and, for each of `texts`,
+ * whether the dialog showed it.
  */
-async function createCredentialFromNode(page, fields) {
+async function createCredentialFromNode(page, fields, texts = []) {
 	await page.locator(`${NDV} [data-test-id="node-credentials-empty-state"] button`).first().click();
 	const dialog = page.locator('[data-test-id="editCredential-modal"]');
 	await dialog.locator('[data-test-id="credential-save-button"]').waitFor({ timeout: 15_000 });
@@ -136,10 +137,12 @@ async function createCredentialFromNode(page, fields) {
 		await dialog.locator(`[data-test-id="parameter-input-${name}"] input`).first().fill(String(value));
 	}
 	const credentialName = (await dialog.locator('[data-test-id="credential-name"]').innerText()).trim();
+	const shown = {};
+	for (const text of texts) shown[text] = await dialog.getByText(text, { exact: false }).first().isVisible();
 	await dialog.locator('[data-test-id="credential-save-button"]').click();
 	await dialog.waitFor({ state: 'hidden', timeout: 30_000 });
 	await sleep(1000);
-	return credentialName;
+	return { name: credentialName, shown };
 }
 
 async function closeNode(page) {
