@@ -22,8 +22,8 @@ function nodeDescriptions() {
 }
 
 /** The credential types a workflow node shows (none for nodes of other packages). */
-function credentialTypesShown(node, describe = nodeDescriptions) {
-	const description = describe()[node.type];
+function credentialTypesShown(node) {
+	const description = nodeDescriptions()[node.type];
 	if (!description) return [];
 	const parameters = NodeHelpers.getNodeParameters(description.properties, node.parameters, true, false, node, description);
 	return (description.credentials ?? [])
@@ -31,4 +31,4 @@ function credentialTypesShown(node, describe = nodeDescriptions) {
 		.map((credential) => credential.name);
 }
 
-module.exports = { credentialTypesShown, nodeDescriptions, PACKAGE_PREFIX };
+module.exports = { credentialTypesShown };
