@@ -16,8 +16,7 @@ import {
 import { ApiCallError, InvalidParameterError } from '../core/action/conversation-api';
 import type { Session } from '../core/action/operations';
 import { applyStatus, checkConversationId, createSession, diagnosePending, getStatus } from '../core/action/operations';
-import { syncChange } from '../core/action/sync';
-import { RecentWrites } from '../core/action/sync-echoes';
+import { newSyncMemory, syncChange } from '../core/action/sync';
 import { mapPool } from '../core/action/pool';
 import { DEFAULT_RETRY_POLICY } from '../core/action/retry';
 import { DEFAULT_TIMEOUT_MS } from '../core/http';
@@ -30,7 +29,8 @@ import {
 	platformsWhere,
 	statusOptions,
 } from '../n8n/descriptions';
-import { readSyncItem, syncProperties } from '../n8n/sync-description';
+import { syncProperties } from '../n8n/sync-description';
+import { readSyncItem } from '../n8n/sync-item';
 import { platformSettings, sendApiRequest } from '../n8n/request';
 import { platforms } from '../platforms';
 
@@ -353,8 +353,8 @@ function userIdOf(ctx: IExecuteFunctions, itemIndex: number, defaultUserId: numb
 	return actAs !== null && actAs > 0 ? actAs : defaultUserId;
 }
 
-/** The Sync Status writes of this n8n process, so their echoes are not synced back (see sync-echoes.ts). */
-const recentWrites = new RecentWrites();
+/** The Sync Status writes and pair claims of this n8n process (see sync-echoes.ts and sync-write.ts). */
+const syncMemory = newSyncMemory();
 
 async function runSync(
 	ctx: IExecuteFunctions,
@@ -365,7 +365,7 @@ async function runSync(
 	const { source, target, request } = readSyncItem(ctx, itemIndex, superseded);
 	const [from, to] = await Promise.all([sessionFor(source), sessionFor(target)]);
 	const userIds = { source: userIdOf(ctx, itemIndex, from.defaultUserId), target: userIdOf(ctx, itemIndex, to.defaultUserId) };
-	const result = await syncChange({ source: from.session, target: to.session }, { ...request, userIds }, recentWrites);
+	const result = await syncChange({ source: from.session, target: to.session }, { ...request, userIds }, syncMemory);
 	return { ...result } as unknown as IDataObject;
 }
 

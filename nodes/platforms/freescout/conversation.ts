@@ -34,6 +34,7 @@ export function readFreeScoutConversation(body: Record<string, unknown>, convers
 	const platformStatus = text(body.status);
 	if (platformStatus === null) return null;
 	const updatedAt = isoMs(body.updatedAt);
+	const createdAt = isoMs(body.createdAt);
 	return {
 		platform: 'freescout',
 		conversationId: integer(body.id) ?? conversationId,
@@ -47,6 +48,7 @@ export function readFreeScoutConversation(body: Record<string, unknown>, convers
 		snoozedUntil: null,
 		subject: text(body.subject),
 		updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString(),
+		createdAt: createdAt === null ? null : new Date(createdAt).toISOString(),
 		contactEmail: nonEmptyText(recordOrEmpty(body.customer).email),
 		attributes: readCustomFields(body.customFields),
 	};
