@@ -164,7 +164,7 @@ export class ConversationStatusTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							"Whether to accept deliveries without a signature, for the Chatwoot webhooks that cannot sign: Chatwoot before 4.11.2, and automation-rule and macro webhooks. It applies only while the trigger knows no secret for its webhook (none came with the registered webhook, and the credential's Webhook Secret is empty); once it knows one, every delivery must be signed with it. Anyone who knows the webhook URL can then send made-up changes. A wrong signature is always rejected.",
+							"Whether to accept deliveries without a signature, for the Chatwoot webhooks that cannot sign: Chatwoot before 4.11.2, and automation-rule and macro webhooks. It applies only while the trigger knows no secret for its webhook (none came with the registered webhook, and the credential's Webhook Secret is empty); once it knows one, a delivery without a valid signature is always rejected. Anyone who knows the webhook URL can send made-up changes while it applies.",
 						displayOptions: { show: { '/platform': platformsWhere((platform) => platform.trigger.sendsUnsigned) } },
 					},
 					{
