@@ -248,6 +248,7 @@ describe.each<Platform>(['chatwoot', 'freescout'])('%s: validly signed deliverie
 			}),
 			{ numRuns: 150 },
 		);
+		await harness.close();
 		// Unmutated enough deliveries are real changes: the property ran through reporting too.
 		expect(reported).toBeGreaterThan(0);
 	});

@@ -109,6 +109,7 @@ const SCENARIOS: Record<string, Scenario> = {
 		platform: 'freescout',
 		secret: FREESCOUT_REAL_MERGE_KEY,
 		requests: captures('freescout-real-merge'),
+		clock: capturedAt('freescout-real-merge'),
 		expected: ['null -> open', 'null -> open', 'open -> resolved'],
 	},
 	'FreeScout: a close retried ten times with the same bytes': {
