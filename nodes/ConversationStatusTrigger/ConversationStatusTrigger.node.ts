@@ -167,7 +167,7 @@ export class ConversationStatusTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							'Whether to accept deliveries that carry no signature at all: then anyone who knows the webhook URL can send status changes. Only for Chatwoot before 4.11.2 and Chatwoot automation or macro webhooks, which sign nothing. A delivery with a wrong signature is still rejected.',
+							"Whether to accept deliveries without a signature, for the Chatwoot webhooks that cannot sign: Chatwoot before 4.11.2, and automation-rule and macro webhooks. It applies only while the trigger knows no secret for its webhook (none came with the registered webhook, and the credential's Webhook Secret is empty); once it knows one, a delivery without a valid signature is always rejected. Anyone who knows the webhook URL can send made-up changes while it applies.",
 						displayOptions: { show: { '/platform': platformsWhere((platform) => platform.trigger.sendsUnsigned) } },
 					},
 					{
