@@ -167,10 +167,12 @@ function expectValidMemory(stored: unknown, maxConversations: number): void {
 	expect(reader.merge(stored, Date.now()).invalid).toBe(0);
 	const state = reader.snapshot();
 	expect(state.c.length).toBeLessThanOrEqual(maxConversations);
-	for (const [key, status, t, k] of state.c) {
+	for (const [key] of state.c) {
 		expect(typeof key).toBe('string');
-		expect(STATUSES).toContain(status);
-		expect(Number.isFinite(t) && t >= 0 && Number.isInteger(k) && k >= 0).toBe(true);
+		for (const point of reader.get(key as string)?.points ?? []) {
+			expect(STATUSES).toContain(point.status);
+			expect(Number.isFinite(point.t) && point.t >= 0 && Number.isInteger(point.k) && point.k >= 0).toBe(true);
+		}
 	}
 }
 

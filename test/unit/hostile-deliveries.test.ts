@@ -35,7 +35,7 @@ describe('prototype keys in untrusted JSON', () => {
 	it('a status diff smuggled under __proto__ in changed_attributes is not read as a transition', () => {
 		const known = () => {
 			const h = harness('chatwoot');
-			h.memory.remember('1:131', { status: 'open', t: ms(NOW_SECONDS - 60), k: 0 });
+			h.memory.learnInferred('1:131', 'open', { t: ms(NOW_SECONDS - 60), k: 0 });
 			return h;
 		};
 		// The same diff where Chatwoot puts it is a change: the smuggled one would have been read as one.
@@ -96,7 +96,7 @@ describe('FreeScout replays', () => {
 		expect(forgotten.known('1')).toBeUndefined();
 
 		const remembered = harness('freescout');
-		remembered.memory.remember('1', { status: 'open', t: newestThread - 60_000, k: 0 });
+		remembered.memory.learnInferred('1', 'open', { t: newestThread - 60_000, k: 0 });
 		remembered.nowMs = newestThread + 24 * 60 * 60 * 1000;
 		expect(remembered.deliver(delivery())).toMatchObject({ httpStatus: 200, ignored: expect.stringMatching(/^replayed delivery/) });
 		expect(remembered.known('1')?.status).toBe('open');
