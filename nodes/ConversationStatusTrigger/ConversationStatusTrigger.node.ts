@@ -114,6 +114,12 @@ export class ConversationStatusTrigger implements INodeType {
 							{ name: 'API', value: 'api', description: "A user listed in the option 'API User IDs' changed it" },
 							{ name: 'Automation', value: 'automation', description: 'An automation rule or macro' },
 							{
+								name: 'Bot Failure',
+								value: 'bot_failure',
+								description: "Chatwoot opened a pending conversation because its agent bot's webhook failed or was too slow",
+							},
+							{ name: 'Bot Handoff', value: 'bot_handoff', description: 'A pending Chatwoot conversation was handed to the humans' },
+							{
 								name: 'Bot Inbox',
 								value: 'bot_inbox',
 								description: 'Chatwoot moved it to pending because its inbox has a bot',
