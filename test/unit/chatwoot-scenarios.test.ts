@@ -176,26 +176,6 @@ describe('Chatwoot: a change hidden by auto-assignment (no status diff, only the
 		expect(byMessage).toMatchObject({ previousStatus: 'snoozed', status: 'open', cause: 'customer_message', actor: { type: 'contact', id: 42 } });
 	});
 
-	it("pending -> open while the contact's message is seconds old and unanswered is the agent bot failing, not a handoff", () => {
-		const failed = (h: ReturnType<typeof harness>, state: ConversationState) => {
-			h.memory.remember('1:140', { status: 'pending', t: ms(NOW_SECONDS - 30), k: 0 });
-			return changes([h.deliver(chatwootDelivery(autoAssignedOpen(state, NOW_SECONDS + 6)))])[0];
-		};
-		// The bot's webhook timed out 5 s after the message.
-		expect(failed(harness('chatwoot'), { ...conversation, latestMessageType: 0, updatedAt: NOW_SECONDS + 1 })).toMatchObject({ cause: 'bot_failure', actor: null });
-		// The bot answered, then handed over.
-		expect(failed(harness('chatwoot'), { ...conversation, latestMessageType: 1, latestMessageSender: 'agent_bot', updatedAt: NOW_SECONDS + 1 })).toMatchObject({ cause: 'bot_handoff' });
-		// The contact wrote a minute ago: somebody opened it later.
-		expect(failed(harness('chatwoot'), { ...conversation, latestMessageType: 0, updatedAt: NOW_SECONDS - 60 })).toMatchObject({ cause: 'bot_handoff' });
-		// The same with the status diff (assignment V2 or nobody online).
-		const h = harness('chatwoot');
-		const diff = updated({ ...conversation, status: 'open', latestMessageType: 0, updatedAt: NOW_SECONDS + 1 }, [
-			{ status: { previous_value: 'pending', current_value: 'open' } },
-			{ updated_at: { previous_value: iso(NOW_SECONDS + 1), current_value: iso(NOW_SECONDS + 6) } },
-		]);
-		expect(changes([h.deliver(chatwootDelivery(diff))])[0]).toMatchObject({ previousStatus: 'pending', status: 'open', cause: 'bot_failure' });
-	});
-
 	it('assigning an open conversation is no change', () => {
 		const h = harness('chatwoot');
 		h.memory.remember('1:140', { status: 'open', t: ms(NOW_SECONDS - 10), k: 0 });

@@ -37,13 +37,6 @@ const CREATION_WINDOW_MS = 10_000;
  * much older than the change. An older latest message did not cause it (a snooze expiring, the bot failing later).
  */
 const MESSAGE_CAUSE_WINDOW_MS = 10_000;
-/**
- * The agent bot's webhook fails within its 5 s timeout, or after 3 retries 3 s apart on 429/500
- * (agent_bots/webhook_job.rb, lib/webhooks/trigger.rb L77-84): pending -> open this soon after the contact's
- * unanswered message is the bot failing, not a handoff.
- */
-const BOT_FAILURE_WINDOW_MS = 20_000;
-
 export function parseChatwoot(body: unknown, context: ParseContext): ParseResult {
 	const payload = record(body);
 	if (payload === null) return ignored('the body is not a JSON object');
@@ -244,11 +237,10 @@ function changeCause(
 	if ((previous === 'resolved' || previous === 'snoozed') && contactJustWrote) return 'customer_message';
 	// The snooze ended by itself: no contact message reopened it (the diff of an auto-assigned reopen lacks snoozed_until).
 	if (previous === 'snoozed') return 'snooze_expired';
-	if (previous === 'pending') {
-		// The contact's message is still unanswered moments later: the agent bot's webhook failed (timeout or errors)
-		// and Chatwoot opened the conversation itself. Otherwise the bot (or Force Open) handed it to the humans.
-		return incomingMessageWithin(payload, changedAt, BOT_FAILURE_WINDOW_MS) ? 'bot_failure' : 'bot_handoff';
-	}
+	// Pending (held for a bot) -> open: the conversation went to the humans. The payload cannot tell the bot's
+	// handoff from Force Open or from Chatwoot opening it because the bot's webhook failed (all three come
+	// seconds after the contact's message); the optional look-up of the activity message tells them apart.
+	if (previous === 'pending') return 'bot_handoff';
 	return 'unknown';
 }
 
