@@ -555,6 +555,26 @@ describe('priming the memory on activation', () => {
 		expect(harness.executions.flatMap((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`))).toEqual(['resolved>open']);
 	});
 
+	test.each([
+		// [CONVERSATION_RESULTS_PER_PAGE, conversations, pages asked for]
+		[25, 20, ['1']],
+		[10, 30, ['1', '2', '3']],
+		[25, 30, ['1', '2', '3']], // a shorter last page after the first: one more request, answered empty
+		[7, 30, ['1', '2', '3', '4', '5', '6']], // 7 + 7 + 7 + 7 + 2, then the empty page 6
+	])('the page size comes from the answers (CONVERSATION_RESULTS_PER_PAGE %i, %i conversations)', async (perPage, count, pages) => {
+		await sim.stop();
+		sim = createChatwootSimulator({ version: '4.15.1', conversationsPerPage: perPage, onlineAgents: [] });
+		await sim.start();
+		for (let index = 0; index < count; index++) await sim.createConversation({ inboxId: sim.ids().webInboxId });
+		sim.resetLogs();
+		const harness = trigger();
+		await harness.listen();
+		await harness.activate();
+		const lists = sim.requests().filter((request: { path: string }) => request.path.endsWith('/conversations'));
+		expect(lists.map((request: { query: Record<string, string> }) => request.query.page)).toEqual(pages);
+		expect(harness.storedMemory().c).toHaveLength(count);
+	});
+
 	test('a failed priming is a warning, not a failed activation', async () => {
 		const harness = trigger({ registerWebhook: false });
 		sim.rateLimit({ count: 1 });
