@@ -59,7 +59,7 @@ export class ChatwootApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/chatwoot.svg', dark: 'file:../icons/chatwoot.dark.svg' };
 
-	documentationUrl = 'https://github.com/conversation-status/n8n-nodes-conversation-status#chatwoot-credential';
+	documentationUrl = 'https://github.com/conversation-status/n8n-nodes-conversation-status/blob/main/docs/platforms.md#chatwoot-credential';
 
 	properties: INodeProperties[] = [
 		{

@@ -41,7 +41,7 @@ export class FreeScoutApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/freescout.svg', dark: 'file:../icons/freescout.dark.svg' };
 
-	documentationUrl = 'https://github.com/conversation-status/n8n-nodes-conversation-status#freescout-credential';
+	documentationUrl = 'https://github.com/conversation-status/n8n-nodes-conversation-status/blob/main/docs/platforms.md#freescout-credential';
 
 	properties: INodeProperties[] = [
 		{
