@@ -114,11 +114,11 @@ export class ConversationStatusTrigger implements INodeType {
 							{ name: 'API', value: 'api', description: "A user listed in the option 'API User IDs' changed it" },
 							{ name: 'Automation', value: 'automation', description: 'An automation rule or macro' },
 							{
-								name: 'Bot Failure',
-								value: 'bot_failure',
-								description: "Chatwoot opened a pending conversation because its agent bot's webhook failed or was too slow",
+								name: 'Bot Handoff',
+								value: 'bot_handoff',
+								description:
+									"Chatwoot pending -> open: the bot handed over, Force Open, or Chatwoot itself after the agent bot's webhook failed",
 							},
-							{ name: 'Bot Handoff', value: 'bot_handoff', description: 'A pending Chatwoot conversation was handed to the humans' },
 							{
 								name: 'Bot Inbox',
 								value: 'bot_inbox',

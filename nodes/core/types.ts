@@ -25,7 +25,6 @@ export type Cause =
 	| 'customer_message'
 	| 'bot_inbox'
 	| 'bot_handoff'
-	| 'bot_failure'
 	| 'conversation_created'
 	| 'agent'
 	| 'api'
@@ -36,7 +35,6 @@ export const CAUSES: readonly Cause[] = [
 	'customer_message',
 	'bot_inbox',
 	'bot_handoff',
-	'bot_failure',
 	'conversation_created',
 	'agent',
 	'api',

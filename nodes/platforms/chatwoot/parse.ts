@@ -238,8 +238,8 @@ function changeCause(
 	// The snooze ended by itself: no contact message reopened it (the diff of an auto-assigned reopen lacks snoozed_until).
 	if (previous === 'snoozed') return 'snooze_expired';
 	// Pending (held for a bot) -> open: the conversation went to the humans. The payload cannot tell the bot's
-	// handoff from Force Open or from Chatwoot opening it because the bot's webhook failed (all three come
-	// seconds after the contact's message); the optional look-up of the activity message tells them apart.
+	// handoff from Force Open or from Chatwoot opening it because the bot's webhook failed (all three can come
+	// seconds after the contact's message); only the activity message Chatwoot writes afterwards names who did it.
 	if (previous === 'pending') return 'bot_handoff';
 	return 'unknown';
 }
