@@ -92,7 +92,7 @@ export class ChatwootApi implements ICredentialType {
 		{
 			displayName:
 				"The Conversation Status Trigger registers its webhook in Chatwoot, which only an administrator's token may do. An agent's token passes the test and serves the action node, which then sees only that agent's inboxes, and opening a conversation with it assigns the conversation to that agent.",
-			name: 'tokenNotice',
+			name: 'administratorNotice',
 			type: 'notice',
 			default: '',
 		},
