@@ -124,3 +124,46 @@ test('a manual assignment, an automation assign_agent and the periodic run start
 	expect(toTrigger().map((delivery) => delivery.status)).toEqual([200, 200, 200]);
 	await stack.exactlyExecutions(workflow.id, before, { quietMs: 1500 });
 });
+
+test("'Look Up Who Changed It': the agent bot's failure and an agent's resolve are named, and the memory is still saved", async () => {
+	const credential = await stack.chatwootCredential(chatwoot);
+	const created = await stack.n8n.createWorkflow({
+		name: 'Chatwoot who changed it',
+		nodes: [
+			{
+				parameters: { platform: 'chatwoot', filters: {}, options: { lookUpWhoChanged: true } },
+				id: 'chatwoot-trigger-who',
+				name: TRIGGER,
+				type: TRIGGER_TYPE,
+				typeVersion: 1.1,
+				position: [0, 0],
+				webhookId: crypto.randomUUID(),
+				credentials: { chatwootApi: { id: credential.id, name: credential.name } },
+			},
+		],
+		connections: {},
+	});
+	await stack.activateWorkflow(created.id);
+	const { result: id } = await chatwoot.createConversation({ inboxId: chatwoot.ids().apiInboxId });
+	await chatwoot.idle();
+	await stack.exactlyExecutions(created.id, 1);
+
+	await chatwoot.receiveMessage(id, 'Anyone there?');
+	await chatwoot.botWebhookFailure(id);
+	await chatwoot.idle();
+	await stack.exactlyExecutions(created.id, 2);
+	await chatwoot.setStatus(id, 'resolved', { as: 'agent' });
+	await chatwoot.idle();
+	await stack.exactlyExecutions(created.id, 3, { quietMs: 1500 });
+
+	const items = [];
+	for (const execution of (await stack.n8n.listExecutions(created.id)).reverse()) {
+		for (const item of nodeItems(await stack.n8n.getExecution(execution.id), TRIGGER)) {
+			items.push(`${item.previousStatus}>${item.status}:${item.cause}:${item.actor?.type}:${item.actor?.name}`);
+		}
+	}
+	expect(items.slice(-2)).toEqual(['pending>open:bot_failure:system:null', 'open>resolved:agent:agent:Alex Agent']);
+	const { staticData } = await stack.n8n.getWorkflow(created.id);
+	const memory = JSON.parse(staticData[`node:${TRIGGER}`].memory);
+	expect(memory.c.find((entry) => entry[0] === `${chatwoot.ids().accountId}:${id}`)?.[1]).toBe('resolved');
+});

@@ -48,7 +48,8 @@
  *         `custom_attributes`: the hash is replaced, answer `{"custom_attributes": {...}}`, a change fires
  *         conversation_updated [custom_attributes, updated_at]; missing hash -> 500; the jsonb length
  *         validator's 422; bot tokens allowed)
- *       POST /accounts/{a}/conversations/{display_id}/toggle_priority, .../assignments, .../messages
+ *       POST /accounts/{a}/conversations/{display_id}/toggle_priority, .../assignments (assignee_id or team_id),
+ *         .../messages; GET .../messages (the latest 20, oldest first, activity messages included)
  *       GET  /accounts/{a}/conversations/{display_id}/inbox_assistant (enterprise; `{"assistant": ...|null}`)
  *       GET/POST /accounts/{a}/custom_attribute_definitions (create: administrators; the model's
  *         validations; display types and models as names or integers; answer the definition partial)
@@ -1605,6 +1606,27 @@ function createChatwootSimulator(options = {}) {
 		},
 		{ bot: true },
 	);
+
+	// messages_controller.rb#index (MessageFinder): the latest 20 messages, oldest first, activity messages included
+	route('GET', `${C}/messages`, (ctx) => {
+		const conv = conversationFor(ctx);
+		const all = S.messages.filter((m) => m.conversationId === conv.displayId);
+		const assignee = conv.assigneeId ? S.users.get(conv.assigneeId) : null;
+		return {
+			status: 200,
+			json: {
+				meta: {
+					labels: conv.labels,
+					additional_attributes: conv.additionalAttributes,
+					contact: P.contactApi(S, S.contacts.get(conv.contactId), false),
+					assignee: assignee ? P.agentApi(S, assignee) : null,
+					agent_last_seen_at: F.toIso(conv.agentLastSeenAt),
+					assignee_last_seen_at: F.toIso(conv.assigneeLastSeenAt),
+				},
+				payload: all.slice(-20).map((m) => P.messageApi(S, m)),
+			},
+		};
+	});
 
 	route('GET', `${C}/inbox_assistant`, (ctx) => {
 		if (!opts.enterprise) throw new HttpError(404, ERR.routing);

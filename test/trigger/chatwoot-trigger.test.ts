@@ -515,6 +515,50 @@ describe.each([
 		expect(harness.requests.every((request) => request.status === 200)).toBe(true);
 	});
 
+	test("'Look Up Who Changed It': one read per item names the agent, the bot, or the agent bot's failure", async () => {
+		const { harness: plain } = await setup('api');
+		await plain.close();
+		const harness = trigger({ lookUpWhoChanged: true });
+		await harness.listen();
+		await harness.activate();
+		sim.setAgentOnline(sim.ids().agentUserId, false);
+		const { result: failing } = await sim.createConversation({ inboxId: sim.ids().apiInboxId });
+		later();
+		const { result: handedOver } = await sim.createConversation({ inboxId: sim.ids().apiInboxId });
+		later();
+		const { result: forced } = await sim.createConversation({ inboxId: sim.ids().apiInboxId });
+		later();
+		await sim.idle();
+		sim.setAgentOnline(sim.ids().agentUserId, true);
+		const itemsBefore = harness.executions.length;
+		sim.resetLogs();
+
+		await sim.receiveMessage(failing, 'Anyone there?');
+		later();
+		await sim.botWebhookFailure(failing);
+		later();
+		await sim.sendMessage(handedOver, 'A human will help you', { as: 'bot' });
+		later();
+		await sim.setStatus(handedOver, 'open', { as: 'bot' });
+		later();
+		await sim.setStatus(forced, 'open');
+		later();
+		await sim.setStatus(forced, 'resolved', { as: 'agent' });
+		later();
+		await sim.idle();
+		const described = harness.executions
+			.slice(itemsBefore)
+			.flatMap((run) => run.items.map((item) => `${item.conversationId} ${item.previousStatus}>${item.status}:${item.cause}:${item.actor?.type}:${item.actor?.name}`));
+		expect(described).toEqual([
+			`${failing} pending>open:bot_failure:system:null`,
+			`${handedOver} pending>open:bot_handoff:bot:WhatsApp Bot`,
+			`${forced} pending>open:agent:agent:Ada Admin`,
+			`${forced} open>resolved:agent:agent:Alex Agent`,
+		]);
+		const reads = sim.requests().filter((request: { method: string; path: string }) => request.method === 'GET' && request.path.endsWith('/messages'));
+		expect(reads).toHaveLength(4);
+	});
+
 	test('an assignee who left the inbox: the reopen is reported (older system: behind assignee_id X -> Y)', async () => {
 		const { harness, id } = await setup('web');
 		const { adminUserId, agentUserId, webInboxId } = sim.ids();

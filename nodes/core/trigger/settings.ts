@@ -15,6 +15,7 @@ export interface TriggerOptions {
 	acceptUnsigned?: boolean;
 	apiUserIds?: string;
 	includeRawPayload?: boolean;
+	lookUpWhoChanged?: boolean;
 	registerWebhook?: boolean;
 	rememberedConversations?: number;
 	toleranceSeconds?: number;
