@@ -176,6 +176,18 @@ describe('Chatwoot: a change hidden by auto-assignment (no status diff, only the
 		expect(byMessage).toMatchObject({ previousStatus: 'snoozed', status: 'open', cause: 'customer_message', actor: { type: 'contact', id: 42 } });
 	});
 
+	it("a payload built late that already shows the contact's next message, seconds after the reopen: still customer_message", () => {
+		const h = harness('chatwoot');
+		h.memory.remember('1:140', { status: 'resolved', t: ms(NOW_SECONDS - 600), k: 0 });
+		const late = autoAssignedOpen({ ...conversation, latestMessageType: 0, updatedAt: NOW_SECONDS + 4 }, NOW_SECONDS + 1);
+		expect(changes([h.deliver(chatwootDelivery(late))])[0]).toMatchObject({ previousStatus: 'resolved', status: 'open', cause: 'customer_message' });
+		// An agent reopening it a minute after the contact last wrote: not the contact's doing.
+		const h2 = harness('chatwoot');
+		h2.memory.remember('1:140', { status: 'resolved', t: ms(NOW_SECONDS - 600), k: 0 });
+		const byAgent = autoAssignedOpen({ ...conversation, latestMessageType: 0, updatedAt: NOW_SECONDS - 60 }, NOW_SECONDS + 1);
+		expect(changes([h2.deliver(chatwootDelivery(byAgent))])[0]).toMatchObject({ previousStatus: 'resolved', status: 'open', cause: 'unknown', actor: null });
+	});
+
 	it('assigning an open conversation is no change', () => {
 		const h = harness('chatwoot');
 		h.memory.remember('1:140', { status: 'open', t: ms(NOW_SECONDS - 10), k: 0 });

@@ -34,7 +34,7 @@ const AUTOMATION_PREFIX = 'automation_event.';
 const CREATION_WINDOW_MS = 10_000;
 /**
  * A contact's message reopens the conversation in the same request (message.rb L324-333): the message is at most this
- * much older than the change. An older latest message did not cause it (a snooze expiring, the bot failing later).
+ * far from the change. A latest message much older did not cause it (a snooze running out later).
  */
 const MESSAGE_CAUSE_WINDOW_MS = 10_000;
 export function parseChatwoot(body: unknown, context: ParseContext): ParseResult {
@@ -244,14 +244,17 @@ function changeCause(
 	return 'unknown';
 }
 
-/** The latest message is the contact's and was written at most `windowMs` before the change (not after it). */
+/**
+ * The latest message is the contact's and was written within `windowMs` of the change: the message that reopened it
+ * comes just before it, and a payload built late may already show the contact's next message just after it. A
+ * message much older (a snooze running out hours later) did not cause it.
+ */
 function incomingMessageWithin(payload: JsonRecord, changedAt: number, windowMs: number): boolean {
 	if (!latestMessageIncoming(payload)) return false;
 	const writtenAt = secondsToMs(latestMessage(payload)?.created_at);
 	// Without a time (an unusual payload) the incoming message is taken as the cause, as Chatwoot's order suggests.
 	if (writtenAt === null || changedAt <= 0) return true;
-	// created_at is whole seconds: the message's second may end after the change's millisecond.
-	return writtenAt <= changedAt && changedAt - writtenAt <= windowMs;
+	return Math.abs(changedAt - writtenAt) <= windowMs;
 }
 
 function latestMessage(payload: JsonRecord): JsonRecord | null {
