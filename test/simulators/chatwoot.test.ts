@@ -1012,6 +1012,29 @@ describe('channels: a new conversation after "resolved" (WhatsApp and the like) 
 	});
 });
 
+describe('GET .../messages', () => {
+	test('the latest 20 messages, oldest first, activity messages included (message_type 2, no sender)', async () => {
+		const env = await setup({ onlineAgents: [] });
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.receiveMessage(id, 'Hello');
+		env.sim.advanceTime(1000);
+		await env.sim.setStatus(id, 'resolved', { as: 'agent' });
+		await env.sim.idle();
+		const res = await env.api('GET', `/api/v1/accounts/1/conversations/${id}/messages`);
+		expect(res.status).toBe(200);
+		expect(Object.keys(res.json.meta)).toEqual(['labels', 'additional_attributes', 'contact', 'assignee', 'agent_last_seen_at', 'assignee_last_seen_at']);
+		expect(res.json.payload.map((m: any) => [m.message_type, m.content, m.sender?.type ?? null])).toEqual([
+			[0, 'Hello', 'contact'],
+			[2, 'Conversation was marked resolved by Alex Agent', null],
+		]);
+		expect(res.json.payload[1].created_at).toBe(T0S + 1);
+		for (let i = 0; i < 25; i++) await env.sim.receiveMessage(id, `m${i}`);
+		const latest = await env.api('GET', `/api/v1/accounts/1/conversations/${id}/messages`);
+		expect(latest.json.payload).toHaveLength(20);
+		expect(latest.json.payload[19].content).toBe('m24');
+	});
+});
+
 describe('CONVERSATION_RESULTS_PER_PAGE', () => {
 	test('the conversation list pages by the configured size (25 by default)', async () => {
 		for (const [perPage, sizes] of [
