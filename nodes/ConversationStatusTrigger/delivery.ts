@@ -71,8 +71,10 @@ export async function receiveDelivery(this: IWebhookFunctions, platform: Platfor
 		return { noWebhookResponse: true };
 	}
 
-	// Before the memory is written: that write must come after the execution starts, so nothing is awaited after it.
-	const changes = 'changes' in outcome ? await lookUpWhoChanged.call(this, platform, options, outcome.changes) : [];
+	// Only with the option, and before the memory is written: that write must come after the execution starts, so
+	// nothing is awaited after it.
+	let changes = 'changes' in outcome ? outcome.changes : [];
+	if (options.lookUpWhoChanged === true) changes = await lookUpWhoChanged.call(this, platform, changes);
 	const executes = 'changes' in outcome;
 	// Test listening never writes: its memory is its own, and the published trigger's stays as it is.
 	if (!test && (merged.storedIsBehind || memory.version !== version)) {

@@ -5,7 +5,6 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import type { PlatformModule } from '../core/platform';
-import type { TriggerOptions } from '../core/trigger/settings';
 import type { StatusChange } from '../core/types';
 import { sendApiRequest } from './request';
 
@@ -15,11 +14,10 @@ const LOOK_UP_TIMEOUT_MS = 3000;
 export async function lookUpWhoChanged(
 	this: IWebhookFunctions,
 	platform: PlatformModule,
-	options: TriggerOptions,
 	changes: StatusChange[],
 ): Promise<StatusChange[]> {
 	const whoChanged = platform.trigger.whoChanged;
-	if (options.lookUpWhoChanged !== true || whoChanged === undefined) return changes;
+	if (whoChanged === undefined || changes.length === 0) return changes;
 	return await Promise.all(
 		changes.map(async (change) => {
 			const request = whoChanged.request(change);
