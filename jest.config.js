@@ -5,10 +5,6 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
 	setupFiles: ['<rootDir>/test/support/env.js'],
-	// When jest runs the simulator tests in its own process (it does for fast suites), that process sometimes stays
-	// alive after every test finished, with no handle, socket or pending timer left that Node reports; rather than
-	// hang CI, the run ends when the tests have.
-	forceExit: true,
 	// Some in-process tests start n8n-core, simulators and HTTP servers; on a loaded 2-core machine jest's 5 s default
 	// is too tight. Tests assert results and counts, never times.
 	testTimeout: 20_000,

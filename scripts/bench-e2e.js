@@ -286,10 +286,13 @@ async function freescoutScenario(stack) {
 		await n8n.activateWorkflow(stored.id);
 		const url = n8n.webhookUrl(handmade.path);
 		const hook = sim.addWebhook(url, HANDMADE_SUBSCRIPTIONS.freescout);
+		// FreeScout's queue worker keeps the webhook list it read during (a): an admin runs queue:restart after adding one.
+		sim.restartQueueWorker();
 		const b = await run('freescout (b)', stored.id, new URL(url).pathname);
 		const removed = await fetch(`${sim.url}/api/webhooks/${hook.id}`, { method: 'DELETE', headers: { 'X-FreeScout-API-Key': sim.apiKey } });
 		if (!removed.ok) throw new Error(`deleting the hand-made FreeScout webhook: ${removed.status}`);
 		sim.addWebhook(url, MINIMAL_SUBSCRIPTIONS.freescout);
+		sim.restartQueueWorker();
 		const bMinimal = await run("freescout (b')", stored.id, new URL(url).pathname);
 		await n8n.deactivateWorkflow(stored.id);
 

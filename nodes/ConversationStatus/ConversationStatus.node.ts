@@ -1,28 +1,18 @@
 import {
-	NodeApiError,
 	NodeConnectionTypes,
-	NodeOperationError,
-	sleep,
 	type IDataObject,
 	type IExecuteFunctions,
-	type ILoadOptionsFunctions,
 	type INodeExecutionData,
-	type INodePropertyOptions,
 	type INodeType,
 	type INodeTypeDescription,
-	type JsonObject,
 } from 'n8n-workflow';
 
-import { ApiCallError, InvalidParameterError } from '../core/action/conversation-api';
-import type { Session } from '../core/action/operations';
-import { applyStatus, checkConversationId, createSession, diagnosePending, getStatus } from '../core/action/operations';
-import { syncChange } from '../core/action/sync';
-import { RecentWrites } from '../core/action/sync-echoes';
 import { mapPool } from '../core/action/pool';
-import { DEFAULT_RETRY_POLICY } from '../core/action/retry';
 import { DEFAULT_TIMEOUT_MS } from '../core/http';
-import type { PlatformModule } from '../core/platform';
-import { isStatus } from '../core/types';
+import { platformOf, runItem, runSync } from '../n8n/action-dispatch';
+import { toNodeError } from '../n8n/action-errors';
+import { sessionFactory } from '../n8n/action-sessions';
+import { loadUsers } from '../n8n/action-users';
 import {
 	platformCredentials,
 	platformProperty,
@@ -30,17 +20,8 @@ import {
 	platformsWhere,
 	statusOptions,
 } from '../n8n/descriptions';
-import { readSyncItem, syncProperties } from '../n8n/sync-description';
-import { platformSettings, sendApiRequest } from '../n8n/request';
+import { syncProperties } from '../n8n/sync-description';
 import { platforms } from '../platforms';
-
-function platformOf(id: unknown, ctx: IExecuteFunctions | ILoadOptionsFunctions): PlatformModule {
-	try {
-		return platforms.get(id);
-	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), error as Error);
-	}
-}
 
 export class ConversationStatus implements INodeType {
 	description: INodeTypeDescription = {
@@ -237,38 +218,7 @@ export class ConversationStatus implements INodeType {
 		],
 	};
 
-	methods = {
-		loadOptions: {
-			async getUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				const selected = this.getNodeParameter('platform', '') as string;
-				// Sync Status has no Platform: the users are those of the platform that has users.
-				const platform =
-					selected === '' ? platforms.all().find((candidate) => candidate.action.users !== undefined) : platformOf(selected, this);
-				const users = platform?.action.users;
-				if (platform === undefined || users === undefined) return [];
-				const response = await sendApiRequest.call(this, platform, users.request, { timeoutMs: DEFAULT_TIMEOUT_MS });
-				if (response.statusCode < 200 || response.statusCode >= 300) {
-					// Sent once: the user list is loaded while someone waits in the editor.
-					const failure = platform.action.failure(response, {
-						conversationId: null,
-						scope: { accountId: null },
-						action: 'looking up who changes are made as',
-						attempts: 1,
-						retryAt: null,
-					});
-					throw new NodeApiError(this.getNode(), { message: failure.message } as JsonObject, {
-						message: failure.message,
-						description: failure.description,
-					});
-				}
-				return users.read(response).map((user) => ({
-					name: `${user.name ?? user.email ?? `User ${user.id}`}${user.isAdministrator ? ' (admin)' : ''}`,
-					value: user.id,
-					description: user.email ?? undefined,
-				}));
-			},
-		},
-	};
+	methods = { loadOptions: { getUsers: loadUsers } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
@@ -299,7 +249,7 @@ export class ConversationStatus implements INodeType {
 				continue;
 			}
 			if (result.status === 'skipped') continue;
-			const error = toNodeError(this, result.reason, itemIndex);
+			const error = toNodeError(this.getNode(), result.reason, itemIndex);
 			if (!continueOnFail) throw error;
 			const platformId = platform?.id ?? platforms.all().map((p) => p.id).join('+');
 			output.push({
@@ -309,137 +259,4 @@ export class ConversationStatus implements INodeType {
 		}
 		return [output];
 	}
-}
-
-interface PlatformSession {
-	session: Session;
-	/** The credential's user for writes where the platform needs one. */
-	defaultUserId: number | null;
-}
-
-/** One session per platform and execution, made on first use (reading the platform's credential). */
-function sessionFactory(ctx: IExecuteFunctions, options: IDataObject): (platform: PlatformModule) => Promise<PlatformSession> {
-	const made = new Map<string, Promise<PlatformSession>>();
-	return async (platform) => {
-		let pending = made.get(platform.id);
-		if (pending === undefined) {
-			pending = (async () => {
-				const settings = await platformSettings.call(ctx, platform);
-				const session = createSession({
-					api: platform.action,
-					scope: { accountId: settings.accountId },
-					instance: `${settings.baseUrl ?? ''}/${settings.accountId ?? ''}`,
-					send: async (request, sendOptions) => await sendApiRequest.call(ctx, platform, request, sendOptions),
-					retry: {
-						maxAttempts: Number(options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts),
-						baseDelayMs: Number(options.retryDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs),
-						maxDelayMs: DEFAULT_RETRY_POLICY.maxDelayMs,
-					},
-					timeoutMs: Number(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-					deps: { sleep, random: Math.random, now: Date.now },
-				});
-				return { session, defaultUserId: settings.defaultUserId };
-			})();
-			made.set(platform.id, pending);
-		}
-		return await pending;
-	};
-}
-
-/** Act As User where chosen, else the credential's default user. */
-function userIdOf(ctx: IExecuteFunctions, itemIndex: number, defaultUserId: number | null): number | null {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const actAs = options.actAsUserId === undefined || options.actAsUserId === '' ? null : Number(options.actAsUserId);
-	return actAs !== null && actAs > 0 ? actAs : defaultUserId;
-}
-
-/** The Sync Status writes of this n8n process, so their echoes are not synced back (see sync-echoes.ts). */
-const recentWrites = new RecentWrites();
-
-async function runSync(
-	ctx: IExecuteFunctions,
-	sessionFor: (platform: PlatformModule) => Promise<PlatformSession>,
-	itemIndex: number,
-	superseded: unknown,
-): Promise<IDataObject> {
-	const { source, target, request } = readSyncItem(ctx, itemIndex, superseded);
-	const [from, to] = await Promise.all([sessionFor(source), sessionFor(target)]);
-	const userIds = { source: userIdOf(ctx, itemIndex, from.defaultUserId), target: userIdOf(ctx, itemIndex, to.defaultUserId) };
-	const result = await syncChange({ source: from.session, target: to.session }, { ...request, userIds }, recentWrites);
-	return { ...result } as unknown as IDataObject;
-}
-
-async function runItem(ctx: IExecuteFunctions, { session, defaultUserId }: PlatformSession, operation: string, itemIndex: number): Promise<IDataObject> {
-	const userId = userIdOf(ctx, itemIndex, defaultUserId);
-
-	if (operation === 'diagnosePending') {
-		const rawId = ctx.getNodeParameter('diagnoseConversationId', itemIndex, '') as unknown;
-		const conversationId = rawId === '' || rawId === null || rawId === undefined ? null : checkConversationId(rawId);
-		const inboxId = optionalInboxId(ctx, itemIndex);
-		return { ...(await diagnosePending(session, { conversationId, inboxId })) } as unknown as IDataObject;
-	}
-
-	const conversationId = checkConversationId(ctx.getNodeParameter('conversationId', itemIndex));
-	if (operation === 'getStatus') {
-		return { ...(await getStatus(session, conversationId)) } as unknown as IDataObject;
-	}
-	if (operation === 'forceOpen') {
-		const onlyIf = (ctx.getNodeParameter('onlyIfStatus', itemIndex, []) as string[]).filter(isStatus);
-		return { ...(await applyStatus(session, { conversationId, target: 'open', onlyIf, userId })) } as unknown as IDataObject;
-	}
-	if (operation === 'setStatus') {
-		const status = ctx.getNodeParameter('status', itemIndex) as string;
-		if (!isStatus(status)) {
-			throw new NodeOperationError(ctx.getNode(), `Unknown status "${status}"`, {
-				description: 'Choose one of the listed statuses.',
-				itemIndex,
-			});
-		}
-		const until = status === 'snoozed' ? (ctx.getNodeParameter('snoozedUntil', itemIndex, '') as string) : '';
-		const ms = until === '' ? null : Date.parse(until);
-		if (ms !== null && Number.isNaN(ms)) {
-			throw new NodeOperationError(ctx.getNode(), `Snoozed Until is not a date: "${until}"`, {
-				description: 'Give a date and time, for example 2026-12-01T09:00:00Z.',
-				itemIndex,
-			});
-		}
-		const snoozedUntil = ms === null ? null : Math.floor(ms / 1000);
-		return { ...(await applyStatus(session, { conversationId, target: status, userId, snoozedUntil })) } as unknown as IDataObject;
-	}
-	throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, { itemIndex });
-}
-
-/** Diagnose Pending's Inbox ID: null when empty (0 too, the empty value of workflows saved when it was a number). */
-function optionalInboxId(ctx: IExecuteFunctions, itemIndex: number): number | null {
-	const raw = ctx.getNodeParameter('inboxId', itemIndex, '') as unknown;
-	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-	if (text === '' || text === '0') return null;
-	const id = Number(text);
-	if (!Number.isInteger(id) || id < 0) {
-		throw new NodeOperationError(ctx.getNode(), `Inbox ID must be a whole number, got ${JSON.stringify(raw)}`, {
-			description: "Type the inbox's number, or leave it empty to check the inbox of the conversation given above.",
-			itemIndex,
-		});
-	}
-	return id;
-}
-
-function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof ApiCallError) {
-		return new NodeApiError(
-			ctx.getNode(),
-			{ message: error.message, description: error.description, platformMessage: error.platformMessage } as JsonObject,
-			{
-				message: error.message,
-				description: error.description,
-				httpCode: error.statusCode === null ? undefined : String(error.statusCode),
-				itemIndex,
-			},
-		);
-	}
-	if (error instanceof InvalidParameterError) {
-		return new NodeOperationError(ctx.getNode(), error.message, { description: error.description, itemIndex });
-	}
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }

@@ -264,6 +264,8 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 	if (outcome.kind === 'failed') throw apiError.call(this, setup, response, outcome.failure);
 	if (outcome.kind === 'created') {
 		remember.call(this, setup, outcome.webhook);
+		const advice = setup.platform.trigger.afterRegistration;
+		if (advice !== undefined) this.logger.info(`Conversation Status Trigger: webhook ${outcome.webhook.id} registered. ${advice}`);
 	} else {
 		// The URL is already registered (an earlier activation whose id was lost, or a webhook made by hand).
 		if (registration.adopt === null) {

@@ -46,6 +46,8 @@ export interface PlatformModule {
 		priming: Priming;
 		/** Shown in the trigger node while this platform is selected: what the platform needs to deliver. */
 		notice: string;
+		/** Logged when the trigger has registered a new webhook: what the platform needs before every event reaches it. */
+		afterRegistration?: string;
 		/**
 		 * Whether some of its deliveries carry no signature at all (old versions, automation webhooks). Only then does
 		 * the trigger offer Accept Unsigned Deliveries; a platform that signs everything gets no such way around it.

@@ -3,26 +3,23 @@
  * asserting the exact HTTP calls the simulator received.
  */
 import { ConversationStatus } from '../../nodes/ConversationStatus/ConversationStatus.node';
-import { createChatwootSimulator } from '../simulators/chatwoot';
-import { startFakeApi } from './fake-api';
+import type { startFakeApi } from './fake-api';
 import * as harness from '../support/n8n-harness';
-
-type Sim = ReturnType<typeof createChatwootSimulator>;
+import { simulatorsPerTest, type ChatwootSim } from '../support/simulators';
 
 describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
-	let sim: Sim;
+	const simulators = simulatorsPerTest();
+	let sim: ChatwootSim;
 	let base: string;
 	let accountId: number;
 	let tokens: { administrator: string; agent: string; bot: string };
 
 	beforeEach(async () => {
-		sim = createChatwootSimulator({ version: '4.15.1', attachBot: false });
-		await sim.start();
+		sim = await simulators.chatwoot({ attachBot: false });
 		base = sim.url as string;
 		accountId = sim.ids().accountId;
 		tokens = sim.tokens();
 	});
-	afterEach(async () => sim.stop());
 
 	const credentials = (token: string, url = base) => ({
 		chatwootApi: { baseUrl: url, accountId, accessToken: token, webhookSecret: '', ignoreSslIssues: false },
@@ -211,20 +208,16 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 	});
 
 	it('500 on every attempt fails after Max Attempts with a clear message', async () => {
-		const api = await startFakeApi(() => ({ status: 500, body: { status: 500, error: 'Internal Server Error' } }));
-		try {
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'forceOpen', conversationId: '7', options: { maxAttempts: 3, retryDelayMs: 0 } },
-				credentials: credentials(tokens.administrator, api.url),
-			});
-			expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill(`GET ${conv(7)}`));
-			expect(out.errorMessage).toBe(
-				'Chatwoot failed on its side (HTTP 500 after 3 attempts) while reading conversation 7 (Chatwoot said: "Internal Server Error")',
-			);
-		} finally {
-			await api.stop();
-		}
+		const api = await simulators.fakeApi(() => ({ status: 500, body: { status: 500, error: 'Internal Server Error' } }));
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'forceOpen', conversationId: '7', options: { maxAttempts: 3, retryDelayMs: 0 } },
+			credentials: credentials(tokens.administrator, api.url),
+		});
+		expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill(`GET ${conv(7)}`));
+		expect(out.errorMessage).toBe(
+			'Chatwoot failed on its side (HTTP 500 after 3 attempts) while reading conversation 7 (Chatwoot said: "Internal Server Error")',
+		);
 	});
 
 	/**
@@ -232,18 +225,14 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 	 * reach the simulator); resolves the node's result and the requests the fake API received.
 	 */
 	async function getStatusThrough(handler: Parameters<typeof startFakeApi>[0], conversationId: number, options: Record<string, unknown>) {
-		const api = await startFakeApi(handler);
+		const api = await simulators.fakeApi(handler);
 		api.forwardTo = base;
-		try {
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: String(conversationId), options: { retryDelayMs: 0, ...options } },
-				credentials: credentials(tokens.administrator, api.url),
-			});
-			return { out, requests: api.log.map((r) => `${r.method} ${r.path}`) };
-		} finally {
-			await api.stop();
-		}
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'chatwoot', operation: 'getStatus', conversationId: String(conversationId), options: { retryDelayMs: 0, ...options } },
+			credentials: credentials(tokens.administrator, api.url),
+		});
+		return { out, requests: api.log.map((r) => `${r.method} ${r.path}`) };
 	}
 
 	it('a dropped connection is retried like a 5xx', async () => {
@@ -251,7 +240,7 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		const id = await newConversation('resolved');
 		const { out, requests } = await getStatusThrough(() => (n++ === 0 ? 'drop' : undefined), id, {});
 		expect(out.error).toBeUndefined();
-		expect(requests).toHaveLength(2);
+		expect(requests).toEqual(Array(2).fill(`GET ${conv(id)}`));
 		expect(out.jsonItems[0].status).toBe('resolved');
 	});
 
@@ -267,14 +256,14 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		const id = await newConversation('pending');
 		const { out, requests } = await getStatusThrough(() => (n++ === 0 ? 'hang' : undefined), id, { timeoutMs: 2000 });
 		expect(out.error).toBeUndefined();
-		expect(requests).toHaveLength(2);
+		expect(requests).toEqual(Array(2).fill(`GET ${conv(id)}`));
 		expect(out.jsonItems[0].status).toBe('pending');
 	});
 
 	it('a Retry-After beyond the longest wait ends the item after one request, saying when to try again', async () => {
 		const rateLimited = { status: 429, headers: { 'Retry-After': 'Wed, 01 Jan 2031 00:00:00 GMT' }, body: 'Retry later' };
 		const { out, requests } = await getStatusThrough(() => rateLimited, 7, {});
-		expect(requests).toHaveLength(1);
+		expect(requests).toEqual([`GET ${conv(7)}`]);
 		expect(out.errorMessage).toBe(
 			'Chatwoot rate-limited the node (HTTP 429) while reading conversation 7 (Chatwoot said: "Retry later"). Try again after 2031-01-01T00:00:00.000Z',
 		);
@@ -406,9 +395,8 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		});
 
 		it('on the Community edition (no inbox_assistant route, 404) Captain is reported as not available, not as an error', async () => {
-			await sim.stop();
-			sim = createChatwootSimulator({ version: '4.15.1', attachBot: false, enterprise: false });
-			await sim.start();
+			await simulators.stopAll();
+			sim = await simulators.chatwoot({ attachBot: false, enterprise: false });
 			base = sim.url as string;
 			const id = await newConversation('open');
 			sim.resetLogs();
@@ -435,59 +423,51 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		it('a check that keeps failing ends with its true number of attempts; the checks before it were sent once', async () => {
 			const inbox = sim.ids().apiInboxId;
 			const id = await newConversation('open');
-			const api = await startFakeApi((req) => (req.path.endsWith('/integrations/apps') ? { status: 503, body: 'Service Unavailable' } : undefined));
+			const api = await simulators.fakeApi((req) => (req.path.endsWith('/integrations/apps') ? { status: 503, body: 'Service Unavailable' } : undefined));
 			api.forwardTo = base;
-			try {
-				const out = await harness.runNode({
-					node: ConversationStatus,
-					parameters: {
-						platform: 'chatwoot',
-						operation: 'diagnosePending',
-						diagnoseConversationId: String(id),
-						options: { maxAttempts: 3, retryDelayMs: 0 },
-					},
-					credentials: credentials(tokens.administrator, api.url),
-				});
-				expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual([
-					`GET ${conv(id)}`,
-					`GET /api/v1/accounts/${accountId}/inboxes/${inbox}/agent_bot`,
-					...Array(3).fill(`GET /api/v1/accounts/${accountId}/integrations/apps`),
-				]);
-				expect(out.errorMessage).toBe(
-					'Chatwoot failed on its side (HTTP 503 after 3 attempts) while diagnosing (Chatwoot said: "Service Unavailable")',
-				);
-			} finally {
-				await api.stop();
-			}
+			const out = await harness.runNode({
+				node: ConversationStatus,
+				parameters: {
+					platform: 'chatwoot',
+					operation: 'diagnosePending',
+					diagnoseConversationId: String(id),
+					options: { maxAttempts: 3, retryDelayMs: 0 },
+				},
+				credentials: credentials(tokens.administrator, api.url),
+			});
+			expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual([
+				`GET ${conv(id)}`,
+				`GET /api/v1/accounts/${accountId}/inboxes/${inbox}/agent_bot`,
+				...Array(3).fill(`GET /api/v1/accounts/${accountId}/integrations/apps`),
+			]);
+			expect(out.errorMessage).toBe(
+				'Chatwoot failed on its side (HTTP 503 after 3 attempts) while diagnosing (Chatwoot said: "Service Unavailable")',
+			);
 		});
 
 		it('the Captain check names the conversation when it fails, after its true number of attempts', async () => {
 			const id = await newConversation('open');
 			let captainCalls = 0;
-			const api = await startFakeApi((req) => {
+			const api = await simulators.fakeApi((req) => {
 				if (!req.path.endsWith('/inbox_assistant')) return undefined;
 				captainCalls += 1;
 				return { status: 500, body: { error: 'Internal Server Error' } };
 			});
 			api.forwardTo = base;
-			try {
-				const failed = await harness.runNode({
-					node: ConversationStatus,
-					parameters: {
-						platform: 'chatwoot',
-						operation: 'diagnosePending',
-						diagnoseConversationId: String(id),
-						options: { maxAttempts: 2, retryDelayMs: 0 },
-					},
-					credentials: credentials(tokens.administrator, api.url),
-				});
-				expect(captainCalls).toBe(2);
-				expect(failed.errorMessage).toBe(
-					`Chatwoot failed on its side (HTTP 500 after 2 attempts) while diagnosing conversation ${id} (Chatwoot said: "Internal Server Error")`,
-				);
-			} finally {
-				await api.stop();
-			}
+			const failed = await harness.runNode({
+				node: ConversationStatus,
+				parameters: {
+					platform: 'chatwoot',
+					operation: 'diagnosePending',
+					diagnoseConversationId: String(id),
+					options: { maxAttempts: 2, retryDelayMs: 0 },
+				},
+				credentials: credentials(tokens.administrator, api.url),
+			});
+			expect(captainCalls).toBe(2);
+			expect(failed.errorMessage).toBe(
+				`Chatwoot failed on its side (HTTP 500 after 2 attempts) while diagnosing conversation ${id} (Chatwoot said: "Internal Server Error")`,
+			);
 		});
 
 		it('nothing found: says where else pending comes from', async () => {

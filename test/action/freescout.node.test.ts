@@ -3,14 +3,12 @@
  * HTTP calls made. Sync Status: sync.node.test.ts.
  */
 import { ConversationStatus } from '../../nodes/ConversationStatus/ConversationStatus.node';
-import { createFreeScoutSimulator } from '../simulators/freescout';
-import { startFakeApi } from './fake-api';
 import * as harness from '../support/n8n-harness';
+import { simulatorsPerTest } from '../support/simulators';
 
 /** The part of the FreeScout simulator these tests use. */
 interface FreeScoutSim {
-	start(): Promise<{ url: string }>;
-	stop(): Promise<void>;
+	url: string;
 	createConversation(options: { status?: string; assignTo?: number }): number;
 	getConversation(id: number): { status: string; number: number };
 	getApiRequests(): unknown[];
@@ -19,14 +17,14 @@ interface FreeScoutSim {
 type ApiRequestLog = { method: string; path: string; query: Record<string, string>; body: unknown; status: number };
 
 describe('Conversation Status node on FreeScout (in-process, simulator)', () => {
+	const simulators = simulatorsPerTest();
 	let sim: FreeScoutSim;
 	let base: string;
 
 	beforeEach(async () => {
-		sim = createFreeScoutSimulator({ apiKey: 'fs-test-key' }) as unknown as FreeScoutSim;
-		base = (await sim.start()).url;
+		sim = (await simulators.freescout({ apiKey: 'fs-test-key' })) as unknown as FreeScoutSim;
+		base = sim.url;
 	});
-	afterEach(async () => sim.stop());
 
 	const credentials = (defaultUserId = 0, url = base, apiKey = 'fs-test-key') => ({
 		freeScoutApi: { baseUrl: url, apiKey, webhookSecret: '', defaultUserId, ignoreSslIssues: false },
@@ -153,38 +151,30 @@ describe('Conversation Status node on FreeScout (in-process, simulator)', () => 
 	it('429 with Retry-After, then the simulator: retried once and succeeds', async () => {
 		const id = sim.createConversation({ status: 'closed' });
 		let n = 0;
-		const api = await startFakeApi(() =>
+		const api = await simulators.fakeApi(() =>
 			n++ === 0 ? { status: 429, headers: { 'Retry-After': '0' }, body: { message: 'Too Many Requests' } } : undefined,
 		);
 		api.forwardTo = base;
-		try {
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'freescout', operation: 'getStatus', conversationId: String(id), options: { retryDelayMs: 0 } },
-				credentials: credentials(1, api.url),
-			});
-			expect(out.error).toBeUndefined();
-			expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /api/conversations/${id}`, `GET /api/conversations/${id}`]);
-			expect(out.jsonItems[0].status).toBe('resolved');
-		} finally {
-			await api.stop();
-		}
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'freescout', operation: 'getStatus', conversationId: String(id), options: { retryDelayMs: 0 } },
+			credentials: credentials(1, api.url),
+		});
+		expect(out.error).toBeUndefined();
+		expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /api/conversations/${id}`, `GET /api/conversations/${id}`]);
+		expect(out.jsonItems[0].status).toBe('resolved');
 	});
 
 	it('500 on every attempt: Max Attempts requests, then a clear error', async () => {
-		const api = await startFakeApi(() => ({ status: 503, body: '<html>Service Unavailable</html>' }));
-		try {
-			const out = await harness.runNode({
-				node: ConversationStatus,
-				parameters: { platform: 'freescout', operation: 'getStatus', conversationId: '5', options: { maxAttempts: 2, retryDelayMs: 0 } },
-				credentials: credentials(1, api.url),
-			});
-			expect(api.log).toHaveLength(2);
-			expect(out.errorMessage).toBe(
-				'FreeScout failed on its side (HTTP 503 after 2 attempts) while reading conversation 5 (FreeScout said: "<html>Service Unavailable</html>")',
-			);
-		} finally {
-			await api.stop();
-		}
+		const api = await simulators.fakeApi(() => ({ status: 503, body: '<html>Service Unavailable</html>' }));
+		const out = await harness.runNode({
+			node: ConversationStatus,
+			parameters: { platform: 'freescout', operation: 'getStatus', conversationId: '5', options: { maxAttempts: 2, retryDelayMs: 0 } },
+			credentials: credentials(1, api.url),
+		});
+		expect(api.log.map((r) => `${r.method} ${r.path}`)).toEqual(Array(2).fill('GET /api/conversations/5'));
+		expect(out.errorMessage).toBe(
+			'FreeScout failed on its side (HTTP 503 after 2 attempts) while reading conversation 5 (FreeScout said: "<html>Service Unavailable</html>")',
+		);
 	});
 });

@@ -2,7 +2,7 @@
 // Example 2 ("FreeScout: every close and reopen, whatever the module version") in a real n8n against two
 // FreeScout simulators, module 1.0.81 and 1.0.82 (one imported copy of the example each, its own
 // credential): registration, close-via-send from the UI, customer reopen, retried deliveries, a bad
-// signature, deregistration. The undo delay and the retry schedule are compressed.
+// signature, a merge and a bulk close, deregistration. The undo delay and the retry schedule are compressed.
 const { createFreeScoutSimulator, signBody } = require('../simulators/freescout');
 const { nodeItems } = require('./runtime/n8n');
 const { startStack } = require('./support/stack');
@@ -133,6 +133,34 @@ describe.each(['1.0.81', '1.0.82'])('module %s', (moduleVersion) => {
 		expect(response.status).toBe(401);
 		await stack.exactlyExecutions(setup.workflow.id, setup.expected, { quietMs: 1500 });
 		sim.setStatusSilently(setup.conversationId, 'active');
+	});
+
+	test('admins: a merge and a bulk close that includes a closed conversation -> one execution per real change', async () => {
+		const setup = setups[moduleVersion];
+		const { sim } = setup;
+		const target = sim.createConversation({ subject: `Merge target (${moduleVersion})`, text: 'First' });
+		const merged = sim.createConversation({ subject: `Merged away (${moduleVersion})`, text: 'Second' });
+		await sim.idle(30_000);
+		sim.changeStatusFromMenu(merged, 'closed');
+		expect((await expectOneMoreExecution(setup)).change).toMatchObject({ conversationId: merged, status: 'resolved', previousStatus: 'open' });
+
+		// The merge moves the closed conversation's threads, its closing line item too, into the target: nothing changed.
+		sim.mergeFromUi(target, [merged]);
+		sim.customerEmailReply(target, 'One more detail');
+		await sim.idle(30_000);
+		await stack.exactlyExecutions(setup.workflow.id, setup.expected, { quietMs: UNDO_DELAY_MS + 1500 });
+
+		sim.changeStatusFromMenu(setup.conversationId, 'closed');
+		expect((await expectOneMoreExecution(setup)).change).toMatchObject({ conversationId: setup.conversationId, status: 'resolved' });
+		sim.clearLogs();
+		// The bulk action re-closes the closed one too (a line item and convo.status): only the target changed.
+		sim.bulkChangeStatusFromUi([target, setup.conversationId], 'closed');
+		const { change } = await expectOneMoreExecution(setup);
+		expect(change).toMatchObject({ conversationId: target, status: 'resolved', previousStatus: 'open' });
+		// FreeScout's bulk action goes in id order.
+		expect(sim.deliveries.filter((d) => d.url === setup.webhookUrl).map((d) => `${d.event}:${d.conversationId}`)).toEqual(
+			[setup.conversationId, target].sort((a, b) => a - b).map((id) => `convo.status:${id}`),
+		);
 	});
 
 	test('deactivation deletes the webhook from FreeScout', async () => {

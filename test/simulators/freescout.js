@@ -65,15 +65,38 @@
  * max(1, (attempts - 1) x 2) "minutes" after a failed attempt, one minute being `retryIntervalMs`
  * (default 60000): waits of 1, 2, 4, 6, ... 16 minutes, ten attempts over about 73 minutes.
  *
+ * Admin actions (source reading of core 1.8.235, freescout-help-desk/freescout@ab277253, and the module's
+ * ApiWebhooksServiceProvider::hooks() of 1.0.87, rilustrisimo/freescout-support@309cac05; merge body captured in
+ * test/fixtures/freescout-real-merge):
+ * - Merge (ConversationsController.php 2263-2303 `conversation_merge` -> Conversation.php 1568-1640
+ *   mergeConversations): every thread of the merged conversation moves into the target keeping its id and time
+ *   (1576-1580); a `merged` line item is added to the target and one to the merged conversation (1583-1604), each
+ *   with that conversation's own status (Thread.php 928-934 Thread::create copies it) and body ""; the merged
+ *   conversation is deleted (1631, deleteToFolder: convo.deleted); `conversation.merged` has no module event.
+ *   Captured: the target's userUpdatedAt becomes the merge time, its updatedAt and threadsCount stay, later
+ *   deliveries list the moved threads (status line items too) among the target's, newest first.
+ * - Bulk status (ConversationsController.php 2101-2127): changeStatus() for every selected conversation, with no
+ *   "already set" check (Conversation.php 2028-2062: line item with the status, convo.status).
+ * - Delete (ConversationsController.php 1909-1928, bulk 2129-2165 -> Conversation.php 2092-2127 deleteToFolder):
+ *   state deleted, status kept, a `deleted-ticket` line item with status nochange, convo.deleted; the bulk action
+ *   deletes a conversation already in Deleted forever. Restore (1957-1996): published again, a `restore-ticket`
+ *   line item (nochange), convo.restored. Empty Deleted (2168-2206 -> deleteConversationsForever 2134):
+ *   convo.deleted_forever per conversation, fired before the rows go, so the queued delivery finds no threads
+ *   (inferred). A customer reply to a deleted conversation publishes it with only its reply event (above).
+ * - Queue worker cache (ApiWebhooksServiceProvider::getWebhooks() keeps the list in a static; clearWebhooksCache()
+ *   only in the web request that changed a webhook; observed on the real instance, freescout.md banner): events
+ *   sent from the long-running worker (agent replies and agent-created conversations, after the undo delay) go
+ *   to the webhooks the worker read at its first job since it (re)started; restartQueueWorker() is
+ *   `php artisan queue:restart` (hourly in FreeScout's schedule). Immediate events read the current list.
+ *   `queueWorkerCache: false` turns this off.
+ *
  * Not modelled: HTML e-mail processing, attachments, timelogs, the Workflows module (which can react to
- * custom field and tag changes), customer.* and convo.deleted/restored/moved-by-UI events, drafts and thread
- * states other than published, the per-mailbox webhook filter, personal folders (folder ids are
- * mailbox-relative, matching the captured instance for mailbox 1), localisation, permissions (the key is
- * all-powerful as in FreeScout), HTTP Basic auth, core >= 1.8.234 extended statuses, agent replies by e-mail,
- * PHP errors other than the inferred 500 for a non-list `customFields`/`tags` or an unparsable date. The stale
- * queue-worker webhook cache is modelled only as an opt-in (`staleQueueWorker`): webhooks deleted since the
- * last restartQueueWorker() keep receiving delayed events (agent replies, agent-created conversations), as
- * observed on the real instance; "new webhooks miss delayed events" (inferred only) is not modelled.
+ * custom field and tag changes), customer.* events, moves by UI, drafts and thread states other than published,
+ * the per-mailbox webhook filter, personal folders (folder ids are mailbox-relative, matching the captured
+ * instance for mailbox 1), localisation, permissions (the key is all-powerful as in FreeScout), HTTP Basic auth,
+ * core >= 1.8.234 extended statuses, agent replies by e-mail, PHP errors other than the inferred 500 for a
+ * non-list `customFields`/`tags` or an unparsable date, and the texts of the merged conversation's, delete and
+ * restore line items (not captured; localized anyway).
  */
 const crypto = require('crypto');
 const fs = require('fs');
@@ -198,7 +221,8 @@ function seedData(options) {
  *   now             clock, () => epoch ms (default Date.now); timestamps and "friendly" use it
  *   users, customers, mailboxes  seed records ({id, firstName, lastName, email, role} etc.)
  *   userAgent       delivery User-Agent (default the captured Guzzle 6.5.5 string)
- *   staleQueueWorker  model the queue worker's stale webhook cache (default false)
+ *   queueWorkerCache  the queue worker keeps the webhook list it read at its first job (default true, as
+ *                   FreeScout does); false: every event reads the current list
  *   customerReplyKeepsSpam  spam stays spam on customer e-mail replies (default true, core >= 1.8.194;
  *                   replies through the API reactivate spam either way)
  *   customFieldsModule  the Custom Fields module is active (default false)
@@ -220,7 +244,7 @@ function createFreeScoutSimulator(options = {}) {
 			deliveryTimeoutMs: 30000,
 			now: () => Date.now(),
 			userAgent: DEFAULT_USER_AGENT,
-			staleQueueWorker: false,
+			queueWorkerCache: true,
 			customerReplyKeepsSpam: true,
 			tagsModule: false,
 			customFieldsModule: false,
@@ -258,7 +282,9 @@ function createFreeScoutSimulator(options = {}) {
 	let deliveries = [];
 	let apiRequests = [];
 	let firedEvents = [];
-	let deletedSinceWorkerRestart = [];
+	// The queue worker's copy of the webhook list (ApiWebhooksServiceProvider::$webhooks in that process); null
+	// until its first job after a (re)start loads it.
+	let workerWebhooks = null;
 	let idleWaiters = [];
 	let deliveryWaiters = [];
 
@@ -508,6 +534,62 @@ function createFreeScoutSimulator(options = {}) {
 		fire('convo.moved', conv);
 	}
 
+	/**
+	 * Conversation::mergeConversations: every thread of `source` moves into `target` with its id and time, a
+	 * `merged` line item carrying each conversation's own status is added to both, the source is deleted
+	 * (deleteToFolder: convo.deleted) and the merge itself fires no module event (convo.merged is commented out).
+	 * Captured (test/fixtures/freescout-real-merge 024): the target's line item has body "" and the target's
+	 * userUpdatedAt becomes the merge time while its updatedAt and threadsCount stay.
+	 */
+	function mergeConversations(target, source, user) {
+		const at = stamp();
+		for (const thread of source.threads) {
+			thread.conversationId = target.id;
+			target.threads.push(thread);
+		}
+		source.threads = [];
+		const mergeLineItem = (conv, text) =>
+			addThread(conv, {
+				type: 'lineitem',
+				status: conv.status,
+				actionType: 'merged',
+				actionText: () => `${personName(user)} ${text}`,
+				body: '',
+				createdByUserId: user.id,
+				createdAt: at,
+			});
+		target.userUpdatedAt = at;
+		mergeLineItem(target, 'merged with another conversation');
+		mergeLineItem(source, 'merged into another conversation');
+		deleteToFolder(source, user);
+	}
+
+	/** Conversation::deleteToFolder: state deleted, status kept, a deleted-ticket line item (nochange), convo.deleted. */
+	function deleteToFolder(conv, user) {
+		const at = stamp();
+		conv.state = 'deleted';
+		conv.userUpdatedAt = at;
+		updateFolder(conv);
+		addThread(conv, {
+			type: 'lineitem',
+			status: 'nochange',
+			actionType: 'deleted-ticket',
+			actionText: (n) => `${personName(user)} deleted conversation #${n}`,
+			createdByUserId: user.id,
+			createdAt: at,
+		});
+		fire('convo.deleted', conv);
+	}
+
+	/**
+	 * Conversation::deleteConversationsForever: convo.deleted_forever for each (the hook runs before the rows go;
+	 * the queued delivery then finds no threads), then the conversations are gone.
+	 */
+	function deleteForever(convs) {
+		for (const conv of convs) fire('convo.deleted_forever', conv);
+		db.conversations = db.conversations.filter((c) => !convs.includes(c));
+	}
+
 	function newConversation({ type = 'email', subject, mailbox, customer, status = 'active', userId = null, sourceType = 'api', createdAt }) {
 		const at = createdAt || stamp();
 		const conv = {
@@ -701,9 +783,17 @@ function createFreeScoutSimulator(options = {}) {
 		}
 	}
 
+	/**
+	 * Who gets an event: a web request reads the webhook list afresh; the long-running queue worker reads it at its
+	 * first job and keeps it until queue:restart (getWebhooks() caches it in a static; clearWebhooksCache() after a
+	 * webhook is created or deleted only runs in the web request that did it).
+	 */
 	function subscribers(event, { worker }) {
-		let list = db.webhooks.slice();
-		if (worker && opts.staleQueueWorker) list = list.concat(deletedSinceWorkerRestart);
+		let list = db.webhooks;
+		if (worker && opts.queueWorkerCache) {
+			if (workerWebhooks === null) workerWebhooks = db.webhooks.slice();
+			list = workerWebhooks;
+		}
 		return list.filter((w) => w.events.includes(event)).sort((a, b) => a.id - b.id);
 	}
 
@@ -941,8 +1031,7 @@ function createFreeScoutSimulator(options = {}) {
 	function apiDeleteConversation(_data, _query, id) {
 		const conv = findConversation(id);
 		if (!conv) return NOT_FOUND();
-		fire('convo.deleted_forever', conv);
-		db.conversations = db.conversations.filter((c) => c !== conv);
+		deleteForever([conv]);
 		return NO_CONTENT();
 	}
 
@@ -1085,7 +1174,6 @@ function createFreeScoutSimulator(options = {}) {
 		const w = db.webhooks.find((x) => String(x.id) === String(id));
 		if (!w) return NOT_FOUND();
 		db.webhooks = db.webhooks.filter((x) => x !== w);
-		deletedSinceWorkerRestart.push(w);
 		return NO_CONTENT();
 	}
 
@@ -1251,7 +1339,7 @@ function createFreeScoutSimulator(options = {}) {
 			delayed = [];
 			pendingRetries = 0;
 			workerScheduled = false;
-			deletedSinceWorkerRestart = [];
+			workerWebhooks = null;
 			resetState();
 			sim.clearLogs();
 			checkIdle();
@@ -1390,6 +1478,56 @@ function createFreeScoutSimulator(options = {}) {
 			for (const conv of list) changeStatus(conv, status, user);
 			return list.map((c) => c.id);
 		},
+		/**
+		 * "Merge" on the target's page (ConversationsController conversation_merge): each of `sourceIds` is merged
+		 * into `targetId` in turn (see mergeConversations). The target keeps its status; only the sources' deletion
+		 * fires an event (convo.deleted).
+		 */
+		mergeFromUi(targetId, sourceIds, userId = 1) {
+			const target = requireConversation(targetId);
+			const user = requireUser(userId);
+			for (const id of sourceIds) {
+				const source = requireConversation(id);
+				if (source !== target) mergeConversations(target, source, user);
+			}
+		},
+		/**
+		 * "Delete" on one conversation or in the list's bulk action (delete_conversation, bulk_delete_conversation):
+		 * a published conversation goes to Deleted (status kept, convo.deleted); the bulk action deletes one already
+		 * in Deleted forever (convo.deleted_forever).
+		 */
+		deleteFromUi(convIds, userId = 1) {
+			const user = requireUser(userId);
+			for (const id of [].concat(convIds)) {
+				const conv = requireConversation(id);
+				if (conv.state === 'deleted') deleteForever([conv]);
+				else deleteToFolder(conv, user);
+			}
+		},
+		/** "Restore" (restore_conversation): published again, status kept, a restore-ticket line item, convo.restored. */
+		restoreFromUi(convId, userId = 1) {
+			const conv = requireConversation(convId);
+			const user = requireUser(userId);
+			if (conv.state !== 'deleted') return false;
+			const at = stamp();
+			conv.state = 'published';
+			conv.userUpdatedAt = at;
+			updateFolder(conv);
+			addThread(conv, {
+				type: 'lineitem',
+				status: 'nochange',
+				actionType: 'restore-ticket',
+				actionText: (n) => `${personName(user)} restored conversation #${n}`,
+				createdByUserId: user.id,
+				createdAt: at,
+			});
+			fire('convo.restored', conv);
+			return true;
+		},
+		/** "Empty Deleted" of a mailbox (empty_folder): every conversation in its Deleted folder, forever. */
+		emptyDeletedFolder(mailboxId = 1) {
+			deleteForever(db.conversations.filter((c) => c.state === 'deleted' && String(c.mailboxId) === String(mailboxId)));
+		},
 		/** Assign (userId) or unassign (null) from the UI. */
 		assignFromUi(convId, assigneeId, userId = 1) {
 			const conv = requireConversation(convId);
@@ -1438,9 +1576,16 @@ function createFreeScoutSimulator(options = {}) {
 				entry.release();
 			}
 		},
-		/** Queue worker restart (hourly queue:restart): forgets webhooks deleted since the last restart. */
+		/**
+		 * `php artisan queue:restart` (FreeScout's schedule runs it hourly): the worker's next job reads the webhook
+		 * list again, so webhooks created since its last start get queued events and deleted ones no longer do.
+		 */
 		restartQueueWorker() {
-			deletedSinceWorkerRestart = [];
+			workerWebhooks = null;
+		},
+		/** The ids of the webhooks the queue worker sends to now; null before its first job since a (re)start. */
+		queueWorkerWebhookIds() {
+			return workerWebhooks === null ? null : workerWebhooks.map((w) => w.id);
 		},
 		/**
 		 * Custom Fields module (option customFieldsModule): adds a field to a mailbox as its settings page would.

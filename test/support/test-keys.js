@@ -6,6 +6,8 @@ module.exports = {
 	FREESCOUT_REAL_KEY: '7eddb821637dfbe1d4635812832e13e1',
 	/** The Secret Key of the FreeScout 1.8.235 instance whose web-UI deliveries are in test/fixtures/freescout-real-ui. */
 	FREESCOUT_REAL_UI_KEY: 'c17909b59a2b92c82a20e64182cacebf',
+	/** The Secret Key of the FreeScout 1.8.235 instance whose merge deliveries are in test/fixtures/freescout-real-merge. */
+	FREESCOUT_REAL_MERGE_KEY: '738fde2c9df7ff1cff3f1382f86f902f',
 	/** FreeScout's published signature test vector. */
 	FREESCOUT_VECTOR_KEY: '5f4dcc3b5aa765d61d8327deb882cf99',
 	/** API key of the FreeScout simulator in its own tests. */

@@ -128,6 +128,10 @@ describe('FreeScout (module 1.0.82 and 1.0.81: the subscriptions are already the
 		const sim = createFreeScoutSimulator({ moduleVersion, undoDelayMs: 30, retryIntervalMs: 20 });
 		await sim.start();
 		cleanups.push(() => sim.stop());
+		return await activated(sim);
+	}
+
+	async function activated(sim: ReturnType<typeof createFreeScoutSimulator>) {
 		const harness = createTriggerHarness({
 			nodeClass: ConversationStatusTrigger,
 			parameters: { platform: 'freescout', options: {}, filters: {} },
@@ -175,5 +179,84 @@ describe('FreeScout (module 1.0.82 and 1.0.81: the subscriptions are already the
 		const id = sim.createConversation();
 		await sim.idle();
 		expect(await story(sim, harness, () => sim.changeStatusFromMenu(id, 'pending'))).toEqual({ deliveries: ['convo.status'], items: ['open>pending'] });
+	});
+
+	describe.each(['1.0.82', '1.0.81'])('admins, module %s', (moduleVersion) => {
+		test('a closed conversation merged into an open one, then the customer writes on the target', async () => {
+			const { sim, harness } = await setUp(moduleVersion);
+			const target = sim.createConversation();
+			const merged = sim.createConversation();
+			sim.changeStatusFromMenu(merged, 'closed');
+			await sim.idle();
+			expect(
+				await story(sim, harness, () => {
+					sim.mergeFromUi(target, [merged]);
+					sim.customerEmailReply(target);
+				}),
+			).toEqual({ deliveries: ['convo.customer.reply.created'], items: [] });
+		});
+
+		test('an open conversation merged into a closed one, then the customer writes on the target (it reopens)', async () => {
+			const { sim, harness } = await setUp(moduleVersion);
+			const target = sim.createConversation();
+			const merged = sim.createConversation();
+			sim.changeStatusFromMenu(target, 'closed');
+			await sim.idle();
+			expect(
+				await story(sim, harness, () => {
+					sim.mergeFromUi(target, [merged]);
+					sim.customerEmailReply(target);
+				}),
+			).toEqual({ deliveries: ['convo.customer.reply.created'], items: ['resolved>open'] });
+		});
+
+		test('a bulk close of an open and an already closed conversation', async () => {
+			const { sim, harness } = await setUp(moduleVersion);
+			const open = sim.createConversation();
+			const closed = sim.createConversation();
+			sim.changeStatusFromMenu(closed, 'closed');
+			await sim.idle();
+			expect(await story(sim, harness, () => sim.bulkChangeStatusFromUi([open, closed], 'closed'))).toEqual({
+				deliveries: ['convo.status', 'convo.status'],
+				items: ['open>resolved'],
+			});
+		});
+
+		test('a closed conversation deleted, restored, deleted again and the Deleted folder emptied', async () => {
+			const { sim, harness } = await setUp(moduleVersion);
+			const id = sim.createConversation();
+			sim.changeStatusFromMenu(id, 'closed');
+			await sim.idle();
+			expect(
+				await story(sim, harness, () => {
+					sim.deleteFromUi(id);
+					sim.restoreFromUi(id);
+					sim.deleteFromUi(id);
+					sim.emptyDeletedFolder();
+				}),
+			).toEqual({ deliveries: [], items: [] });
+		});
+
+		test("Send & Close while FreeScout's queue worker does not know the webhook yet, then again after queue:restart", async () => {
+			const sim = createFreeScoutSimulator({ moduleVersion, undoDelayMs: 30, retryIntervalMs: 20 });
+			await sim.start();
+			cleanups.push(() => sim.stop());
+			// FreeScout in use before the trigger: its worker read the webhook list already.
+			sim.createConversation({ by: 'user' });
+			await sim.idle();
+			const { harness } = await activated(sim);
+			const id = sim.createConversation();
+			await sim.idle();
+			const stale = await story(sim, harness, () => sim.replyFromUi(id, { status: 'closed' }));
+			sim.customerEmailReply(id);
+			await sim.idle();
+			sim.restartQueueWorker();
+			const restarted = await story(sim, harness, () => sim.replyFromUi(id, { status: 'closed' }));
+			expect({ stale, restarted }).toEqual(
+				moduleVersion === '1.0.82'
+					? { stale: { deliveries: ['convo.status'], items: ['open>resolved'] }, restarted: { deliveries: ['convo.status', 'convo.agent.reply.created'], items: ['open>resolved'] } }
+					: { stale: { deliveries: [], items: [] }, restarted: { deliveries: ['convo.agent.reply.created'], items: ['open>resolved'] } },
+			);
+		});
 	});
 });

@@ -7,7 +7,7 @@
 import { autoAssignedOpen, reopenAsPendingSequence, type ConversationState } from '../fixtures/chatwoot-payloads';
 import { realFreeScoutDeliveries } from '../support/fixtures';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
-import { CHATWOOT_TEST_KEY, FREESCOUT_REAL_KEY, FREESCOUT_REAL_UI_KEY } from '../support/test-keys';
+import { CHATWOOT_TEST_KEY, FREESCOUT_REAL_KEY, FREESCOUT_REAL_MERGE_KEY, FREESCOUT_REAL_UI_KEY } from '../support/test-keys';
 import { chatwootDelivery, NOW_SECONDS } from '../unit/pipeline-helpers';
 
 type Harness = ReturnType<typeof createTriggerHarness>;
@@ -95,6 +95,12 @@ const SCENARIOS: Record<string, Scenario> = {
 		secret: FREESCOUT_REAL_UI_KEY,
 		requests: captures('freescout-real-ui', ['017', '022', '023']),
 		expected: ['null -> open', 'open -> resolved', 'resolved -> open'],
+	},
+	'FreeScout merge: 12 closed, merged into 11, the customer writes on 11 (captures 018-024)': {
+		platform: 'freescout',
+		secret: FREESCOUT_REAL_MERGE_KEY,
+		requests: captures('freescout-real-merge'),
+		expected: ['null -> open', 'null -> open', 'open -> resolved'],
 	},
 	'FreeScout: a close retried ten times with the same bytes': {
 		platform: 'freescout',

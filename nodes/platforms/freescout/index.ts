@@ -12,6 +12,14 @@ import { verifyFreeScoutSignature } from './signature';
 import { freescoutStatuses } from './status';
 import { webhookRegistration } from './webhooks';
 
+/**
+ * FreeScout's queue worker keeps the webhook list it read when it started (ApiWebhooksServiceProvider::getWebhooks()),
+ * so the events it sends (an agent's reply after the undo delay, the only report of a Send & Close before module
+ * 1.0.82) skip a webhook created since, until the worker restarts.
+ */
+const QUEUE_RESTART =
+	"After the first activation, run 'php artisan queue:restart' in FreeScout's folder: its queue worker sends delayed events (replies after Send & Close, the only report of such a close before API & Webhooks 1.0.82) only to the webhooks it knew when it started, and on its own restarts hourly";
+
 export const freescout: PlatformModule = {
 	id: 'freescout',
 	displayName: 'FreeScout',
@@ -42,7 +50,9 @@ export const freescout: PlatformModule = {
 		priming,
 		sendsUnsigned: false,
 		notice:
-			"FreeScout must reach this node's webhook URL, and the credential needs the Secret Key from Manage → Settings → API & Webhooks to verify deliveries",
+			"FreeScout must reach this node's webhook URL, and the credential needs the Secret Key from Manage → Settings → API & Webhooks to verify deliveries. " +
+			QUEUE_RESTART,
+		afterRegistration: QUEUE_RESTART,
 	},
 	action: api,
 };

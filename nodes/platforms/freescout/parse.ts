@@ -9,8 +9,19 @@
  *   `active`, which is no evidence); a customer thread carries the status the customer's message left, `active`;
  * - a customer reply that reopens a conversation, and a reply or note that sets a status through the API, fire no
  *   convo.status; from module 1.0.82 a reply-and-close fires convo.status and, after the undo delay, the reply event
- *   with the same conversation snapshot.
- * Localized action.text, preview, threadsCount and stale closedAt/closedBy are never used.
+ *   with the same conversation snapshot;
+ * - convo.status is no proof of a change: the list's bulk status action re-sets a status the conversation already
+ *   has, with a line item and convo.status (core ConversationsController, bulk_conversation_change_status), so
+ *   it counts like any other status the conversation shows;
+ * - a merge moves the other conversation's threads, status line items included, into this one, keeping their
+ *   ids and times, then adds a `merged` line item carrying this conversation's own status at the merge (core
+ *   Conversation::mergeConversations, Thread::create). The module shows no trace of which thread came from where,
+ *   so threads older than the newest merge are no evidence of this conversation's history; the merge line item
+ *   is (see merge.ts).
+ * - delete, restore and delete-forever keep the status and fire only convo.deleted, convo.restored and
+ *   convo.deleted_forever, which the trigger does not subscribe to; their line items carry no status.
+ * Localized action.text, preview, threadsCount and closedAt are never used; closedByUser only in a convo.status that
+ * closes and has no thread of its own (every close sets it).
  */
 import { integer, isoMs, joinName, list, record, text, type JsonRecord } from '../../core/json';
 import type { Actor } from '../../core/types';
@@ -24,6 +35,7 @@ import {
 	type Stamp,
 	type StatusPoint,
 } from '../../core/trigger/types';
+import { isMergeLineItem, ownHistory } from './merge';
 import { freescoutStatuses } from './status';
 
 type FreeScoutEvent =
@@ -66,7 +78,7 @@ export function parseFreeScout(body: unknown, event: string | null, context: Par
 	const threads = list(record(payload._embedded)?.threads)
 		.map(record)
 		.filter((thread): thread is JsonRecord => thread !== null && (thread.state ?? 'published') === 'published');
-	const evidence = threads.flatMap((thread) => {
+	const evidence = ownHistory(threads).flatMap((thread) => {
 		const point = evidenceOf(thread, context);
 		return point === null ? [] : [{ thread, point }];
 	});
@@ -107,18 +119,23 @@ function ownPoint(
 		case 'convo.status': {
 			// The change's own thread: the newest line item, reply or note showing the new status, not newer than the
 			// event (customer messages fire no convo.status); without one (an API reply that set it records "active"),
-			// the newest thread up to the event.
+			// the newest thread up to the event. A status like the one before is no change (a bulk re-close): the
+			// point is a state, and a change when nothing earlier is known.
 			const notLater = (thread: JsonRecord) => (isoMs(thread.createdAt) ?? 0) <= updatedAt;
 			const ownThread = newest(
 				evidence.map((entry) => entry.thread),
 				(thread) => thread.type !== 'customer' && text(thread.status) === text(payload.status) && notLater(thread),
 			);
-			const author = record((ownThread ?? newestOfType(threads, 'message'))?.createdBy);
+			// Without one, a close still names its closer: FreeScout sets closedByUser on every close (also when the
+			// Send & Close reply was undone and is a draft now, which deliveries leave out).
+			const closer = text(payload.status) === 'closed' ? record(payload.closedByUser) : null;
+			const author = record(ownThread?.createdBy) ?? closer ?? record(newestOfType(threads, 'message')?.createdBy);
 			const explanation = authorExplanation(author, context);
 			return {
 				...base,
-				kind: 'transition',
-				at: stampOf(ownThread ?? newest(threads, notLater), updatedAt),
+				kind: 'state',
+				firstSight: 'change',
+				at: ownThread !== null ? stampOf(ownThread, updatedAt) : atEvent(newest(threads, notLater), updatedAt),
 				explain: () => explanation,
 			};
 		}
@@ -157,6 +174,8 @@ function evidenceOf(thread: JsonRecord, context: ParseContext): StatusPoint | nu
 	const author = record(thread.createdBy);
 	switch (thread.type) {
 		case 'lineitem':
+			// The status a merge line item shows was not set by the merge: whoever set it is unknown here.
+			if (isMergeLineItem(thread)) return { status, platformStatus, at, explain: () => ({ cause: 'unknown', actor: null }) };
 			if (text(record(thread.action)?.type) !== STATUS_LINE_ITEM) return null;
 			return { status, platformStatus, at, explain: () => authorExplanation(author, context) };
 		case 'message':
@@ -176,6 +195,15 @@ function evidenceOf(thread: JsonRecord, context: ParseContext): StatusPoint | nu
 function stampOf(thread: JsonRecord | null | undefined, fallbackMs: number): Stamp {
 	if (thread === null || thread === undefined) return { t: fallbackMs, k: 0 };
 	return { t: isoMs(thread.createdAt) ?? fallbackMs, k: integer(thread.id) ?? 0 };
+}
+
+/**
+ * When an event without a thread of its own happened: the conversation's updatedAt, after the newest thread up to
+ * it (an undone reply leaves no thread, and the thread before it may be much older).
+ */
+function atEvent(before: JsonRecord | null, updatedAt: number): Stamp {
+	const stamp = stampOf(before, updatedAt);
+	return stamp.t < updatedAt ? { t: updatedAt, k: stamp.k } : stamp;
 }
 
 /** The newest thread that matches: same-second threads come in any order, the highest id is the newest. */
