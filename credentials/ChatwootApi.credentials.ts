@@ -69,6 +69,9 @@ export class ChatwootApi implements ICredentialType {
 			default: '',
 			placeholder: 'e.g. https://chatwoot.example.com',
 			description: 'The address of your Chatwoot installation, without a trailing slash',
+			// n8n answers a test that reached nothing with the bare error code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, …):
+			// its test rules only see answers. The hint says what such a code means.
+			hint: 'If the test says ECONNREFUSED, ENOTFOUND, EAI_AGAIN or ETIMEDOUT, nothing answered at this address from where n8n runs: check the host name and port, and that n8n (in Docker: its container) can reach Chatwoot there.',
 			required: true,
 		},
 		{

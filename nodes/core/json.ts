@@ -2,12 +2,35 @@
 
 export type JsonRecord = Record<string, unknown>;
 
+/**
+ * Keys that name an object's prototype machinery: JSON.parse keeps "__proto__" as a plain own key, but any later
+ * `target[key] = value` with it replaces the target's prototype. Untrusted JSON loses them at parse time.
+ */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Drops the prototype keys while parsing (a reviver that returns undefined removes the key). */
+function withoutPrototypeKeys(key: string, value: unknown): unknown {
+	return PROTOTYPE_KEYS.has(key) ? undefined : value;
+}
+
+/**
+ * Parses untrusted JSON without the prototype keys. The error says where parsing stopped, never what the text
+ * holds (Node's own message quotes a piece of it), so it can go back to whoever sent it.
+ */
 export function parseJson(raw: Buffer | string): { ok: true; value: unknown } | { ok: false; error: string } {
+	const source = typeof raw === 'string' ? raw : raw.toString('utf8');
 	try {
-		return { ok: true, value: JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')) };
+		return { ok: true, value: JSON.parse(source, withoutPrototypeKeys) };
 	} catch (error) {
-		return { ok: false, error: (error as Error).message };
+		const position = /position (\d+)/.exec((error as Error).message)?.[1];
+		const where = source.trim() === '' ? 'it is empty' : position === undefined ? `${source.length} characters` : `stopped at character ${position} of ${source.length}`;
+		return { ok: false, error: `not valid JSON (${where})` };
 	}
+}
+
+/** Whether a key read from untrusted JSON may be used as a property name of a plain object. */
+export function isSafeKey(key: string): boolean {
+	return !PROTOTYPE_KEYS.has(key);
 }
 
 export function record(value: unknown): JsonRecord | null {

@@ -5,13 +5,12 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { applyStatus, checkConversationId, diagnosePending, getStatus } from '../core/action/operations';
-import { syncChange } from '../core/action/sync';
-import { RecentWrites } from '../core/action/sync-echoes';
+import { newSyncMemory, syncChange } from '../core/action/sync';
 import type { PlatformModule } from '../core/platform';
 import { isStatus } from '../core/types';
 import { platforms } from '../platforms';
 import { userIdOf, type PlatformSession, type SessionFor } from './action-sessions';
-import { readSyncItem } from './sync-description';
+import { readSyncItem } from './sync-item';
 
 /** The platform module of a Platform parameter; an unknown id is the user's error. */
 export function platformOf(id: unknown, ctx: IExecuteFunctions | ILoadOptionsFunctions): PlatformModule {
@@ -22,14 +21,14 @@ export function platformOf(id: unknown, ctx: IExecuteFunctions | ILoadOptionsFun
 	}
 }
 
-/** The Sync Status writes of this n8n process, so their echoes are not synced back (see sync-echoes.ts). */
-const recentWrites = new RecentWrites();
+/** The Sync Status writes and pair claims of this n8n process (see sync-echoes.ts and sync-write.ts). */
+const syncMemory = newSyncMemory();
 
 export async function runSync(ctx: IExecuteFunctions, sessionFor: SessionFor, itemIndex: number, superseded: unknown): Promise<IDataObject> {
 	const { source, target, request } = readSyncItem(ctx, itemIndex, superseded);
 	const [from, to] = await Promise.all([sessionFor(source), sessionFor(target)]);
 	const userIds = { source: userIdOf(ctx, itemIndex, from.defaultUserId), target: userIdOf(ctx, itemIndex, to.defaultUserId) };
-	const result = await syncChange({ source: from.session, target: to.session }, { ...request, userIds }, recentWrites);
+	const result = await syncChange({ source: from.session, target: to.session }, { ...request, userIds }, syncMemory);
 	return { ...result } as unknown as IDataObject;
 }
 

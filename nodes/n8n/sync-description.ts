@@ -1,24 +1,21 @@
 /**
- * The Sync Status parameters of the Conversation Status node, and reading them into a SyncRequest. Sync works
+ * The Sync Status parameters of the Conversation Status node (sync-item.ts reads them into a SyncRequest). Sync works
  * between the platform a change happened on and the other one, so it needs both platforms' credentials.
  */
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { checkConversationId } from '../core/action/operations';
-import type { IncomingChange, SyncRequest } from '../core/action/sync';
-import { checkIncomingStatus, counterpartOf, optionalStatus, optionalTime, platformOfChange } from '../core/action/sync-input';
-import type { MappingRule } from '../core/action/sync-mapping';
+import { DEFAULT_PAIRING_WINDOW_HOURS } from '../core/action/sync-pairing';
 import type { PlatformModule } from '../core/platform';
-import { isStatus, type Status } from '../core/types';
 import { platforms } from '../platforms';
 import { sortedByName, statusOptions } from './descriptions';
 
 const SHOW = { show: { operation: ['syncStatus'] } };
 
-const fieldOption = (platform: PlatformModule) => `${platform.id}Field`;
+/** The option naming a platform's pair field. */
+export const fieldOption = (platform: PlatformModule) => `${platform.id}Field`;
 
 /** The field a platform keeps a counterpart's id in, unless the node names one; null where it has none. */
-function defaultField(platform: PlatformModule, counterpart: PlatformModule): string | null {
+export function defaultField(platform: PlatformModule, counterpart: PlatformModule): string | null {
 	return platform.action.pairing?.defaultField({ id: counterpart.id, displayName: counterpart.displayName }) ?? null;
 }
 
@@ -140,48 +137,19 @@ export function syncProperties(): INodeProperties[] {
 					type: 'boolean',
 					default: true,
 					description:
-						'Whether a conversation without a kept counterpart ID is paired with the one unpaired conversation of the same customer e-mail on the other platform (the IDs are then kept on both)',
+						'Whether a conversation without a kept counterpart ID is paired by the customer e-mail: with the only conversation of that customer on the other platform that is open or pending, created within the pairing window, and paired with nothing else (the IDs are then kept on both). Closed, spam, snoozed, older or several candidates are refused, with the reason in the output; give the ID to pair those.',
+				},
+				{
+					displayName: 'Pairing Window (Hours)',
+					name: 'pairingWindowHours',
+					type: 'number',
+					default: DEFAULT_PAIRING_WINDOW_HOURS,
+					typeOptions: { minValue: 0 },
+					description:
+						'Pair by e-mail only with a conversation created at most this many hours before or after the conversation that changed',
 				},
 				...all.filter((platform) => platform.action.pairing !== undefined).map((platform) => fieldProperty(platform, all)),
 			]),
 		},
 	];
-}
-
-/** The sync of one input item: where it comes from, where it goes, and what to do. */
-export function readSyncItem(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	superseded: unknown,
-): { source: PlatformModule; target: PlatformModule; request: Omit<SyncRequest, 'userIds'> } {
-	const source = platformOfChange(platforms, ctx.getNodeParameter('changedOn', itemIndex));
-	const target = counterpartOf(platforms, source);
-	const change: IncomingChange = {
-		platform: source.id,
-		conversationId: checkConversationId(ctx.getNodeParameter('conversationId', itemIndex)),
-		status: checkIncomingStatus(ctx.getNodeParameter('incomingStatus', itemIndex)),
-		previousStatus: optionalStatus(ctx.getNodeParameter('previousStatus', itemIndex, ''), 'Previous Status'),
-		changedAt: optionalTime(ctx.getNodeParameter('changedAt', itemIndex, '')),
-		// The trigger marks all but the last of several changes one delivery showed.
-		superseded: superseded === true,
-	};
-	const mapping = ctx.getNodeParameter('mapping', itemIndex, {}) as { rules?: Array<{ target?: string; from: string; to: string }> };
-	const rules: MappingRule[] = (mapping.rules ?? [])
-		.filter((r) => isStatus(r.from) && (r.to === 'skip' || isStatus(r.to)))
-		.map((r) => ({ target: r.target ?? platforms.all()[0].id, from: r.from as Status, to: r.to as Status | 'skip' }));
-	const options = ctx.getNodeParameter('syncOptions', itemIndex, {}) as Record<string, unknown>;
-	const counterpartId = options.counterpartId === undefined || options.counterpartId === '' ? null : checkConversationId(options.counterpartId);
-	const field = (platform: PlatformModule, counterpart: PlatformModule) => {
-		const value = options[fieldOption(platform)];
-		return typeof value === 'string' && value.trim() !== '' ? value.trim() : defaultField(platform, counterpart);
-	};
-	return {
-		source,
-		target,
-		request: {
-			change,
-			rules,
-			pairing: { counterpartId, byEmail: options.pairByEmail !== false, sourceField: field(source, target), targetField: field(target, source) },
-		},
-	};
 }

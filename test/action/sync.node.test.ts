@@ -51,6 +51,7 @@ describe('Sync Status node (in-process, both simulators)', () => {
 			{
 				platform: 'freescout',
 				conversationId: fsId,
+				candidates: [],
 				previousStatus: 'open',
 				previousPlatformStatus: 'active',
 				status: 'resolved',

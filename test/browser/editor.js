@@ -95,6 +95,13 @@ async function chooseOption(page, parameter, optionName) {
 	await sleep(1000);
 }
 
+/** Adds an entry of a collection (Filters, Options) of the open node: its `index`-th "Add …" button, then `optionName`. */
+async function chooseCollectionOption(page, index, optionName) {
+	await openDropdown(page, page.locator(`${NDV} [data-test-id="collection-parameter-add"]`).nth(index));
+	await page.locator(DROPDOWN_ITEM, { hasText: optionName }).first().click();
+	await sleep(1000);
+}
+
 /** The options a select parameter of the open node offers (names). */
 async function optionNames(page, parameter) {
 	await openDropdown(page, page.locator(`${NDV} [data-test-id="parameter-input-${parameter}"]`));
@@ -104,10 +111,38 @@ async function optionNames(page, parameter) {
 	return names;
 }
 
-async function chooseCredential(page, name) {
-	await openDropdown(page, page.locator(`${NDV} [data-test-id="node-credentials-select"]`).first());
+/** Picks a credential in the node's credential field number `field` (0: the first). */
+async function chooseCredential(page, name, field = 0) {
+	await openDropdown(page, page.locator(`${NDV} [data-test-id="node-credentials-select"]`).nth(field));
 	await page.locator(DROPDOWN_ITEM, { hasText: name }).first().click();
 	await sleep(800);
+}
+
+/** The button n8n shows in a node's settings while no credential of the node's type exists ("Connect to …"), or null. */
+async function connectButtonText(page) {
+	const button = page.locator(`${NDV} [data-test-id="node-credentials-empty-state"] button`);
+	return (await button.count()) > 0 ? (await button.first().innerText()).trim() : null;
+}
+
+/**
+ * Creates a credential from inside the open node, as a newcomer does: the node's "Connect to …" button, the fields
+ * (by parameter name) in n8n's credential dialog, Save. Returns the name n8n gave it and, for each of `texts`,
+ * whether the dialog showed it.
+ */
+async function createCredentialFromNode(page, fields, texts = []) {
+	await page.locator(`${NDV} [data-test-id="node-credentials-empty-state"] button`).first().click();
+	const dialog = page.locator('[data-test-id="editCredential-modal"]');
+	await dialog.locator('[data-test-id="credential-save-button"]').waitFor({ timeout: 15_000 });
+	for (const [name, value] of Object.entries(fields)) {
+		await dialog.locator(`[data-test-id="parameter-input-${name}"] input`).first().fill(String(value));
+	}
+	const credentialName = (await dialog.locator('[data-test-id="credential-name"]').innerText()).trim();
+	const shown = {};
+	for (const text of texts) shown[text] = await dialog.getByText(text, { exact: false }).first().isVisible();
+	await dialog.locator('[data-test-id="credential-save-button"]').click();
+	await dialog.waitFor({ state: 'hidden', timeout: 30_000 });
+	await sleep(1000);
+	return { name: credentialName, shown };
 }
 
 async function closeNode(page) {
@@ -135,6 +170,33 @@ async function stopListening(page) {
 	await page.locator(`${NDV} [data-test-id="trigger-listening"] [data-test-id="trigger-execute-button"]`).click();
 	await page.locator(`${NDV} [data-test-id="trigger-listening"]`).waitFor({ state: 'hidden', timeout: 20_000 });
 	await sleep(1000);
+}
+
+/**
+ * How the open node shows a text: 'information' (n8n's callout, which the user can dismiss), 'warning' (n8n's orange
+ * notice) or 'plain'; null when the text is not shown.
+ */
+async function textKind(page, text) {
+	const shown = page.locator(NDV).getByText(text, { exact: false }).first();
+	if ((await shown.count()) === 0) return null;
+	return await shown.evaluate((element) => (element.closest('.n8n-callout') ? 'information' : element.closest('.notice') ? 'warning' : 'plain'));
+}
+
+/** The first nodes-panel entry named `nodeText` for `search`: its name and description, as the panel shows them. */
+async function panelEntry(page, search, nodeText) {
+	await page.locator('[data-test-id="canvas-add-button"]').click();
+	await page.locator('[data-test-id="node-creator-search-bar"]').fill(search);
+	const name = page.locator('[data-test-id="node-creator-item-name"]', { hasText: nodeText }).first();
+	await name.waitFor({ timeout: 15_000 });
+	const lines = (await name.locator('xpath=../..').innerText()).split('\n').map((line) => line.trim()).filter(Boolean);
+	await page.keyboard.press('Escape');
+	await sleep(500);
+	return { name: lines[0], description: lines.slice(1).join(' ') };
+}
+
+/** The names of the nodes on the canvas. */
+async function canvasNodeNames(page) {
+	return (await page.locator('[data-test-id="canvas-node"]').allInnerTexts()).map((text) => text.split('\n')[0].trim());
 }
 
 /** The texts of the toasts on screen. */
@@ -179,12 +241,18 @@ module.exports = {
 	nodeSettings,
 	credentialChoices,
 	chooseOption,
+	chooseCollectionOption,
 	optionNames,
 	chooseCredential,
+	connectButtonText,
+	createCredentialFromNode,
 	closeNode,
 	openNode,
 	listen,
 	stopListening,
+	textKind,
+	panelEntry,
+	canvasNodeNames,
 	toasts,
 	importFile,
 	publishButton,

@@ -8,6 +8,8 @@ module.exports = {
 	testEnvironment: 'node',
 	testMatch: ['<rootDir>/test/browser/**/*.browser.test.js'],
 	maxWorkers: 1,
+	// A line per test as it starts and ends: a file here takes minutes.
+	reporters: ['default', '<rootDir>/test/support/progress-reporter.js'],
 	testTimeout: 180_000,
 	// fetch's keep-alive pool can hold a socket to a stopped server for a few seconds after the run.
 	forceExit: true,

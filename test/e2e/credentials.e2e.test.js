@@ -2,12 +2,28 @@
 // The credentials' "Test" in a real n8n (POST /rest/credentials/test, what the editor's credential dialog calls),
 // against the simulators: the mistakes a newcomer makes (a wrong Account ID, a token of another account, a Base URL
 // copied from the address bar, a FreeScout without the API & Webhooks module) fail with a message that says what
-// to fix, taken from the credential's test rules.
+// to fix, taken from the credential's test rules. An address where nothing answers gets n8n's own answer, the bare
+// error code (a credential's test rules see only answers); the Base URL's hint, under the field, says what it means.
 const { createChatwootSimulator } = require('../simulators/chatwoot');
 const { createFreeScoutSimulator } = require('../simulators/freescout');
 const { ChatwootApi } = require('../../credentials/ChatwootApi.credentials');
 const { FreeScoutApi } = require('../../credentials/FreeScoutApi.credentials');
 const { startStack } = require('./support/stack');
+const { listen, close } = require('../simulators/http-util');
+const http = require('node:http');
+
+/** An address on this machine where nothing listens (a port that was free a moment ago). */
+async function deadAddress() {
+	const server = http.createServer();
+	const url = await listen(server);
+	await close(server);
+	return url;
+}
+
+/** The hint under a credential's Base URL field. */
+function baseUrlHint(credentialType) {
+	return credentialType.properties.find((property) => property.name === 'baseUrl').hint;
+}
 
 let chatwoot;
 let freescout;
@@ -97,6 +113,11 @@ describe('Chatwoot API', () => {
 		expect(await testCredential('chatwootApi', fields({ baseUrl: `${chatwoot.url}/chatwoot` }))).toEqual(expected);
 		expect(expected.message).toContain('remove everything from /app/ on');
 	});
+
+	test('an address where nothing answers: n8n says ECONNREFUSED, and the Base URL hint says what that means and what to check', async () => {
+		expect(await testCredential('chatwootApi', fields({ baseUrl: await deadAddress() }))).toEqual({ status: 'Error', message: 'ECONNREFUSED' });
+		expect(baseUrlHint(chatwootApi)).toMatch(/ECONNREFUSED.*nothing answered at this address from where n8n runs: check the host name and port/);
+	});
 });
 
 describe('FreeScout API', () => {
@@ -127,5 +148,10 @@ describe('FreeScout API', () => {
 		expect(await testCredential('freeScoutApi', fields(bareFreeScout))).toEqual(expected);
 		expect(await testCredential('freeScoutApi', fields(freescout, { baseUrl: `${chatwoot.url}/app` }))).toEqual(expected);
 		expect(expected.message).toContain('Manage → Modules');
+	});
+
+	test('an address where nothing answers: n8n says ECONNREFUSED, and the Base URL hint says what that means and what to check', async () => {
+		expect(await testCredential('freeScoutApi', fields(freescout, { baseUrl: await deadAddress() }))).toEqual({ status: 'Error', message: 'ECONNREFUSED' });
+		expect(baseUrlHint(freeScoutApi)).toMatch(/ECONNREFUSED.*nothing answered at this address from where n8n runs: check the host name and port/);
 	});
 });

@@ -2,8 +2,8 @@
 // The install path of the README before the package is on npm: the release tarball (`npm pack`, the file the
 // publish workflow attaches to each GitHub release) installed with npm into a fresh n8n user folder's nodes folder,
 // then n8n started. Both nodes and both credentials load, the action node has no "Custom API Call", and the S1
-// example, imported as shipped (its credential given by name), publishes and runs against the Chatwoot simulator.
-const crypto = require('node:crypto');
+// example, imported as shipped with the credential n8n's editor adds to each of its nodes, publishes and runs
+// against the Chatwoot simulator.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -11,7 +11,7 @@ const { createChatwootSimulator } = require('../simulators/chatwoot');
 const { createEvolutionClient } = require('../simulators/evolution-client');
 const { nodeItems } = require('./runtime/n8n');
 const { packTarball } = require('./runtime/tarball');
-const { readExample, startStack, REPO_ROOT, TRIGGER_TYPE } = require('./support/stack');
+const { prepareExample, startStack, REPO_ROOT } = require('./support/stack');
 
 const PACKAGE = 'n8n-nodes-conversation-status';
 const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'conversation-status-pack-'));
@@ -56,12 +56,11 @@ test('both nodes and both credentials load; Platform is a parameter of both; the
 	expect(credentialTypes).toEqual(expect.arrayContaining(['chatwootApi', 'freeScoutApi']));
 });
 
-test('the S1 example as shipped: its credential found by name, published, a reopened conversation ends open in one execution', async () => {
-	const credential = await stack.chatwootCredential(sim); // "Chatwoot account", the name the example uses
-	const example = readExample('chatwoot-reopen-as-open.json');
-	// The editor gives a trigger without webhookId its own; n8n 1.x's REST API does not.
-	for (const node of example.nodes) if (node.type === TRIGGER_TYPE) node.webhookId = crypto.randomUUID();
-	// The editor saves into the user's project; that is where n8n looks credentials up by name.
+test('the S1 example as shipped, with the credential the editor adds: published, a reopened conversation ends open in one execution', async () => {
+	const credential = await stack.chatwootCredential(sim);
+	// The editor gives a trigger without webhookId its own (prepareExample does the same; n8n 1.x's REST API does
+	// not) and saves into the user's project.
+	const example = prepareExample('chatwoot-reopen-as-open.json', { credentials: { chatwootApi: credential } });
 	const project = (await stack.n8n.rest('GET', '/rest/projects/personal')).data;
 	const workflow = await stack.n8n.createWorkflow({ ...example, projectId: project.id });
 	const stored = (await stack.n8n.rest('GET', `/rest/workflows/${workflow.id}`)).data;

@@ -167,7 +167,7 @@
  * updated_at is kept strictly increasing per conversation (+1 µs when the clock has not moved).
  */
 const http = require('http');
-const { readBody, parseBody, send, listen, close, request } = require('./http-util');
+const { readBody, parseBody, send, listenOptions, listen, close, request } = require('./http-util');
 const F = require('./chatwoot-format');
 const P = require('./chatwoot-presenters');
 const { createAssignment } = require('./chatwoot-assignment');
@@ -1829,10 +1829,12 @@ function createChatwootSimulator(options = {}) {
 		/** @type {string|null} base url once started */
 		url: /** @type {string|null} */ (null),
 		/**
-		 * @param {{ port?: number }} [o] port to listen on (default: a free one)
+		 * @param {number | { port?: number, host?: string }} [options] port to listen on (default: a free one), host
+		 *   (default 127.0.0.1)
 		 * @returns {Promise<{url: string}>}
 		 */
-		async start({ port = 0 } = {}) {
+		async start(options) {
+			const { port, host } = listenOptions(options);
 			if (server) return { url: /** @type {string} */ (sim.url) };
 			server = http.createServer((req, res) => {
 				handle(req, res).catch((err) => {
@@ -1844,7 +1846,7 @@ function createChatwootSimulator(options = {}) {
 					void err;
 				});
 			});
-			const url = await listen(server, port);
+			const url = await listen(server, port, host);
 			sim.url = url;
 			return { url };
 		},

@@ -102,7 +102,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
-const { readBody, parseBody, send, listen, close, request, assertLoopback } = require('./http-util');
+const { readBody, parseBody, send, listenOptions, listen, close, request, assertLoopback } = require('./http-util');
 const { phpJsonEncode, textPreview, phpTime, friendlySince } = require('./freescout-php');
 const { selectConversations, paginate } = require('./freescout-list');
 const { createTagsModule, createCustomFieldsModule } = require('./freescout-modules');
@@ -1308,8 +1308,9 @@ function createFreeScoutSimulator(options = {}) {
 		moduleVersion: opts.moduleVersion,
 		options: opts,
 
-		/** Listens on 127.0.0.1:`port` (default: a free one). */
-		async start({ port = 0 } = {}) {
+		/** Listens on `port` (a number or {port, host}; default a free one on 127.0.0.1). */
+		async start(options) {
+			const { port, host } = listenOptions(options);
 			if (server) return { url: baseUrl };
 			server = http.createServer((req, res) => {
 				handle(req, res).catch((err) => {
@@ -1317,7 +1318,7 @@ function createFreeScoutSimulator(options = {}) {
 					if (!res.headersSent) send(res, 500, htmlPage(500, 'Server Error'), HTML_HEADERS);
 				});
 			});
-			baseUrl = await listen(server, port);
+			baseUrl = await listen(server, port, host);
 			log(`listening on ${baseUrl}`);
 			return { url: baseUrl };
 		},

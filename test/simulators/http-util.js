@@ -91,10 +91,22 @@ function sendJson(res, status, value, headers) {
 	);
 }
 
-function listen(server, port = 0) {
+/**
+ * What a simulator's start() was given, as {port, host}: nothing (a free port), a port number, or {port, host}.
+ * Anything else is an error, never a silent free port. host defaults to 127.0.0.1 (0.0.0.0: every interface).
+ */
+function listenOptions(options) {
+	const given = typeof options === 'number' ? { port: options } : options === undefined ? {} : options;
+	if (given === null || typeof given !== 'object') throw new TypeError(`start() takes a port number or {port, host}, not ${JSON.stringify(options)}`);
+	const { port = 0, host = '127.0.0.1' } = given;
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`start(): the port must be a whole number from 0 to 65535, not ${JSON.stringify(port)}`);
+	return { port, host };
+}
+
+function listen(server, port = 0, host = '127.0.0.1') {
 	return new Promise((resolve, reject) => {
 		server.once('error', reject);
-		server.listen(port, '127.0.0.1', () => {
+		server.listen(port, host, () => {
 			server.removeListener('error', reject);
 			const addr = server.address();
 			resolve(`http://127.0.0.1:${addr.port}`);
@@ -209,6 +221,7 @@ module.exports = {
 	parseBody,
 	send,
 	sendJson,
+	listenOptions,
 	listen,
 	close,
 	request,

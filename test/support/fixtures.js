@@ -26,4 +26,15 @@ function realFreeScoutDeliveries(folder = 'freescout-real') {
 		});
 }
 
-module.exports = { fixtureBytes, realFreeScoutDeliveries };
+/**
+ * A minute after the newest time any delivery of `folder` shows (ms since epoch): a moment at which all of them were
+ * fresh, for tests that deliver them to a trigger reading the real clock.
+ */
+function capturedAt(folder = 'freescout-real') {
+	const times = realFreeScoutDeliveries(folder).flatMap((delivery) =>
+		[...delivery.body.toString('utf8').matchAll(/"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"/g)].map((match) => Date.parse(match[1])),
+	);
+	return Math.max(...times) + 60_000;
+}
+
+module.exports = { capturedAt, fixtureBytes, realFreeScoutDeliveries };

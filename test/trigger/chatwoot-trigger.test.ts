@@ -343,32 +343,45 @@ describe('deliveries', () => {
 		expect(harness.logs.filter((log) => log.level === 'warn').map((log) => log.message)).toEqual([
 			'Conversation Status Trigger: Signature rejected: X-Chatwoot-Signature does not match the body and the webhook secret',
 			'Conversation Status Trigger: Signature rejected: X-Chatwoot-Signature does not match the body and the webhook secret',
-			'Conversation Status Trigger: Unsigned delivery rejected: the delivery has no X-Chatwoot-Signature header',
+			"Conversation Status Trigger: Unsigned delivery rejected: the delivery has no X-Chatwoot-Signature header; the webhook's secret is known, so its deliveries must be signed",
 		]);
 	});
 
-	test('"Accept Unsigned Deliveries" lets automation webhooks through, but never a wrong signature', async () => {
-		const harness = await activeTrigger({ acceptUnsigned: true });
+	test('"Accept Unsigned Deliveries" lets automation webhooks through only while no secret is known', async () => {
 		const { result: id } = await sim.createConversation({ inboxId: sim.ids().webInboxId });
-		const before = harness.executions.length;
 		await sim.setStatus(id, 'resolved');
-		await sim.sendAutomationEvent(harness.webhookUrl(), id, 'conversation_opened');
-		expect(harness.requests.slice(-1)[0].status).toBe(200);
-		expect(harness.executions.slice(before).flatMap((run) => run.items.map((item) => item.status))).toEqual(['resolved']);
 
-		const signed = harness.requests.length;
-		expect(signed).toBeGreaterThan(0);
-		const result = await harness.deliver({
-			headers: { 'x-chatwoot-signature': 'sha256=00', 'x-chatwoot-timestamp': '1' },
-			body: '{"event":"conversation_updated"}',
-		});
-		expect(result.status).toBe(401);
+		// The registered webhook came with a secret: an unsigned delivery did not come from it, option or not.
+		const registered = await activeTrigger({ acceptUnsigned: true });
+		const before = registered.executions.length;
+		await sim.sendAutomationEvent(registered.webhookUrl(), id, 'conversation_opened');
+		expect(registered.requests.slice(-1)[0]).toMatchObject({ status: 401, body: { message: 'Signature rejected' } });
+		expect(registered.executions.length).toBe(before);
+		expect(registered.logs.map((log) => log.message)).toContain(
+			"Conversation Status Trigger: Unsigned delivery rejected: the delivery has no X-Chatwoot-Signature header; the webhook's secret is known, so its deliveries must be signed",
+		);
+
+		// A webhook made by hand (an automation rule's) and no secret in the credential: the option applies.
+		const byHand = trigger({ acceptUnsigned: true, registerWebhook: false });
+		await byHand.listen();
+		await sim.sendAutomationEvent(byHand.webhookUrl(), id, 'conversation_opened');
+		expect(byHand.requests.slice(-1)[0].status).toBe(200);
+		expect(byHand.executions.flatMap((run) => run.items.map((item) => `${item.status}:${item.cause}`))).toEqual(['resolved:automation']);
+
+		// The same with a secret in the credential: refused again.
+		const withSecret = trigger({ acceptUnsigned: true, registerWebhook: false }, {}, credentials('administrator', 'hand-made-secret'));
+		await withSecret.listen();
+		await sim.sendAutomationEvent(withSecret.webhookUrl(), id, 'conversation_resolved');
+		expect(withSecret.requests.slice(-1)[0].status).toBe(401);
+		expect(withSecret.executions).toEqual([]);
 	});
 
 	test('an unparsable body gets 400 with a message', async () => {
 		const harness = trigger({ acceptUnsigned: true });
 		const result = await harness.deliver({ body: '{"event": "conversation_updated", ', headers: {} });
 		expect(result).toMatchObject({ status: 400, executed: false, body: { message: expect.stringContaining('not valid JSON') } });
+		// Nothing of the body goes back to the sender.
+		expect(JSON.stringify(result.body)).not.toContain('conversation_updated');
 	});
 
 	test('"Include Raw Payload" adds the delivery body under raw', async () => {

@@ -4,7 +4,8 @@
  */
 import { ConversationStatusTrigger } from '../../nodes/ConversationStatusTrigger/ConversationStatusTrigger.node';
 import { createFreeScoutSimulator } from '../simulators/freescout';
-import { realFreeScoutDeliveries } from '../support/fixtures';
+import { dateNowFrom } from '../support/clock';
+import { capturedAt, realFreeScoutDeliveries } from '../support/fixtures';
 import { FREESCOUT_REAL_KEY } from '../support/test-keys';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
 
@@ -206,6 +207,10 @@ describe('webhook lifecycle', () => {
 });
 
 describe('deliveries', () => {
+	// The captured deliveries are delivered at the time they were fresh: FreeScout's replay window refuses old ones.
+	beforeEach(() => dateNowFrom(capturedAt()));
+	afterEach(() => jest.restoreAllMocks());
+
 	test('the real FreeScout deliveries, replayed byte for byte, give one item per real change', async () => {
 		const harness = trigger(null, { registerWebhook: false }, {}, FREESCOUT_REAL_KEY);
 		const results = [];
@@ -368,7 +373,8 @@ describe('deliveries', () => {
 
 describe('activation: priming, parameters, the subscription', () => {
 	test('primes the memory with the conversations updated last; a reply that closes one then has its previous status', async () => {
-		let now = Date.parse('2026-11-30T10:00:00Z');
+		// A clock of its own that stays near the real one: FreeScout's replay window refuses deliveries showing old times.
+		let now = Math.floor(Date.now() / 1000) * 1000 - 120_000;
 		const sim = createFreeScoutSimulator({ moduleVersion: '1.0.81', undoDelayMs: 30, now: () => now });
 		await sim.start();
 		sims.push(sim);

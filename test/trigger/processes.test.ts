@@ -5,7 +5,8 @@
  * one per real change, with 1, 2 or 3 processes taking the deliveries in turn, and with a restart between any two.
  */
 import { autoAssignedOpen, reopenAsPendingSequence, type ConversationState } from '../fixtures/chatwoot-payloads';
-import { realFreeScoutDeliveries } from '../support/fixtures';
+import { dateNowFrom } from '../support/clock';
+import { capturedAt, realFreeScoutDeliveries } from '../support/fixtures';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
 import { CHATWOOT_TEST_KEY, FREESCOUT_REAL_KEY, FREESCOUT_REAL_MERGE_KEY, FREESCOUT_REAL_UI_KEY } from '../support/test-keys';
 import { chatwootDelivery, NOW_SECONDS } from '../unit/pipeline-helpers';
@@ -24,6 +25,8 @@ interface Scenario {
 	requests: Request[];
 	/** "previous -> status" of every item, in order. */
 	expected: string[];
+	/** The real clock's time for captured FreeScout deliveries: when they were fresh (else the replay window refuses them). */
+	clock?: number;
 }
 
 // Combining every scenario with every process count and restart place takes longer than jest's default 5 s.
@@ -45,7 +48,10 @@ function loadNodeClass(): unknown {
 	return loaded;
 }
 
+afterEach(() => jest.restoreAllMocks());
+
 function trigger(scenario: Scenario, processes: number): Harness {
+	if (scenario.clock !== undefined) dateNowFrom(scenario.clock);
 	const credentials =
 		scenario.platform === 'chatwoot'
 			? { chatwootApi: { baseUrl: 'http://127.0.0.1:9', accountId: 1, accessToken: 't', webhookSecret: scenario.secret, ignoreSslIssues: false } }
@@ -82,30 +88,35 @@ const SCENARIOS: Record<string, Scenario> = {
 		platform: 'freescout',
 		secret: FREESCOUT_REAL_KEY,
 		requests: captures('freescout-real'),
+		clock: capturedAt('freescout-real'),
 		expected: ['null -> open', 'open -> resolved', 'resolved -> open', 'open -> resolved', 'resolved -> open', 'open -> pending', 'pending -> open', 'open -> resolved', 'resolved -> open'],
 	},
 	'FreeScout through the web UI (captures 017-063)': {
 		platform: 'freescout',
 		secret: FREESCOUT_REAL_UI_KEY,
 		requests: captures('freescout-real-ui'),
+		clock: capturedAt('freescout-real-ui'),
 		expected: ['null -> open', 'open -> resolved', 'resolved -> open', 'open -> spam', 'spam -> open'],
 	},
 	'FreeScout module 1.0.81: Send & Close without convo.status, the customer writing within the undo delay': {
 		platform: 'freescout',
 		secret: FREESCOUT_REAL_UI_KEY,
 		requests: captures('freescout-real-ui', ['017', '022', '023']),
+		clock: capturedAt('freescout-real-ui'),
 		expected: ['null -> open', 'open -> resolved', 'resolved -> open'],
 	},
 	'FreeScout merge: 12 closed, merged into 11, the customer writes on 11 (captures 018-024)': {
 		platform: 'freescout',
 		secret: FREESCOUT_REAL_MERGE_KEY,
 		requests: captures('freescout-real-merge'),
+		clock: capturedAt('freescout-real-merge'),
 		expected: ['null -> open', 'null -> open', 'open -> resolved'],
 	},
 	'FreeScout: a close retried ten times with the same bytes': {
 		platform: 'freescout',
 		secret: FREESCOUT_REAL_KEY,
 		requests: [...captures('freescout-real', ['001']), ...Array.from({ length: 10 }, () => captures('freescout-real', ['004'])[0])],
+		clock: capturedAt('freescout-real'),
 		expected: ['null -> open', 'open -> resolved'],
 	},
 	'Chatwoot S1 with Force Open hidden by auto-assignment': {

@@ -375,9 +375,11 @@ describe('Chatwoot: other changes', () => {
 		expect(harness('chatwoot').deliver(unsigned)).toEqual({
 			httpStatus: 401,
 			message: 'Signature rejected',
-			detail: 'Unsigned delivery rejected: the delivery has no X-Chatwoot-Signature header',
+			detail: "Unsigned delivery rejected: the delivery has no X-Chatwoot-Signature header; the webhook's secret is known, so its deliveries must be signed",
 		});
-		const h = harness('chatwoot', { acceptUnsigned: true });
+		// The option counts only while no secret is known: with one, the webhook signs, so an unsigned body is not its.
+		expect(harness('chatwoot', { acceptUnsigned: true }).deliver(unsigned)).toMatchObject({ httpStatus: 401 });
+		const h = harness('chatwoot', { acceptUnsigned: true, secret: null });
 		h.memory.remember('1:131', { status: 'open', t: ms(NOW_SECONDS - 60), k: 0 });
 		const [change] = changes([h.deliver(unsigned)]);
 		expect(change).toMatchObject({ previousStatus: 'open', status: 'resolved', cause: 'automation', event: ['automation_event.conversation_resolved'] });

@@ -52,4 +52,8 @@ it('Accept Unsigned Deliveries is offered only for platforms that send unsigned 
 		)
 		.map((platform) => platform.id);
 	expect(offeredFor).toEqual(['chatwoot']);
+	// It says where it applies (the webhooks Chatwoot cannot sign) and that a known secret overrides it.
+	expect(acceptUnsigned.description).toContain('Chatwoot before 4.11.2, and automation-rule and macro webhooks');
+	expect(acceptUnsigned.description).toContain('only while the trigger knows no secret for its webhook');
+	expect(acceptUnsigned.description).toContain('once it knows one, a delivery without a valid signature is always rejected');
 });

@@ -1,9 +1,13 @@
 /**
- * The example workflows in the form that survives an import into n8n's editor (2.41 and 1.123): a credential given
- * by name only is dropped on import, one given as `{"id": null, "name"}` is matched by name; a fixed webhookId makes
- * a second import clash with the first ("Conflicting Trigger Path"), a node without one gets its own. `platform` is
- * written out wherever Platform is shown, since n8n judges which credential a node shows by the imported parameters
- * as they are.
+ * The example workflows in the form that works in n8n's editor (2.41) whichever comes first, the credential or the
+ * import. They carry no credential references: n8n adds an existing credential of the type each node shows when
+ * the workflow is imported, and one created from inside a node goes to it and to the workflow's other nodes
+ * without one. A reference n8n cannot match on import ({"id": null, "name"}, or a name alone) stays in the
+ * workflow, and the editor later swaps the credential into it in place (replaceInvalidWorkflowCredentials), so the
+ * node's update finds nothing changed: the workflow is not marked dirty, not saved, and publishing fails with
+ * "Credential not configured". A fixed webhookId makes a second import clash with the first ("Conflicting Trigger
+ * Path"), a node without one gets its own. `platform` is written out wherever Platform is shown, since n8n judges
+ * which credential a node shows by the imported parameters as they are.
  */
 import { NodeHelpers, type INodeParameters, type INodeTypeDescription } from 'n8n-workflow';
 
@@ -43,10 +47,16 @@ it('there are the three examples the README describes', () => {
 describe.each(examples)('%s', (_file, nodes) => {
 	const ours = nodes.filter((node) => node.type.startsWith(PACKAGE_PREFIX));
 
-	it('references each credential as {"id": null, "name"} with the documented name', () => {
-		for (const node of ours) expect([node.name, Object.keys(node.credentials ?? {}).length > 0]).toEqual([node.name, true]);
-		for (const [type, reference] of ours.flatMap((node) => Object.entries(node.credentials ?? {}))) {
-			expect(reference).toEqual({ id: null, name: type === 'chatwootApi' ? 'Chatwoot account' : 'FreeScout account' });
+	it('references no credential; each node shows exactly the credentials of its platform (Sync Status: both)', () => {
+		expect(ours.filter((node) => node.credentials !== undefined).map((node) => node.name)).toEqual([]);
+		for (const node of ours) {
+			const description = DESCRIPTIONS[node.type];
+			const parameters = NodeHelpers.getNodeParameters(description.properties, node.parameters, true, false, node, description) ?? {};
+			const shown = (description.credentials ?? [])
+				.filter((credential) => NodeHelpers.displayParameter(parameters, credential, node, description))
+				.map((credential) => credential.name);
+			const expected = node.parameters.operation === 'syncStatus' ? ['chatwootApi', 'freeScoutApi'] : [`${node.parameters.platform === 'freescout' ? 'freeScout' : 'chatwoot'}Api`];
+			expect([node.name, shown]).toEqual([node.name, expected]);
 		}
 	});
 

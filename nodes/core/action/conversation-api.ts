@@ -30,6 +30,8 @@ export interface ConversationSnapshot {
 	subject: string | null;
 	/** When the conversation last changed in any way (ISO), as the platform reports it; null when it does not. */
 	updatedAt: string | null;
+	/** When the conversation was created (ISO); null when the platform does not say. Pairing compares it. */
+	createdAt: string | null;
 	/** The customer's e-mail address, for pairing conversations across platforms. */
 	contactEmail: string | null;
 	/** Values people can set on the conversation by name (Chatwoot custom attributes, FreeScout custom fields). */
@@ -216,6 +218,9 @@ export interface PairingApi {
 	defaultField(counterpart: { id: Platform; displayName: string }): string;
 	/** Writes `value` into the conversation's field (the snapshot is the conversation as just read). */
 	writeField(call: OkCall, scope: ApiScope, conversation: ConversationSnapshot, field: string, value: number): Promise<void>;
-	/** The conversations of the customer with this e-mail address. */
-	findByContactEmail(call: OkCall, scope: ApiScope, email: string): Promise<ConversationSnapshot[]>;
+	/**
+	 * The conversations of the customer with this e-mail address; where the platform can filter by creation, only
+	 * those created at or after `createdSince` (ISO; null: any).
+	 */
+	findByContactEmail(call: OkCall, scope: ApiScope, email: string, createdSince: string | null): Promise<ConversationSnapshot[]>;
 }

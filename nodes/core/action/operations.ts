@@ -116,7 +116,7 @@ export async function readConversation(session: Session, conversationId: number)
 }
 
 /** What Get Status reports: the conversation without what only Sync Status reads. */
-export type StatusReport = Omit<ConversationSnapshot, 'updatedAt' | 'contactEmail' | 'attributes'>;
+export type StatusReport = Omit<ConversationSnapshot, 'updatedAt' | 'createdAt' | 'contactEmail' | 'attributes'>;
 
 export async function getStatus(session: Session, conversationId: number): Promise<StatusReport> {
 	const { platform, conversationNumber, status, platformStatus, assignee, accountId, inboxId, mailboxId, snoozedUntil, subject } =

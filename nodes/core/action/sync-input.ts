@@ -1,5 +1,6 @@
 /** Checks for what Sync Status reads from an input item (usually the Conversation Status Trigger's output). */
 import { InvalidParameterError } from './conversation-api';
+import { DEFAULT_PAIRING_WINDOW_HOURS } from './sync-pairing';
 import type { PlatformModule, PlatformRegistry } from '../platform';
 import type { Status } from '../types';
 import { isStatus, STATUSES } from '../types';
@@ -53,4 +54,16 @@ export function counterpartOf(registry: PlatformRegistry, source: PlatformModule
 		);
 	}
 	return others[0];
+}
+
+/** The Pairing Window option in milliseconds: hours, the default when empty. */
+export function pairingWindowMs(value: unknown): number {
+	const hours = value === undefined || value === null || value === '' ? DEFAULT_PAIRING_WINDOW_HOURS : Number(value);
+	if (!Number.isFinite(hours) || hours < 0) {
+		throw new InvalidParameterError(
+			`Pairing Window must be a number of hours, 0 or more, got ${JSON.stringify(value)}`,
+			'It is how far apart the creation of two conversations may lie for Sync to pair them by the customer e-mail.',
+		);
+	}
+	return hours * 60 * 60 * 1000;
 }

@@ -1,115 +1,159 @@
 /**
- * Which conversation on the other platform a change is synced to. Each conversation of a pair keeps its
- * counterpart's id in a field people can see and edit (a Chatwoot custom attribute, a FreeScout custom field).
- * Without one, the customer's e-mail address finds the counterpart when exactly one conversation of that customer
- * is still unpaired there; the pair is then written on both sides, so later changes go straight to it.
+ * Which conversation on the other platform a change is synced to: the rules, pure (sync-read.ts reads what they
+ * need, sync-write.ts writes the pair). Each conversation of a pair keeps its counterpart's id in a field people can
+ * see and edit (a Chatwoot custom attribute, a FreeScout custom field).
+ *
+ * Accepted, in this order:
+ * 1. the counterpart id given in the node (the user's own lookup): used as it is, nothing written;
+ * 2. the id the changed conversation keeps, unless that conversation keeps another id (then nothing is synced);
+ * 3. by the customer's e-mail address, a conversation that keeps the changed one's id already;
+ * 4. by the customer's e-mail address, the only conversation that can be the same request: of the same customer,
+ *    open or pending, created within the pairing window of the changed conversation, and paired with nothing. The
+ *    pair is then written on both sides, the target's field first by compare-and-set (sync-write.ts).
+ * Refused: closed, spam and snoozed conversations, those created further apart than the window, those paired with
+ * another conversation, and any choice between several (the item says which, and nothing is written). A refused
+ * conversation can still be paired explicitly, by 1 or by putting the ids into the fields.
  */
 import type { ConversationSnapshot } from './conversation-api';
-import { ApiCallError, InvalidParameterError } from './conversation-api';
-import type { Session } from './operations';
-import { readConversation } from './operations';
-import type { ApiRequest } from '../http';
-import { positiveInteger } from '../json';
+import { isoMs, positiveInteger } from '../json';
+import type { Status } from '../types';
 
 export interface PairingOptions {
 	/** A counterpart id given by the user (their own lookup): used as it is and not written anywhere. */
 	counterpartId: number | null;
 	/** Look for the counterpart by the customer's e-mail address when no id is kept. */
 	byEmail: boolean;
+	/** How far apart the creation of two conversations may lie for them to be paired by e-mail. */
+	windowMs: number;
 	/** The field that keeps the counterpart's id, on the source and on the target platform (null: it has none). */
 	sourceField: string | null;
 	targetField: string | null;
 }
 
+export const DEFAULT_PAIRING_WINDOW_HOURS = 24;
+
+/** The statuses of a conversation that is still the customer's request being handled. */
+export const PAIRABLE_STATUSES: readonly Status[] = ['open', 'pending'];
+
 export type PairedBy = 'given' | 'stored' | 'email';
 
-export type Counterpart =
-	| { found: true; conversation: ConversationSnapshot; pairedBy: PairedBy; writeOnSource: boolean; writeOnTarget: boolean }
-	| { found: false; reason: string };
-
-const name = (session: Session, conversationId: number) => `${session.api.displayName} conversation ${conversationId}`;
-
-/** The counterpart id a conversation keeps in `field`, or null. */
-const keptId = (conversation: ConversationSnapshot, field: string | null) => (field === null ? null : positiveInteger(conversation.attributes[field]));
-
-export async function findCounterpart(
-	sessions: { source: Session; target: Session },
-	sourceConversation: ConversationSnapshot,
-	options: PairingOptions,
-): Promise<Counterpart> {
-	const { source, target } = sessions;
-	const sourceId = sourceConversation.conversationId;
-	if (options.counterpartId !== null) {
-		const conversation = await readConversation(target, options.counterpartId);
-		return { found: true, conversation, pairedBy: 'given', writeOnSource: false, writeOnTarget: false };
-	}
-	const storedId = keptId(sourceConversation, options.sourceField);
-	if (storedId !== null) {
-		const conversation = await readConversation(target, storedId);
-		const pointsAt = keptId(conversation, options.targetField);
-		if (pointsAt !== null && pointsAt !== sourceId) {
-			return {
-				found: false,
-				reason: `${name(source, sourceId)} keeps ${storedId} as its counterpart, but ${name(target, storedId)} keeps ${pointsAt}: correct one of the two`,
-			};
-		}
-		return { found: true, conversation, pairedBy: 'stored', writeOnSource: false, writeOnTarget: pointsAt === null };
-	}
-	const kind = source.api.pairing?.fieldKind;
-	const field = kind === undefined || options.sourceField === null ? null : `the ${source.api.displayName} ${kind} "${options.sourceField}"`;
-	const where = field === null ? 'no counterpart id' : `nothing in ${field}`;
-	const search = target.api.pairing;
-	if (!options.byEmail || search === undefined) return { found: false, reason: `not paired: ${name(source, sourceId)} has ${where}` };
-	const email = sourceConversation.contactEmail;
-	if (email === null) return { found: false, reason: `not paired: ${name(source, sourceId)} has ${where} and no customer e-mail address` };
-
-	const call = async (request: ApiRequest) => await target.ok(request, { conversationId: null, action: 'pairing' });
-	const candidates = await search.findByContactEmail(call, target.scope, email);
-	const pointingBack = candidates.find((c) => keptId(c, options.targetField) === sourceId);
-	if (pointingBack) return { found: true, conversation: pointingBack, pairedBy: 'email', writeOnSource: true, writeOnTarget: false };
-	const unpaired = candidates.filter((c) => keptId(c, options.targetField) === null);
-	if (unpaired.length === 1) {
-		return { found: true, conversation: unpaired[0], pairedBy: 'email', writeOnSource: true, writeOnTarget: true };
-	}
-	const on = `on ${target.api.displayName}`;
-	if (unpaired.length === 0) return { found: false, reason: `not paired: no unpaired conversation of ${email} ${on}` };
-	const ids = unpaired.map((c) => c.conversationId).join(', ');
-	return {
-		found: false,
-		reason: `not paired: ${unpaired.length} unpaired conversations of ${email} ${on} (${ids}); put the right one's id into ${field ?? name(source, sourceId)}`,
-	};
+/** What the pair still needs written: the target's field (claimed by compare-and-set), the source's field. */
+export interface PairWrites {
+	claimTarget: boolean;
+	keepOnSource: boolean;
 }
 
-/**
- * Writes the pair's ids where they are missing. A side that cannot keep it (no such field there) costs a warning,
- * not the sync: the pair is found again by e-mail next time.
- */
-export async function keepPair(
-	sessions: { source: Session; target: Session },
-	conversations: { source: ConversationSnapshot; target: ConversationSnapshot },
-	counterpart: { writeOnSource: boolean; writeOnTarget: boolean },
+/** A conversation looked at for a pairing by e-mail, and why it was refused (null: it was chosen). */
+export interface Candidate {
+	conversationId: number;
+	status: Status | null;
+	createdAt: string | null;
+	refused: string | null;
+}
+
+export type Pairing =
+	| { paired: true; conversationId: number; pairedBy: PairedBy; writes: PairWrites }
+	| { paired: false; reason: string };
+
+/** Names for the reasons: "Chatwoot conversation 5", "FreeScout". */
+export interface PairingNames {
+	source: string;
+	sourcePlatform: string;
+	targetPlatform: string;
+	/** Where the user can put the counterpart's id by hand: `the Chatwoot custom attribute "x"`, or null. */
+	sourceField: string | null;
+}
+
+/** The counterpart id a conversation keeps in `field`, or null (only its own fields count, never inherited ones). */
+export function keptId(conversation: ConversationSnapshot, field: string | null): number | null {
+	if (field === null || !Object.prototype.hasOwnProperty.call(conversation.attributes, field)) return null;
+	return positiveInteger(conversation.attributes[field]);
+}
+
+/** The counterpart a source conversation keeps, checked against what that counterpart keeps (rule 2). */
+export function checkStoredPair(
+	source: ConversationSnapshot,
+	target: ConversationSnapshot,
 	options: PairingOptions,
-): Promise<string[]> {
-	const sides = [
-		{ write: counterpart.writeOnSource, session: sessions.source, conversation: conversations.source, field: options.sourceField, value: conversations.target.conversationId },
-		{ write: counterpart.writeOnTarget, session: sessions.target, conversation: conversations.target, field: options.targetField, value: conversations.source.conversationId },
-	];
-	const warnings: string[] = [];
-	for (const side of sides) {
-		const { session, conversation, field } = side;
-		const pairing = session.api.pairing;
-		if (!side.write || pairing === undefined || field === null) continue;
-		const call = async (request: ApiRequest) =>
-			await session.ok(request, { conversationId: conversation.conversationId, action: 'pairing' });
-		const failure = await pairing.writeField(call, session.scope, conversation, field, side.value).then(
-			() => null,
-			(error: unknown) => error,
-		);
-		if (failure instanceof ApiCallError || failure instanceof InvalidParameterError) {
-			warnings.push(`The pair could not be kept on ${name(session, conversation.conversationId)}: ${failure.message}. ${failure.description}`);
-		} else if (failure !== null) {
-			throw failure;
-		}
+	names: { source: string; target: string },
+): Pairing {
+	const pointsAt = keptId(target, options.targetField);
+	if (pointsAt !== null && pointsAt !== source.conversationId) {
+		return {
+			paired: false,
+			reason: `${names.source} keeps ${target.conversationId} as its counterpart, but ${names.target} keeps ${pointsAt}: correct one of the two`,
+		};
 	}
-	return warnings;
+	return { paired: true, conversationId: target.conversationId, pairedBy: 'stored', writes: { claimTarget: pointsAt === null, keepOnSource: false } };
+}
+
+const sameEmail = (a: string | null, b: string) => a !== null && a.trim().toLowerCase() === b.trim().toLowerCase();
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Why a candidate cannot be the same request as the source (rule 4), or null when it can. */
+function refusal(source: ConversationSnapshot, candidate: ConversationSnapshot, email: string, options: PairingOptions, names: PairingNames): string | null {
+	if (!sameEmail(candidate.contactEmail, email)) return `another customer (${candidate.contactEmail ?? 'no e-mail address'})`;
+	const holder = keptId(candidate, options.targetField);
+	if (holder !== null) return `paired with ${names.sourcePlatform} conversation ${holder}`;
+	if (candidate.status === null || !PAIRABLE_STATUSES.includes(candidate.status)) {
+		return `${candidate.status ?? candidate.platformStatus}: only open or pending conversations are paired by e-mail`;
+	}
+	const sourceCreated = isoMs(source.createdAt);
+	const candidateCreated = isoMs(candidate.createdAt);
+	if (sourceCreated === null || candidateCreated === null) return 'creation time unknown';
+	const apart = Math.abs(sourceCreated - candidateCreated);
+	if (apart > options.windowMs) {
+		return `created ${Math.round(apart / HOUR_MS)} h apart from ${names.source} (pairing window: ${Math.round(options.windowMs / HOUR_MS)} h)`;
+	}
+	return null;
+}
+
+/** Rules 3 and 4 over the customer's conversations on the target platform. */
+export function chooseByEmail(
+	source: ConversationSnapshot,
+	email: string,
+	conversations: readonly ConversationSnapshot[],
+	options: PairingOptions,
+	names: PairingNames,
+): { pairing: Pairing; candidates: Candidate[] } {
+	const describe = (conversation: ConversationSnapshot, refused: string | null): Candidate => ({
+		conversationId: conversation.conversationId,
+		status: conversation.status,
+		createdAt: conversation.createdAt,
+		refused,
+	});
+	const pointingBack = conversations.find((conversation) => keptId(conversation, options.targetField) === source.conversationId);
+	if (pointingBack !== undefined) {
+		return {
+			pairing: { paired: true, conversationId: pointingBack.conversationId, pairedBy: 'email', writes: { claimTarget: false, keepOnSource: true } },
+			candidates: [describe(pointingBack, null)],
+		};
+	}
+	const judged = conversations.map((conversation) => ({ conversation, refused: refusal(source, conversation, email, options, names) }));
+	const eligible = judged.filter((entry) => entry.refused === null);
+	const on = `on ${names.targetPlatform}`;
+	const giveIt = (which: string) =>
+		`give ${which} id in Counterpart Conversation ID${names.sourceField === null ? '' : ` or put it into ${names.sourceField}`} to pair it anyway`;
+	if (eligible.length === 1) {
+		const [chosen] = eligible;
+		return {
+			pairing: { paired: true, conversationId: chosen.conversation.conversationId, pairedBy: 'email', writes: { claimTarget: true, keepOnSource: true } },
+			candidates: judged.map((entry) => describe(entry.conversation, entry.refused)),
+		};
+	}
+	if (eligible.length > 1) {
+		const ids = eligible.map((entry) => entry.conversation.conversationId).join(', ');
+		const reason = `not paired: ${eligible.length} conversations of ${email} ${on} could be the same request (${ids}); ${giveIt("the right one's")}`;
+		// Which ones were in question: each is refused for being one of several.
+		return {
+			pairing: { paired: false, reason },
+			candidates: judged.map((entry) => describe(entry.conversation, entry.refused ?? 'one of several that could be the same request')),
+		};
+	}
+	const refused = judged.map((entry) => `${entry.conversation.conversationId}: ${entry.refused ?? ''}`).join('; ');
+	const reason =
+		judged.length === 0
+			? `not paired: no conversation of ${email} ${on}`
+			: `not paired: no conversation of ${email} ${on} can be the same request as ${names.source} (${refused}); ${giveIt('its')}`;
+	return { pairing: { paired: false, reason }, candidates: judged.map((entry) => describe(entry.conversation, entry.refused)) };
 }

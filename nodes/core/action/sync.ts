@@ -1,22 +1,36 @@
 /**
- * Sync Status: one status change of a conversation on one platform, applied to its counterpart on the other.
- * Reads the source (has it moved on?) and the target, decides (sync-decision.ts), writes once: to the target, or
- * to the source when the target's status was proven to be set later. After a write to the target it reads the
- * source again: if the source changed while the write went out, the target follows it (a second write). So every
- * change costs at most two writes, and interleaved executions end on the latest change.
+ * Sync Status: one status change of a conversation on one platform, applied to its counterpart on the other, as one
+ * plan in three steps:
+ * 1. read (sync-read.ts): the conversation that changed, its counterpart (found under the pairing rules of
+ *    sync-pairing.ts), and when the counterpart's status was set where the decision needs it;
+ * 2. decide (sync-decision.ts, pure): write the target, write the source back (the target's status was set later),
+ *    or leave both; and what the pair still needs written;
+ * 3. write (sync-write.ts): the pair (the target's field by compare-and-set: a lost claim writes nothing else), then
+ *    one status write; after a write to the target the source is read again, and where it changed meanwhile the
+ *    target follows it (a second write). So every change costs at most two status writes, and interleaved
+ *    executions end on the latest change.
  */
 import type { ConversationSnapshot } from './conversation-api';
 import type { Session, WriteResult } from './operations';
-import { readConversation, unchanged, writeStatus } from './operations';
-import type { RecentWrites } from './sync-echoes';
+import { unchanged } from './operations';
+import { RecentWrites } from './sync-echoes';
 import type { Instant, SyncFacts } from './sync-decision';
 import { decideByStatus, decideByTime, skipUnread } from './sync-decision';
 import type { MappingRule } from './sync-mapping';
 import { mapStatus, mapStatusOrNull } from './sync-mapping';
-import type { PairedBy, PairingOptions } from './sync-pairing';
-import { findCounterpart, keepPair } from './sync-pairing';
+import type { Candidate, PairedBy, PairingOptions } from './sync-pairing';
+import { conversationName, readCounterpart, readSource, readStatusSetAt } from './sync-read';
+import type { SyncMemory } from './sync-write';
+import { claimTarget, conversationKey, followSource, keepOnSource, PairClaims, writeAndRemember } from './sync-write';
 import { isoMs } from '../json';
 import type { Platform, Status } from '../types';
+
+export type { SyncMemory };
+
+/** What Sync keeps in one n8n process: its recent writes (echoes) and its pair claims. */
+export function newSyncMemory(): SyncMemory {
+	return { recentWrites: new RecentWrites(), claims: new PairClaims() };
+}
 
 export interface IncomingChange {
 	platform: Platform;
@@ -38,7 +52,7 @@ export interface SyncRequest {
 }
 
 export interface SyncResult extends Omit<WriteResult, 'conversationId' | 'previousPlatformStatus' | 'platformStatus'> {
-	/** The counterpart conversation; null when none was found. */
+	/** The counterpart conversation; null when none was found (or its pairing was refused). */
 	conversationId: number | null;
 	previousPlatformStatus: string | null;
 	platformStatus: string | null;
@@ -47,6 +61,8 @@ export interface SyncResult extends Omit<WriteResult, 'conversationId' | 'previo
 	/** The conversation that changed, and its status as Sync left it (null: not read). */
 	source: { platform: Platform; conversationId: number; status: Status | null };
 	pairedBy: PairedBy | null;
+	/** The conversations looked at for a pairing by e-mail, and why each was refused (null: the one chosen). */
+	candidates: Candidate[];
 	/** Status writes made for this change (2 when the source changed again while the first went out). */
 	writes: number;
 }
@@ -55,51 +71,59 @@ interface Sync {
 	source: Session;
 	target: Session;
 	request: SyncRequest;
-	recentWrites: RecentWrites;
 }
-
-const conversationName = (session: Session, conversationId: number) => `${session.api.displayName} conversation ${conversationId}`;
-
-/** How RecentWrites knows a conversation: platform, installation and id. */
-const writeKey = (session: Session, conversationId: number) => `${session.api.platform}|${session.instance}|${conversationId}`;
 
 function instant(iso: string | null, resolutionMs: number): Instant | null {
 	const ms = isoMs(iso);
 	return ms === null ? null : { ms, resolutionMs };
 }
 
-export async function syncChange(
-	sessions: { source: Session; target: Session },
-	request: SyncRequest,
-	recentWrites: RecentWrites,
-): Promise<SyncResult> {
-	const sync: Sync = { ...sessions, request, recentWrites };
+export async function syncChange(sessions: { source: Session; target: Session }, request: SyncRequest, memory: SyncMemory): Promise<SyncResult> {
+	const sync: Sync = { ...sessions, request };
 	const { source, target } = sync;
 	const { change } = request;
 	const report = reporter(sync);
 
+	// Known before reading anything: a superseded change, the echo of this process's own write, a status not synced.
 	const wanted = mapStatus(change.status, target.api, request.rules);
-	const ownEcho = recentWrites.takeEcho(writeKey(source, change.conversationId), change);
+	const ownEcho = memory.recentWrites.takeEcho(conversationKey(source, change.conversationId), change);
 	const unread = skipUnread({ superseded: change.superseded, ownEcho }, conversationName(source, change.conversationId));
 	if (unread !== null) return report(null, { skipped: unread });
 	if (wanted === null) return report(null, { skipped: `status ${change.status} is not synced to ${target.api.displayName} (mapping)` });
 
-	const sourceConversation = await readConversation(source, change.conversationId);
+	// 1. Read.
+	const sourceConversation = await readSource(source, change.conversationId);
 	const found = { source: { platform: source.api.platform, conversationId: change.conversationId, status: sourceConversation.status } };
-	const counterpart = await findCounterpart(sessions, sourceConversation, request.pairing);
-	if (!counterpart.found) return report(null, { ...found, skipped: counterpart.reason });
-	const targetConversation = counterpart.conversation;
-	const paired = { ...found, pairedBy: counterpart.pairedBy };
-
+	const counterpart = await readCounterpart(sessions, sourceConversation, request.pairing);
+	if (!counterpart.found) return report(null, { ...found, skipped: counterpart.reason, candidates: counterpart.candidates });
+	const targetConversation = counterpart.target;
 	const facts = factsOf(sync, wanted, sourceConversation, targetConversation);
 	const byStatus = decideByStatus(facts);
-	const verdict = byStatus === 'by_time' ? decideByTime(facts, await readStatusSetAt(target, targetConversation.conversationId)) : byStatus;
-	const conversations = { source: sourceConversation, target: targetConversation };
-	const pairWarnings = await keepPair(sessions, conversations, counterpart, request.pairing);
+	const statusSetAt = byStatus === 'by_time' ? await readStatusSetAt(target, targetConversation.conversationId) : null;
+
+	// 2. Decide.
+	const verdict = byStatus === 'by_time' ? decideByTime(facts, statusSetAt) : byStatus;
+	const pair = counterpart.writes;
+
+	// 3. Write: the pair, then the status.
+	const pairWarnings: string[] = [];
+	if (pair.claimTarget) {
+		const ids = { source: sourceConversation.conversationId, target: targetConversation.conversationId };
+		const claim = await claimTarget(sessions, ids, request.pairing.targetField, memory.claims);
+		if (!claim.claimed) return report(null, { ...found, skipped: claim.reason, candidates: counterpart.candidates });
+		pairWarnings.push(...claim.warnings);
+	}
+	if (pair.keepOnSource) {
+		pairWarnings.push(...(await keepOnSource(source, sourceConversation, request.pairing.sourceField, targetConversation.conversationId)));
+	}
+	const paired = { ...found, pairedBy: counterpart.pairedBy, candidates: counterpart.candidates };
 	if (verdict.action === 'skip') return report(unchanged(targetConversation, verdict.skipped), { ...paired, warnings: pairWarnings });
 	if (verdict.action === 'write_source') {
 		const later = `${conversationName(target, targetConversation.conversationId)} got its status later than this change`;
-		const back = await writeAndRemember(sync, source, sourceConversation, verdict.status, later);
+		const back = await writeAndRemember(
+			{ session: source, current: sourceConversation, status: verdict.status, userId: request.userIds.source, cause: later },
+			memory.recentWrites,
+		);
 		const note = `${later}: ${conversationName(source, change.conversationId)} follows it (${back.platformStatus})`;
 		return report(unchanged(targetConversation, null), {
 			...paired,
@@ -111,8 +135,9 @@ export async function syncChange(
 	}
 
 	const cause = `${conversationName(source, change.conversationId)} went ${change.status}`;
-	const written = await writeAndRemember(sync, target, targetConversation, wanted, cause);
-	const followed = await followSource(sync, written);
+	const userId = request.userIds.target;
+	const written = await writeAndRemember({ session: target, current: targetConversation, status: wanted, userId, cause }, memory.recentWrites);
+	const followed = await followSource(sessions, change, written, { rules: request.rules, userId, recentWrites: memory.recentWrites });
 	const last = followed ?? written;
 	return report(last, {
 		...paired,
@@ -142,17 +167,10 @@ function reporter(sync: Sync) {
 		requestedStatus: request.change.status,
 		source: { platform: source.api.platform, conversationId: request.change.conversationId, status: null },
 		pairedBy: null,
+		candidates: [],
 		writes: 0,
 		...extra,
 	});
-}
-
-/** When the target's status was set at the latest, where its platform tells (null: it does not, or no sign of it). */
-async function readStatusSetAt(target: Session, conversationId: number): Promise<Instant | null> {
-	const history = target.api.statusHistory;
-	if (history === undefined) return null;
-	const response = await target.ok(history.request(conversationId, target.scope), { conversationId, action: 'reading' });
-	return instant(history.readStatusSetAt(response), target.api.clockResolutionMs);
 }
 
 function factsOf(sync: Sync, wanted: Status, sourceConversation: ConversationSnapshot, targetConversation: ConversationSnapshot): SyncFacts {
@@ -175,36 +193,4 @@ function factsOf(sync: Sync, wanted: Status, sourceConversation: ConversationSna
 		startedFrom: mapStatusOrNull(change.previousStatus, target.api, rules),
 		targetMappedBack: mapStatusOrNull(targetConversation.status, source.api, rules),
 	};
-}
-
-/**
- * Writes `status` to a conversation of `session` just read as `current`, and remembers the write (and `cause`, for
- * the reason shown when its echo comes back).
- */
-async function writeAndRemember(sync: Sync, session: Session, current: ConversationSnapshot, status: Status, cause: string): Promise<WriteResult> {
-	const userId = session === sync.target ? sync.request.userIds.target : sync.request.userIds.source;
-	const written = await writeStatus(session, current, status, { snoozedUntil: null, userId });
-	sync.recentWrites.remember(writeKey(session, current.conversationId), {
-		status: written.status ?? status,
-		previousStatus: current.status,
-		description: `${conversationName(session, current.conversationId)} was set to ${status} because ${cause}`,
-	});
-	return written;
-}
-
-/** After a write: if the source changed meanwhile, the target follows its new status (null: nothing to follow). */
-async function followSource(sync: Sync, written: WriteResult): Promise<WriteResult | null> {
-	const { source, target, request } = sync;
-	const { change, rules } = request;
-	const now = await readConversation(source, change.conversationId);
-	if (now.status === null || now.status === change.status) return null;
-	const follow = mapStatusOrNull(now.status, target.api, rules);
-	if (follow === null || target.api.statuses.fromStatus(follow) === written.platformStatus) return null;
-	// Compare-and-set again: a target that is no longer what was just written has a newer change of its own.
-	const current = await readConversation(target, written.conversationId);
-	if (current.platformStatus !== written.platformStatus) return null;
-	const meanwhile = `${conversationName(source, change.conversationId)} changed to ${now.status} while this change was synced`;
-	const followed = await writeAndRemember(sync, target, current, follow, meanwhile);
-	const note = `${meanwhile}; ${conversationName(target, written.conversationId)} followed it`;
-	return { ...followed, notes: [...followed.notes, note] };
 }

@@ -17,4 +17,9 @@ export interface TriggerAdapter {
 	/** Identifies a delivery that is sent again with identical bytes (a retry); null when it cannot be told. */
 	deliveryFingerprint(delivery: Delivery): string | null;
 	parse(body: unknown, delivery: Delivery, context: ParseContext): ParseResult;
+	/**
+	 * Where the platform signs no time (FreeScout): how old the newest time a delivery shows may be, at most, for it
+	 * to be a first delivery or one of the platform's retries. Older ones are replays (see replay.ts).
+	 */
+	replayWindowMs?: number;
 }

@@ -10,12 +10,16 @@ import { decide } from './decide';
 import { filteredOutBecause, type ChangeFilters } from './filters';
 import { parseJson } from '../json';
 import type { Memory } from './memory';
+import { replayReason } from './replay';
 import { rawBytes } from './signature';
 import { isIgnored, type Delivery, type ParseContext } from './types';
 
 export interface DeliverySettings {
 	secret: string | null;
-	/** Accept deliveries without a signature (Chatwoot < 4.11.2, automation webhooks) or without a secret to check. */
+	/**
+	 * Accept deliveries without a signature where the platform cannot sign them (Chatwoot < 4.11.2, automation and
+	 * macro webhooks); it counts only while `secret` is null (see unsignedRefusal).
+	 */
 	acceptUnsigned: boolean;
 	toleranceSeconds: number;
 	context: ParseContext;
@@ -45,18 +49,16 @@ export function handleDelivery(
 	if (signature.result === 'invalid') {
 		return { httpStatus: 401, message: 'Signature rejected', detail: `Signature rejected: ${signature.reason}` };
 	}
-	if (signature.result === 'unsigned' && !settings.acceptUnsigned) {
-		return {
-			httpStatus: 401,
-			message: 'Signature rejected',
-			detail: `Unsigned delivery rejected: ${signature.reason}`,
-		};
+	if (signature.result === 'unsigned') {
+		const refused = unsignedRefusal(settings, signature.reason);
+		if (refused !== null) return { httpStatus: 401, message: 'Signature rejected', detail: refused };
 	}
 
 	const raw = rawBytes(delivery);
-	const parsed = raw !== null ? parseJson(raw) : { ok: true as const, value: delivery.parsedBody };
+	// Without the raw bytes (never with n8n's webhook server), n8n's parsed body is read the same hostile-JSON way.
+	const parsed = parseJson(raw ?? textOf(delivery.parsedBody));
 	if (!parsed.ok) {
-		const message = `The body is not valid JSON: ${parsed.error}`;
+		const message = `The body is ${parsed.error}`;
 		return { httpStatus: 400, message, detail: message };
 	}
 	const body = parsed.value;
@@ -68,6 +70,8 @@ export function handleDelivery(
 
 	const observation = adapter.parse(body, delivery, settings.context);
 	if (isIgnored(observation)) return { httpStatus: 200, ignored: observation.reason, body };
+	const replay = replayReason(observation, adapter.replayWindowMs ?? null, nowMs);
+	if (replay !== null) return { httpStatus: 200, ignored: replay, body };
 
 	const decision = decide(observation, memory, adapter.statuses);
 	if (decision.changes.length === 0) return { httpStatus: 200, ignored: decision.reason ?? 'not a change', body };
@@ -82,4 +86,24 @@ export function handleDelivery(
 	if (changes.length === 0) return { httpStatus: 200, ignored: `filtered out: ${filteredOut.join('; ')}`, body };
 	if (fingerprint !== null) memory.addFingerprint(fingerprint, nowMs);
 	return { httpStatus: 200, changes, filteredOut, body };
+}
+
+/**
+ * Why an unsigned delivery is refused, or null when it is let through: only with Accept Unsigned Deliveries on and
+ * no secret known. A known secret means the webhook signs what it sends, so a delivery without a signature did not
+ * come from it, whatever the option says.
+ */
+export function unsignedRefusal(settings: Pick<DeliverySettings, 'secret' | 'acceptUnsigned'>, reason: string): string | null {
+	if (settings.secret !== null) return `Unsigned delivery rejected: ${reason}; the webhook's secret is known, so its deliveries must be signed`;
+	if (!settings.acceptUnsigned) return `Unsigned delivery rejected: ${reason}`;
+	return null;
+}
+
+/** n8n's parsed body as JSON text again; what cannot be written as JSON reads as no body. */
+function textOf(parsedBody: unknown): string {
+	try {
+		return JSON.stringify(parsedBody ?? null) ?? 'null';
+	} catch {
+		return 'null';
+	}
 }

@@ -14,8 +14,11 @@ function readAssignee(meta: Record<string, unknown>): Assignee | null {
 	return { id: integer(a.id), name: text(a.name), email: text(a.email), type };
 }
 
-/** `updated_at` is a float of seconds with microseconds (e.g. 1781946845.402187); an ISO string is read too. */
-function readUpdatedAt(value: unknown): string | null {
+/**
+ * `updated_at` is a float of seconds with microseconds (e.g. 1781946845.402187), `created_at` whole seconds; an ISO
+ * string is read too.
+ */
+function readTime(value: unknown): string | null {
 	const seconds = finiteNumber(value);
 	const ms = seconds === null ? isoMs(value) : seconds * 1000;
 	return ms === null ? null : new Date(ms).toISOString();
@@ -42,7 +45,8 @@ export function readChatwootConversation(
 		mailboxId: null,
 		snoozedUntil: text(body.snoozed_until),
 		subject: null,
-		updatedAt: readUpdatedAt(body.updated_at),
+		updatedAt: readTime(body.updated_at),
+		createdAt: readTime(body.created_at),
 		contactEmail: nonEmptyText(recordOrEmpty(meta.sender).email),
 		attributes: recordOrEmpty(body.custom_attributes),
 	};

@@ -16,7 +16,7 @@
  * - messages[0] is the latest non-activity message with an integer message_type (0 = incoming) and created_at in
  *   whole seconds.
  */
-import { finiteNumber, integer, isoMs, list, record, text, type JsonRecord } from '../../core/json';
+import { finiteNumber, integer, isoMs, isSafeKey, list, record, text, type JsonRecord } from '../../core/json';
 import type { Assignee, Contact, Status } from '../../core/types';
 import {
 	ignored,
@@ -30,6 +30,19 @@ import { changeExplanation, createdExplanation, latestMessage } from './cause';
 import { chatwootStatuses } from './status';
 
 const AUTOMATION_PREFIX = 'automation_event.';
+/**
+ * What Chatwoot sends: account-webhook events (webhook.rb ALLOWED_WEBHOOK_EVENTS), the agent-bot legacy events, the
+ * installation webhook's, automation-rule events and the macro event (reference: chatwoot.md §1).
+ */
+const KNOWN_EVENTS: ReadonlySet<string> = new Set([
+	...['conversation_status_changed', 'conversation_updated', 'conversation_created', 'contact_created', 'contact_updated'],
+	...['message_created', 'message_updated', 'webwidget_triggered', 'inbox_created', 'inbox_updated'],
+	...['conversation_typing_on', 'conversation_typing_off', 'conversation_opened', 'conversation_resolved', 'account_created'],
+	'macro.executed',
+	...['conversation_created', 'conversation_updated', 'conversation_opened', 'conversation_resolved', 'message_created'].map(
+		(name) => `${AUTOMATION_PREFIX}${name}`,
+	),
+]);
 /** A brand-new conversation's creation diff (older Chatwoot) may claim open -> pending within this window of created_at. */
 const CREATION_WINDOW_MS = 10_000;
 export function parseChatwoot(body: unknown, context: ParseContext): ParseResult {
@@ -37,6 +50,8 @@ export function parseChatwoot(body: unknown, context: ParseContext): ParseResult
 	if (payload === null) return ignored('the body is not a JSON object');
 	const event = text(payload.event);
 	if (event === null) return ignored('the body has no "event" field: not a Chatwoot webhook');
+	// The answer names only events Chatwoot sends: nothing else of the body goes back to whoever sent it.
+	if (!KNOWN_EVENTS.has(event)) return ignored('the body names an event Chatwoot does not send');
 
 	if (event === 'message_created' || event === 'message_updated') {
 		return ignored(`${event} is not a status change on its own`);
@@ -180,15 +195,15 @@ interface AttributeChange {
 	current_value?: unknown;
 }
 
-/** changed_attributes is a list of one-key objects, or null. */
+/** changed_attributes is a list of one-key objects, or null. Built without a prototype: names come from the body. */
 function changedAttributes(payload: JsonRecord): Record<string, AttributeChange> {
-	const changes: Record<string, AttributeChange> = {};
+	const changes: Record<string, AttributeChange> = Object.create(null) as Record<string, AttributeChange>;
 	for (const entry of list(payload.changed_attributes)) {
 		const item = record(entry);
 		if (item === null) continue;
 		for (const [name, value] of Object.entries(item)) {
 			const change = record(value);
-			if (change !== null) changes[name] = change;
+			if (change !== null && isSafeKey(name)) changes[name] = change;
 		}
 	}
 	return changes;

@@ -4,7 +4,7 @@
  * text}] is appended only when the Custom Fields module is active and the mailbox has fields.
  */
 import type { ConversationSnapshot } from '../../core/action/conversation-api';
-import { integer, isoMs, joinName, list, nonEmptyText, record, recordOrEmpty, text } from '../../core/json';
+import { integer, isoMs, isSafeKey, joinName, list, nonEmptyText, record, recordOrEmpty, text } from '../../core/json';
 import type { Assignee } from '../../core/types';
 import { freescoutStatuses } from './status';
 
@@ -19,12 +19,12 @@ function readAssignee(value: unknown): Assignee | null {
 	};
 }
 
-/** Custom field values by field name; a field without a value is left out. */
+/** Custom field values by field name; a field without a value is left out. No prototype: the names are people's. */
 function readCustomFields(value: unknown): Record<string, unknown> {
-	const fields: Record<string, unknown> = {};
+	const fields: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
 	for (const field of list(value).map(recordOrEmpty)) {
 		const name = text(field.name);
-		if (name !== null && field.value !== '' && field.value !== null && field.value !== undefined) fields[name] = field.value;
+		if (name !== null && isSafeKey(name) && field.value !== '' && field.value !== null && field.value !== undefined) fields[name] = field.value;
 	}
 	return fields;
 }
@@ -34,6 +34,7 @@ export function readFreeScoutConversation(body: Record<string, unknown>, convers
 	const platformStatus = text(body.status);
 	if (platformStatus === null) return null;
 	const updatedAt = isoMs(body.updatedAt);
+	const createdAt = isoMs(body.createdAt);
 	return {
 		platform: 'freescout',
 		conversationId: integer(body.id) ?? conversationId,
@@ -47,6 +48,7 @@ export function readFreeScoutConversation(body: Record<string, unknown>, convers
 		snoozedUntil: null,
 		subject: text(body.subject),
 		updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString(),
+		createdAt: createdAt === null ? null : new Date(createdAt).toISOString(),
 		contactEmail: nonEmptyText(recordOrEmpty(body.customer).email),
 		attributes: readCustomFields(body.customFields),
 	};

@@ -8,6 +8,7 @@ import { header, rawBytes } from '../../core/trigger/signature';
 import { api } from './api';
 import { priming } from './prime';
 import { parseFreeScout } from './parse';
+import { RETRY_WINDOW_MS } from './retries';
 import { verifyFreeScoutSignature } from './signature';
 import { freescoutStatuses } from './status';
 import { webhookRegistration } from './webhooks';
@@ -45,6 +46,8 @@ export const freescout: PlatformModule = {
 				return body === null ? null : `freescout:${event}:${createHash('sha1').update(body).digest('base64')}`;
 			},
 			parse: (body, delivery, context) => parseFreeScout(body, header(delivery, 'x-freescout-event'), context),
+			// FreeScout signs no time: a body older than its retry window is a replay.
+			replayWindowMs: RETRY_WINDOW_MS,
 		},
 		registration: webhookRegistration,
 		priming,

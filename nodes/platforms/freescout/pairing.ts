@@ -3,7 +3,9 @@
  * freescout.md §5; custom fields need FreeScout's Custom Fields module and a field in the conversation's mailbox):
  * - GET /api/mailboxes/{id}/custom_fields: the mailbox's fields ({"_embedded": {"custom_fields": [{id, name, ...}]}})
  * - PUT /api/conversations/{id}/custom_fields {"customFields": [{"id", "value"}]}: 204; fires no webhook
- * - GET /api/conversations?customerEmail=&state=published: the module applies no status filter unless asked
+ * - GET /api/conversations?customerEmail=&state=published&createdSince=: the module applies no status filter unless
+ *   asked; createdSince (ISO 8601, whole seconds) keeps those created at or after it, so a customer's old
+ *   conversations do not crowd the page of 50
  */
 import type { PairingApi } from '../../core/action/conversation-api';
 import { InvalidParameterError } from '../../core/action/conversation-api';
@@ -35,12 +37,10 @@ export const freescoutPairing: PairingApi = {
 		});
 	},
 
-	async findByContactEmail(call, _scope, email) {
-		const response = await call({
-			method: 'GET',
-			path: '/api/conversations',
-			qs: { customerEmail: email, state: 'published', sortField: 'updatedAt', sortOrder: 'desc', pageSize: 50 },
-		});
+	async findByContactEmail(call, _scope, email, createdSince) {
+		const qs: Record<string, string | number> = { customerEmail: email, state: 'published', sortField: 'createdAt', sortOrder: 'desc', pageSize: 50 };
+		if (createdSince !== null) qs.createdSince = createdSince.replace(/\.\d{3}Z$/, 'Z');
+		const response = await call({ method: 'GET', path: '/api/conversations', qs });
 		return list(recordOrEmpty(recordOrEmpty(response.body)._embedded).conversations)
 			.map((item) => readFreeScoutConversation(recordOrEmpty(item), 0))
 			.filter((conversation) => conversation !== null);

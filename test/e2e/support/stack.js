@@ -19,6 +19,7 @@ const crypto = require('node:crypto');
 const { startN8n } = require('../runtime/n8n');
 const { selectedN8nVersion } = require('../runtime/install');
 const { startProxy } = require('./proxy');
+const { credentialTypesShown } = require('../../support/example-credentials');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
@@ -36,15 +37,17 @@ function readExample(file) {
 }
 
 /**
- * An example made ready to import into one n8n: every node's credential of a type in `credentials` is
- * replaced by that credential ({id, name}); each trigger gets a fresh webhookId, as the editor gives a node
- * that has none (the examples carry none; `newWebhookIds` also replaces one a workflow has); `name` renames
- * the workflow.
+ * An example made ready to import into one n8n: every node of this package gets, of `credentials` (by type), the
+ * ones it shows in the editor (the examples carry none; the editor adds them on import or when the user picks
+ * them); each trigger gets a fresh webhookId, as the editor gives a node that has none (the examples carry none;
+ * `newWebhookIds` also replaces one a workflow has); `name` renames the workflow.
  */
 function prepareExample(file, { credentials = {}, name, newWebhookIds = false } = {}) {
 	const workflow = readExample(file);
 	for (const node of workflow.nodes) {
-		for (const type of Object.keys(node.credentials ?? {})) {
+		const types = credentialTypesShown(node);
+		if (types.length > 0) node.credentials = {};
+		for (const type of types) {
 			const credential = credentials[type];
 			if (!credential) throw new Error(`${file}: node "${node.name}" needs a ${type} credential`);
 			node.credentials[type] = { id: credential.id, name: credential.name };

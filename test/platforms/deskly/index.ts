@@ -34,7 +34,7 @@ const snapshot = (body: unknown, conversationId: number) => {
 	const ticket = record(body) ?? {};
 	const platformStatus = text(ticket.state) ?? '';
 	const base = { platform: 'deskly', conversationId, conversationNumber: null, accountId: null, inboxId: null, mailboxId: null };
-	const sync = { updatedAt: null, contactEmail: null, attributes: {} };
+	const sync = { updatedAt: null, createdAt: null, contactEmail: null, attributes: {} };
 	return { ...base, ...sync, status: statuses.toStatus(platformStatus), platformStatus, assignee: null, snoozedUntil: null, subject: null };
 };
 
