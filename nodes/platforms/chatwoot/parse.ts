@@ -250,17 +250,18 @@ function assigneeOf(assignee: JsonRecord | null, assigneeType: string | null): A
 	};
 }
 
+/** The largest time a Date holds, in milliseconds either side of 1970. */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * Chatwoot sends updated_at as float seconds (microseconds) and created_at as integer seconds; changed_attributes'
  * updated_at is an ISO string with milliseconds. Both are read to whole milliseconds (truncated, like the ISO form)
  * so that one save gives one stamp whichever way it arrives.
  */
-const MAX_DATE_MS = 8.64e15;
-
 export function secondsToMs(value: unknown): number | null {
 	const seconds = finiteNumber(value);
 	if (seconds === null) return null;
 	const ms = Math.floor(Math.round(seconds * 1e6) / 1000);
-	// Beyond what a Date can hold (±8.64e15 ms) it is no time at all.
+	// Beyond what a Date can hold it is no time at all.
 	return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : null;
 }
