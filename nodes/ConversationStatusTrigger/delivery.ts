@@ -23,6 +23,7 @@ import {
 } from '../core/trigger/delivery-settings';
 import type { Delivery } from '../core/trigger/types';
 import { platformSettings } from '../n8n/request';
+import { lookUpWhoChanged } from '../n8n/who-changed';
 import { writeSurvivingExecutionStart } from '../n8n/static-data';
 import { MEMORY_KEY, WEBHOOK_KEY } from './static-keys';
 
@@ -85,6 +86,10 @@ export async function receiveDelivery(this: IWebhookFunctions, platform: Platfor
 		return { noWebhookResponse: true };
 	}
 
+	// Only with the option, and before the memory is written: that write must come after the execution starts, so
+	// nothing is awaited after it.
+	let changes = 'changes' in outcome ? outcome.changes : [];
+	if (options.lookUpWhoChanged === true) changes = await lookUpWhoChanged.call(this, platform, changes);
 	const executes = 'changes' in outcome;
 	// Test listening never writes: its memory is its own, and the published trigger's stays as it is.
 	if (!test && (merged.shouldWriteBack || memory.version !== version)) {
@@ -100,7 +105,7 @@ export async function receiveDelivery(this: IWebhookFunctions, platform: Platfor
 	}
 	if (!executes) return { webhookResponse: { received: true, ignored: outcome.ignored } };
 
-	const items = outcome.changes.map((change) => {
+	const items = changes.map((change) => {
 		const item: IDataObject = { ...(change as unknown as IDataObject) };
 		if (options.includeRawPayload === true) item.raw = outcome.body as IDataObject;
 		return item;
