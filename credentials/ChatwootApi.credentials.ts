@@ -41,7 +41,7 @@ const testRules: IAuthenticateRuleResponseSuccessBody[] = [
 	whenAnswer(
 		'errors[0]',
 		'You need to sign in or sign up before continuing.',
-		'Chatwoot received no access token. A proxy in front of Chatwoot drops the api_access_token header: nginx does so unless "underscores_in_headers on;" is set.',
+		'Chatwoot received no access token: the Access Token is empty, or a proxy in front of Chatwoot removes the Api-Access-Token header (check its header rules).',
 	),
 	// A page or some other JSON instead of the inbox list: the Base URL holds a path, e.g. one copied from the
 	// address bar (Chatwoot answers every /app/... address with its dashboard page), or it is not a Chatwoot.
@@ -89,8 +89,15 @@ export class ChatwootApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Profile Settings → Access Token. Registering webhooks needs an administrator; opening conversations with an agent token assigns them to that agent.',
+				"Profile Settings → Access Token. An agent's token passes the test, but the trigger needs an administrator's: only administrators may register webhooks.",
 			required: true,
+		},
+		{
+			displayName:
+				"The Conversation Status Trigger registers its webhook in Chatwoot, which only an administrator's token may do. An agent's token passes the test and serves the action node, which then sees only that agent's inboxes, and opening a conversation with it assigns the conversation to that agent.",
+			name: 'administratorNotice',
+			type: 'notice',
+			default: '',
 		},
 		{
 			displayName: 'Webhook Secret',
@@ -110,11 +117,13 @@ export class ChatwootApi implements ICredentialType {
 		},
 	];
 
+	// Chatwoot reads the token from `api_access_token` or `Api-Access-Token` (access_token_auth_helper.rb L10); nginx
+	// drops header names with underscores by default, so the hyphen form is the one that survives a reverse proxy.
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
 		properties: {
 			headers: {
-				api_access_token: '={{$credentials.accessToken}}',
+				'Api-Access-Token': '={{$credentials.accessToken}}',
 			},
 		},
 	};

@@ -117,6 +117,18 @@ export class ConversationStatusTrigger implements INodeType {
 							{ name: 'API', value: 'api', description: "A user listed in the option 'API User IDs' changed it" },
 							{ name: 'Automation', value: 'automation', description: 'An automation rule or macro' },
 							{
+								name: 'Bot Failure',
+								value: 'bot_failure',
+								description:
+									"Chatwoot opened a pending conversation because its agent bot's webhook failed or was too slow (needs the option 'Look Up Who Changed It')",
+							},
+							{
+								name: 'Bot Handoff',
+								value: 'bot_handoff',
+								description:
+									"Chatwoot pending -> open: the bot handed over, Force Open, or (without the option 'Look Up Who Changed It') Chatwoot after the agent bot failed",
+							},
+							{
 								name: 'Bot Inbox',
 								value: 'bot_inbox',
 								description: 'Chatwoot moved it to pending because its inbox has a bot',
@@ -185,6 +197,15 @@ export class ConversationStatusTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description: "Whether to add the delivery body the change was read from, in the field 'raw'",
+					},
+					{
+						displayName: 'Look Up Who Changed It',
+						name: 'lookUpWhoChanged',
+						type: 'boolean',
+						default: false,
+						description:
+							"Whether to read each change's conversation once more from Chatwoot to name who made it (an agent, the bot, or Chatwoot after the agent bot failed: cause 'Bot Failure'). One API call per item; the webhook then answers a little later.",
+						displayOptions: { show: { '/platform': platformsWhere((platform) => platform.trigger.whoChanged !== undefined) } },
 					},
 					{
 						displayName: 'Register Webhook Automatically',

@@ -24,6 +24,7 @@ import {
 import type { Delivery } from '../core/trigger/types';
 import { platformSettings } from '../n8n/request';
 import { answerAndStart } from '../n8n/static-data';
+import { lookUpWhoChanged } from '../n8n/who-changed';
 import { MEMORY_KEY, WEBHOOK_KEY } from './static-keys';
 
 /**
@@ -85,6 +86,9 @@ export async function receiveDelivery(this: IWebhookFunctions, platform: Platfor
 		return { noWebhookResponse: true };
 	}
 
+	// Only with the option: one more API read per change, before the answer.
+	let changes = 'changes' in outcome ? outcome.changes : [];
+	if (options.lookUpWhoChanged === true) changes = await lookUpWhoChanged.call(this, platform, changes);
 	// Test listening never writes: its memory is its own, and the published trigger's stays as it is.
 	if (!test && (merged.shouldWriteBack || memory.version !== version)) {
 		state.text = memory.stored();
@@ -93,7 +97,7 @@ export async function receiveDelivery(this: IWebhookFunctions, platform: Platfor
 	}
 	if (!('changes' in outcome)) return { webhookResponse: { received: true, ignored: outcome.ignored } };
 
-	const items = outcome.changes.map((change) => {
+	const items = changes.map((change) => {
 		const item: IDataObject = { ...(change as unknown as IDataObject) };
 		if (options.includeRawPayload === true) item.raw = outcome.body as IDataObject;
 		return item;

@@ -4,6 +4,7 @@
  * interface and the registry, so a third platform is one more folder and one more `register` call.
  */
 import type { ConversationApi } from './action/conversation-api';
+import type { ApiRequest, ApiResponse } from './http';
 import type { TriggerAdapter } from './trigger/adapter';
 import type { Priming } from './trigger/priming';
 import type { WebhookRegistration } from './trigger/webhook-registration';
@@ -52,6 +53,11 @@ export interface PlatformModule {
 		 * the trigger offer Accept Unsigned Deliveries; a platform that signs everything gets no such way around it.
 		 */
 		sendsUnsigned: boolean;
+		/** Option "Look Up Who Changed It": one API read per item that names who made the change, where the platform can. */
+		whoChanged?: {
+			request(change: StatusChange): ApiRequest | null;
+			apply(change: StatusChange, response: ApiResponse): StatusChange;
+		};
 	};
 	action: ConversationApi;
 }

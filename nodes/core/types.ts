@@ -25,6 +25,7 @@ export type Cause =
 	| 'customer_message'
 	| 'bot_inbox'
 	| 'bot_handoff'
+	| 'bot_failure'
 	| 'conversation_created'
 	| 'agent'
 	| 'api'
@@ -35,6 +36,7 @@ export const CAUSES: readonly Cause[] = [
 	'customer_message',
 	'bot_inbox',
 	'bot_handoff',
+	'bot_failure',
 	'conversation_created',
 	'agent',
 	'api',

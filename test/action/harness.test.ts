@@ -74,7 +74,7 @@ describe('n8n harness', () => {
 	afterAll(async () => api.stop());
 	beforeEach(() => api.clearLog());
 
-	it('runs a node through WorkflowExecute with the Chatwoot credential header applied', async () => {
+	it('runs a node through WorkflowExecute with the Chatwoot credential header applied (Api-Access-Token, the form nginx keeps)', async () => {
 		const result = await harness.runNode({
 			node: Probe,
 			parameters: { platform: 'chatwoot', path: '={{ "/api/v1/x/" + $json.n }}' },
@@ -88,7 +88,7 @@ describe('n8n harness', () => {
 			{ statusCode: 200, body: { path: '/api/v1/x/2', n: null } },
 		]);
 		expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(api.log.map((r) => [r.method, r.path, r.headers.api_access_token])).toEqual([
+		expect(api.log.map((r) => [r.method, r.path, r.headers['api-access-token']])).toEqual([
 			['GET', '/api/v1/x/1', 'tok-1'],
 			['GET', '/api/v1/x/2', 'tok-1'],
 		]);

@@ -3,9 +3,10 @@
 // - its memory across restarts: n8n saves a webhook call's static data before the execution starts only when the
 //   trigger answered the request itself (nodes/n8n/static-data.ts); the memory must be in the database after a
 //   change that started an execution, survive a restart, and a retry of a delivery whose answer was lost must start
-//   nothing;
-// - the changes to open that Chatwoot's auto-assignment hides (no status diff in any delivery), with the
-//   simulator's defaults of Chatwoot 4.15.1: auto-assignment on and an agent online.
+//   nothing; deliveries FreeScout still holds at a restart or at activation are each reported once;
+// - the changes to open that Chatwoot's older auto-assignment system hides (no status diff in any delivery): an
+//   account created before 4.13.0 (assignmentV2: false), auto-assignment on and an agent online. Assignment V2,
+//   the default since 4.13.0: chatwoot-assignment.e2e.test.js.
 const crypto = require('node:crypto');
 const { createChatwootSimulator } = require('../simulators/chatwoot');
 const { createFreeScoutSimulator } = require('../simulators/freescout');
@@ -21,7 +22,7 @@ let chatwoot;
 beforeAll(async () => {
 	freescout = createFreeScoutSimulator({ moduleVersion: '1.0.82', undoDelayMs: 500, retryIntervalMs: 1500 });
 	await freescout.start();
-	chatwoot = createChatwootSimulator({ version: '4.15.1' });
+	chatwoot = createChatwootSimulator({ version: '4.15.1', assignmentV2: false });
 	await chatwoot.start();
 	stack = await startStack();
 }, 240_000);
@@ -216,7 +217,7 @@ describe('Chatwoot', () => {
 		const executions = (await stack.n8n.listExecutions(workflow.id)).length;
 		const pending = await unassignedConversation(chatwoot.ids().apiInboxId);
 		const snoozed = await unassignedConversation(chatwoot.ids().webInboxId);
-		await chatwoot.setStatus(snoozed, 'snoozed');
+		await chatwoot.setStatus(snoozed, 'snoozed', { snoozedUntil: Math.floor(Date.now() / 1000) + 3600 });
 		await chatwoot.idle();
 		await stack.exactlyExecutions(workflow.id, executions + 3, { quietMs: 1000 });
 		expect(onlyAssignment((await chatwoot.setStatus(pending, 'open', { as: 'bot' })).deliveries)).toBe(true);

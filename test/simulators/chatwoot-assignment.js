@@ -8,7 +8,8 @@
  *     conversation is open and was just created or had its status changed (conversation.rb L360-364
  *     `conversation_status_changed_to_open?`), the inbox has `enable_auto_assignment` (default true) and the
  *     assignee is blank or not a member of the inbox (L40-48). With the account feature `assignment_v2` the
- *     legacy service is not called (an AssignmentJob is enqueued instead; that job is not modelled).
+ *     legacy service is not called (an AssignmentJob is enqueued instead: chatwoot.js runs it later, picking
+ *     with the same round robin among online members).
  *   - app/services/auto_assignment/agent_assignment_service.rb: only members that are `online` are candidates
  *     (OnlineStatusTracker.get_available_users & inbox member ids), picked by the inbox round robin queue;
  *     `conversation.update(assignee: ...)` only when somebody was found.
@@ -22,8 +23,9 @@
  *   - lib/online_status_tracker.rb `get_available_users` + app/models/concerns/availability_statusable.rb: a user
  *     is listed when connected (presence in the last 20 s) or when `auto_offline` is false; the status listed is
  *     the account user's availability (online / busy / offline). Only `online` users are assigned.
- * Not modelled: teams (team_member_ids_with_capacity), the assignment_v2 job and policies, the presence
- * time window (connected is a flag set through the control API). Activity messages: chatwoot.js.
+ * Teams (a team's members among the inbox's, only when the team allows auto-assignment) and the assignment V2 job
+ * are in chatwoot.js. Not modelled: V2's balanced policy and per-policy limits, the presence time window
+ * (connected is a flag set through the control API). Activity messages: chatwoot.js.
  */
 
 const AVAILABILITIES = ['online', 'busy', 'offline'];
@@ -98,9 +100,12 @@ function createAssignment(S, opts) {
 		return ids.filter((id) => (open.get(id) || 0) < limit);
 	}
 
-	/** AgentAssignmentService#find_assignee: the next online member with capacity, or null. Moves the queue. */
-	function pickAssignee(inbox) {
-		const candidates = withCapacity(inbox).filter((id) => availabilityStatus(id) === 'online');
+	/**
+	 * AgentAssignmentService#find_assignee: the next online member with capacity (among `allowed`, a team's
+	 * members, when given), or null. Moves the queue.
+	 */
+	function pickAssignee(inbox, allowed) {
+		const candidates = withCapacity(inbox).filter((id) => availabilityStatus(id) === 'online' && (!allowed || allowed.includes(id)));
 		if (!candidates.length) return null;
 		let queue = queues.get(inbox.id) || [];
 		const sorted = (ids) => ids.slice().sort((a, b) => a - b).join(',');

@@ -169,6 +169,12 @@ function lastMessage(S, conv, predicate) {
 	return null;
 }
 
+/** Team#push_event_data: {id, name}, or null without a team. */
+function teamPushEventData(S, conv) {
+	const team = conv.teamId ? S.teams.get(conv.teamId) : null;
+	return team ? { id: team.id, name: team.name } : null;
+}
+
 // ---------- conversation webhook object ----------
 function conversationMeta(S, conv) {
 	const contact = S.contacts.get(conv.contactId);
@@ -178,7 +184,7 @@ function conversationMeta(S, conv) {
 		sender: contactPushEventData(contact),
 		assignee: assignee ? userPushEventData(assignee) : null,
 		assignee_type: assignee ? 'User' : null,
-		team: null,
+		team: teamPushEventData(S, conv),
 		hmac_verified: ci.hmacVerified,
 	};
 }
@@ -297,6 +303,8 @@ function conversationApi(S, conv) {
 		meta.assignee = agentApi(S, assignee);
 		meta.assignee_type = 'User'; // both keys only when assigned (_conversation.json.jbuilder L10-20)
 	}
+	const team = teamPushEventData(S, conv);
+	if (team) meta.team = team; // only with a team
 	meta.hmac_verified = ci.hmacVerified;
 	const last = lastMessage(S, conv);
 	const lastNonActivity = lastMessage(S, conv, (m) => m.messageType !== 2);

@@ -6,16 +6,18 @@
  *
  * An in-memory stand-in for ONE Chatwoot account, behaving like Chatwoot 4.15.1 (upstream tag v4.15.1, commit
  * 97bb8ecd; file and line references below are upstream paths at that tag) as described by the project's
- * verified Chatwoot reference notes (2026-11-30 audit). Option `version` switches the behaviours that differ
- * between releases:
+ * verified Chatwoot reference notes (2026-11-30 audit and the 2026-12-04 one). Option `version` switches the
+ * behaviours that differ between releases:
  *   - < 4.11.2: account webhooks have no `secret` (absent from the REST JSON) and deliveries carry no
- *     X-Chatwoot-Timestamp / X-Chatwoot-Signature headers;
+ *     X-Chatwoot-Delivery, X-Chatwoot-Timestamp or X-Chatwoot-Signature header (all three came with #13573);
+ *   - >= 4.13.0: assignment V2 is the default (config/features.yml L192-194, migration 20260409091202, PR #14031:
+ *     on for every account created on 4.13.0 or later); `assignmentV2: false` models an older account;
  *   - < 4.13.0: API-inbox deliveries are unsigned and the inbox / agent-bot JSON has no `secret`;
  *   - < 4.14.2: conversation webhook payloads have no `account` key;
  *   - >= 4.14.0 with option `ssrfBlockPrivate: true`: deliveries to loopback fail like SafeFetch does
  *     (default false, i.e. as if SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true, so tests can receive them).
  * Behaviour options whose default is 4.15.1 and whose `false` keeps an older model reachable (see the
- * JSDoc of createChatwootSimulator): autoAssignment, captainOpensBeforeMessage, firstReplySingleUpdate,
+ * JSDoc of createChatwootSimulator): assignmentV2, autoAssignment, captainOpensBeforeMessage, firstReplySingleUpdate,
  * waitingSinceTouchesUpdatedAt, apiInboxFailureMarksMessage, activityMessages; onlineAgents: [] (nobody
  * online) also keeps status changes visible; botInboxCreationEvents (default false) adds the
  * pair of events a public capture from an older Chatwoot shows on a bot-inbox creation.
@@ -26,8 +28,8 @@
  *       GET/POST /accounts/{a}/webhooks, PATCH/PUT/DELETE /accounts/{a}/webhooks/{id} (administrators only)
  *       GET  /accounts/{a}/conversations: app/finders/conversation_finder.rb. status (default open, `all`),
  *         inbox_id, assignee_type (me | unassigned | assigned | anything else = all; counts taken before it),
- *         sort_by (L5-22; default last_activity_at_desc, see chatwoot-queries.js), page (25 a page, Ruby
- *         to_i), updated_within=<seconds> (L222-226: every conversation with updated_at newer than that,
+ *         sort_by (L5-22; default last_activity_at_desc, see chatwoot-queries.js), page (option
+ *         conversationsPerPage = CONVERSATION_RESULTS_PER_PAGE, L225, default 25; Ruby to_i), updated_within=<seconds> (L222-226: every conversation with updated_at newer than that,
  *         not paginated). Agents only see conversations of inboxes they are members of
  *         (Conversations::PermissionFilterService).
  *       POST /accounts/{a}/conversations (create: status from determine_conversation_status, conversation.rb
@@ -46,7 +48,8 @@
  *         `custom_attributes`: the hash is replaced, answer `{"custom_attributes": {...}}`, a change fires
  *         conversation_updated [custom_attributes, updated_at]; missing hash -> 500; the jsonb length
  *         validator's 422; bot tokens allowed)
- *       POST /accounts/{a}/conversations/{display_id}/toggle_priority, .../assignments, .../messages
+ *       POST /accounts/{a}/conversations/{display_id}/toggle_priority, .../assignments (assignee_id or team_id),
+ *         .../messages; GET .../messages (the latest 20, oldest first, activity messages included)
  *       GET  /accounts/{a}/conversations/{display_id}/inbox_assistant (enterprise; `{"assistant": ...|null}`)
  *       GET/POST /accounts/{a}/custom_attribute_definitions (create: administrators; the model's
  *         validations; display types and models as names or integers; answer the definition partial)
@@ -70,14 +73,36 @@
  *     else open); outgoing messages never reopen; muted conversations are not reopened; snoozed_until is
  *     cleared whenever the status is not snoozed; waiting_since cleared (silently) on resolve; snooze expiry
  *     and agent-bot failure (open!, then the activity message) as control methods.
- *   - Auto-assignment (chatwoot-assignment.js): inbox members, agent availability, the legacy round robin.
- *     When a save leaves an unassigned conversation just opened (toggle_status by any token, the bot handoff,
+ *   - Assignment V2 (the default from 4.13.0): app/models/concerns/auto_assignment_handler.rb L11-48 with
+ *     inbox.rb L206-208 enqueues AutoAssignment::AssignmentJob instead of assigning inline, whenever the legacy
+ *     system would have run (created or just opened, unassigned or assignee not a member, inbox
+ *     enable_auto_assignment). The job (assignment_service.rb L30-47, L90-105) runs after the enqueuing operation's
+ *     deliveries (option assignmentJobs 'auto'; 'manual': runAssignmentJobs()) and assigns each open, unassigned
+ *     conversation of the inbox to the next online member, in an ordinary save by nobody: conversation_updated
+ *     [assignee_id null -> X, updated_at], no activity message. Status changes stay visible. The periodic run
+ *     (schedule.yml L58-62, every 30 minutes) for inboxes with an assignment policy: runPeriodicAssignment().
+ *   - Manual assignment (conversations/assignment_service.rb L16-21: assign(), POST .../assignments) and an
+ *     automation's assign_agent (automationAssign(), "Automation System" in the activity): conversation_updated
+ *     [assignee_id, updated_at], no status change. Teams (createTeam, assignTeam, POST .../assignments {team_id}:
+ *     conversation_updated [team_id, updated_at], meta.team {id, name}): auto-assignment picks among a team's
+ *     members only when the team has allow_auto_assign; without it the conversation is never auto-assigned
+ *     (auto_assignment_handler.rb L25, L34-38), so its status events stay visible in both systems.
+ *   - Channels (addInbox): WhatsApp, SMS, Twilio SMS, Telegram, Line, Facebook, Instagram and TikTok inboxes put an
+ *     incoming message after "resolved" into a NEW conversation (the contact's last unresolved one, else a new one:
+ *     whatsapp/incoming_message_base_service.rb L115-121), unless lock_to_single_conversation (default false,
+ *     schema.rb L904); the API channel (EvolutionAPI) and the web widget reopen the conversation.
+ *   - Snooze expiry (reopen_snoozed_conversations_job.rb L5): only a snoozed_until within the last 3 days reopens
+ *     (runSnoozeReopenJob by the clock, expireSnooze for one conversation); "snoozed until next reply" (no
+ *     snoozed_until) never expires; no activity message.
+ *   - Older auto-assignment (assignmentV2: false; chatwoot-assignment.js): inbox members, agent availability, the
+ *     legacy round robin. When a save leaves an unassigned conversation just opened (toggle_status by any token, the bot handoff,
  *     the agent-bot failure, snooze expiry, an incoming message reopening a resolved or snoozed conversation
  *     in an inbox without a bot, a Captain reply) and an online member exists, the nested assignment save
  *     replaces previous_changes before the after-commit callbacks run: no conversation_status_changed, and
  *     conversation_updated carries only [assignee_id, updated_at]; the late-built payload's `status` shows the
- *     new status. On a creation only conversation_created is sent (its payload shows the assignee). With
- *     nobody online, auto-assignment off, an assignee who is a member, or assignment_v2: events as usual.
+ *     new status; when the assignee left the inbox the diff is assignee_id X -> Y (L40-48). On a creation only
+ *     conversation_created is sent (its payload shows the assignee). With nobody online, auto-assignment off, an
+ *     assignee who is a member, or a team without allow_auto_assign: events as usual.
  *     An agent token's toggle_status ending open then self-assigns in its own save (conversation_updated
  *     [assignee_id, updated_at] only if the auto-assignee was somebody else).
  *   - Message callbacks (message.rb L324-333, in order): reopen_conversation; Captain (enterprise/app/models/
@@ -112,7 +137,7 @@
  *     meta.assignee and meta.assignee_type only when assigned; unread_count counts at most 10.
  *   - Delivery: asynchronous, to every account webhook subscribed to the event whatever its inbox (inbox_id is
  *     not a filter) and, for conversation/message events, to an API inbox's webhook_url without subscription
- *     filter. Headers Content-Type/Accept application/json, a new X-Chatwoot-Delivery uuid per target, and
+ *     filter. Headers Content-Type/Accept application/json, from 4.11.2 a new X-Chatwoot-Delivery uuid per target, and
  *     with a secret X-Chatwoot-Timestamp + X-Chatwoot-Signature: sha256=HMAC(secret, "<ts>.<body>").
  *     5 s timeout (option), no retries: a non-2xx or a connection error is written to the delivery log; for
  *     the API inbox target a failed message_created / message_updated marks the message failed with
@@ -127,12 +152,12 @@
  *   - Automation-rule webhooks: unsigned, no X-Chatwoot-* headers, event "automation_event.<rule event>".
  *
  * Deliberately not modelled: multiple accounts (a second id exists only to answer "not authorized to access
- * this account"), teams, labels API, SLA keys, contact merge, attachments, agent-bot outgoing webhooks and
+ * this account"), team REST routes (teams are made through the control API), labels API, SLA keys, contact merge, attachments, agent-bot outgoing webhooks and
  * their retries (only the "bot failed -> open" effect as a control method), assignment of agent bots,
  * campaigns, auto-resolve, typing/widget events, macro webhooks, message flood limits, custom roles,
- * the assignment_v2 job, activity messages for labels, teams and SLA, the conversation search `q`,
- * channels other than API and web widget (so incoming messages always reopen, never create a new
- * conversation), the `include_contact_pii` webhook flag, the REST routes for inbox members and agents (members
+ * V2's balanced policy and per-policy limits, activity messages for labels, teams and SLA, the conversation
+ * search `q`, the channels' own webhooks and message formats (other channels differ only in where an incoming
+ * message lands), the `include_contact_pii` webhook flag, the REST routes for inbox members and agents (members
  * and availability are set through the control API), and the PR #14870 behaviour after the reference
  * snapshot. The inbox, agent, contact and message REST JSON are reduced to the keys listed in the reference or
  * obviously needed.
@@ -173,17 +198,20 @@ const AUTOMATION_RULE_EVENTS = [
 	'message_created',
 ];
 /** Conversation#list_of_keys that make a save emit conversation_updated (tracked fields we model). */
-const TRACKED = new Set(['status', 'assigneeId', 'snoozedUntil', 'customAttributes', 'waitingSince', 'firstReplyCreatedAt', 'priority']);
+const TRACKED = new Set(['status', 'assigneeId', 'teamId', 'snoozedUntil', 'customAttributes', 'waitingSince', 'firstReplyCreatedAt', 'priority']);
 const ATTR_NAMES = {
 	status: 'status',
 	customAttributes: 'custom_attributes',
 	assigneeId: 'assignee_id',
+	teamId: 'team_id',
 	snoozedUntil: 'snoozed_until',
 	waitingSince: 'waiting_since',
 	firstReplyCreatedAt: 'first_reply_created_at',
 	priority: 'priority',
 	updatedAt: 'updated_at',
 };
+/** reopen_snoozed_conversations_job.rb L5: `snoozed_until: 3.days.ago..Time.current`. */
+const SNOOZE_REOPEN_WINDOW_US = 3 * 24 * 3600 * 1e6;
 const TIME_FIELDS = new Set(['snoozedUntil', 'waitingSince', 'firstReplyCreatedAt', 'updatedAt']);
 
 /** Stand-in for the page dashboard#index renders (the Vue app's shell). */
@@ -261,7 +289,11 @@ function present(v) {
  * @param {boolean} [options.botInboxCreationEvents=false] the extra status_changed + updated on a bot-inbox create
  *   (a capture from an older Chatwoot; 4.15.1 sends conversation_created only).
  * @param {boolean} [options.autoAssignment=true] inbox setting enable_auto_assignment of both inboxes.
- * @param {boolean} [options.assignmentV2=false] account feature assignment_v2 (the legacy inline assignment is skipped).
+ * @param {boolean|null} [options.assignmentV2=null] account feature assignment_v2: on for every account created on
+ *   4.13.0 or later, so the default is version >= 4.13.0; false models an older account (the legacy inline assignment).
+ * @param {'auto'|'manual'} [options.assignmentJobs='auto'] assignment V2: the AssignmentJob an operation enqueues runs
+ *   by itself once that operation's deliveries finished ('auto'), or only when runAssignmentJobs() is called.
+ * @param {number} [options.conversationsPerPage=25] CONVERSATION_RESULTS_PER_PAGE of the conversation list.
  * @param {number[]|null} [options.onlineAgents=null] user ids connected and online at start (default: the agent
  *   user, a member of both inboxes, so auto-assignment happens as in a staffed Chatwoot; [] = nobody online).
  * @param {Record<number, number[]>|null} [options.inboxMembers=null] inbox id -> member user ids in membership
@@ -296,7 +328,9 @@ function createChatwootSimulator(options = {}) {
 			enterprise: true,
 			botInboxCreationEvents: false,
 			autoAssignment: true,
-			assignmentV2: false,
+			assignmentV2: null,
+			assignmentJobs: 'auto',
+			conversationsPerPage: 25,
 			onlineAgents: null,
 			inboxMembers: null,
 			captainOpensBeforeMessage: true,
@@ -336,8 +370,11 @@ function createChatwootSimulator(options = {}) {
 			apiInboxAndBotSecret: atLeast('4.13.0'),
 			accountInConversationPayload: atLeast('4.14.2'),
 			ssrf: atLeast('4.14.0') && opts.ssrfBlockPrivate,
-			assignmentV2: Boolean(opts.assignmentV2),
+			assignmentV2: opts.assignmentV2 === null || opts.assignmentV2 === undefined ? atLeast('4.13.0') : Boolean(opts.assignmentV2),
+			// X-Chatwoot-Delivery came with the signing change (#13573, 4.11.2); before it the headers are bare.
+			deliveryId: atLeast('4.11.2'),
 		},
+		teams: new Map(),
 		users: new Map(),
 		bot: null,
 		inboxes: new Map(),
@@ -348,7 +385,7 @@ function createChatwootSimulator(options = {}) {
 		messages: [],
 		webhooks: new Map(),
 		customAttributeDefinitions: new Map(),
-		seq: { contact: 0, contactInbox: 0, conversation: 0, conversationDb: 0, message: 0, webhook: 0, hook: 0, customAttribute: 0 },
+		seq: { contact: 0, contactInbox: 0, conversation: 0, conversationDb: 0, message: 0, webhook: 0, hook: 0, customAttribute: 0, team: 0, inbox: 2 },
 	};
 	const admin = {
 		id: 1,
@@ -390,6 +427,7 @@ function createChatwootSimulator(options = {}) {
 		captain: null,
 		enableAutoAssignment: Boolean(opts.autoAssignment),
 		maxAssignmentLimit: null,
+		assignmentPolicy: false,
 	};
 	const webInbox = {
 		id: 2,
@@ -405,6 +443,7 @@ function createChatwootSimulator(options = {}) {
 		captain: null,
 		enableAutoAssignment: Boolean(opts.autoAssignment),
 		maxAssignmentLimit: null,
+		assignmentPolicy: false,
 	};
 	S.inboxes.set(apiInbox.id, apiInbox);
 	S.inboxes.set(webInbox.id, webInbox);
@@ -485,7 +524,7 @@ function createChatwootSimulator(options = {}) {
 	 */
 	function operation(fn, actor = null) {
 		if (currentBatch) return { result: fn(), done: Promise.resolve([]) };
-		const batch = { id: ++batchSeq, jobs: [] };
+		const batch = { id: ++batchSeq, jobs: [], afterCommit: [] };
 		currentBatch = batch;
 		current = { actor, executedByContact: false };
 		let result;
@@ -495,7 +534,9 @@ function createChatwootSimulator(options = {}) {
 			currentBatch = null;
 			current = { actor: null, executedByContact: false };
 		}
-		return { result, done: commitBatch(batch) };
+		const done = commitBatch(batch);
+		if (batch.afterCommit.length) done.then(() => batch.afterCommit.forEach((run) => run()));
+		return { result, done };
 	}
 
 	/** Logs list deliveries in the order they were sent; they are written when they finish. */
@@ -578,7 +619,7 @@ function createChatwootSimulator(options = {}) {
 	}
 
 	function isIdle() {
-		return !pumping && !pumpScheduled && queue.length === 0 && inFlight === 0;
+		return !pumping && !pumpScheduled && queue.length === 0 && inFlight === 0 && assignmentJobsRunning === 0;
 	}
 
 	function checkIdle() {
@@ -624,7 +665,7 @@ function createChatwootSimulator(options = {}) {
 				webhookId: w.id,
 				url: w.url,
 				secret: S.features.accountWebhookSecret ? w.secret : null,
-				deliveryId: true,
+				deliveryId: S.features.deliveryId,
 			});
 		}
 		if (job.kind === 'conversation' || job.kind === 'message') {
@@ -636,7 +677,7 @@ function createChatwootSimulator(options = {}) {
 					inboxId: inbox.id,
 					url: inbox.webhookUrl,
 					secret: S.features.apiInboxAndBotSecret ? inbox.channelSecret : null,
-					deliveryId: true,
+					deliveryId: S.features.deliveryId,
 				});
 			}
 		}
@@ -759,18 +800,81 @@ function createChatwootSimulator(options = {}) {
 	}
 
 	/**
-	 * AutoAssignmentHandler#run_auto_assignment (after_save, legacy assignment system). When it assigns, the
-	 * nested `conversation.update(assignee:)` runs inside the first save's transaction and its changes become
-	 * `previous_changes`; returns them (or null when nobody was assigned).
+	 * The members auto-assignment may pick for a conversation: with a team, only a team that allows auto-assignment,
+	 * and then its members among the inbox's (auto_assignment_handler.rb L25, L34-38; team_member_ids_with_capacity).
+	 * null: nobody may be picked.
+	 */
+	function assignableMembers(conv) {
+		if (conv.teamId === null || conv.teamId === undefined) return undefined;
+		const team = S.teams.get(conv.teamId);
+		if (!team || !team.allowAutoAssign) return null;
+		return team.memberIds;
+	}
+
+	/**
+	 * AutoAssignmentHandler#run_auto_assignment (after_save): runs when the conversation is open and was just created
+	 * or had its status changed, the inbox has enable_auto_assignment, and nobody (or an agent who is no longer a
+	 * member of the inbox) is assigned (L11-48). Legacy system: the nested `conversation.update(assignee:)` runs inside
+	 * the first save's transaction and its changes become `previous_changes`; returns them (null: nobody assigned).
+	 * Assignment V2 (inbox.rb L206-208): the status save stays as it is, and an AssignmentJob for the inbox is
+	 * enqueued; it assigns later, in a save of its own (assignment_service.rb L30-47, L90-105).
 	 */
 	function autoAssign(conv, { created, statusChanged }) {
 		if (conv.status !== 'open' || !(created || statusChanged)) return null;
 		const inbox = S.inboxes.get(conv.inboxId);
 		if (!inbox.enableAutoAssignment) return null;
 		if (conv.assigneeId !== null && assignment.isMember(inbox.id, conv.assigneeId)) return null;
-		if (S.features.assignmentV2) return null; // AssignmentJob.enqueue_for_inbox: not modelled
-		const userId = assignment.pickAssignee(inbox);
+		const allowed = assignableMembers(conv);
+		if (allowed === null) return null;
+		if (S.features.assignmentV2) return void enqueueAssignmentJob(inbox.id), null;
+		const userId = assignment.pickAssignee(inbox, allowed);
 		return userId === null ? null : applyChanges(conv, [['assigneeId', userId]], true);
+	}
+
+	// ------------------------------------------------------------------ assignment V2 (AutoAssignment::AssignmentJob)
+	/** Inbox ids with an AssignmentJob enqueued and not run yet. */
+	const assignmentJobs = new Set();
+	let assignmentJobsRunning = 0;
+
+	function enqueueAssignmentJob(inboxId) {
+		if (assignmentJobs.has(inboxId)) return;
+		assignmentJobs.add(inboxId);
+		if (opts.assignmentJobs !== 'auto') return;
+		// Sidekiq takes the job after the enqueuing request: its save comes after that operation's events.
+		const after = currentBatch ? currentBatch : null;
+		assignmentJobsRunning++;
+		const run = () => {
+			assignmentJobsRunning--;
+			if (!assignmentJobs.has(inboxId)) return checkIdle();
+			const { done } = operation(() => runAssignmentJob(inboxId));
+			done.then(checkIdle, checkIdle);
+		};
+		if (after) after.afterCommit.push(run);
+		else setImmediate(run);
+	}
+
+	/**
+	 * AutoAssignment::AssignmentService#perform_for_inbox: the inbox's open, unassigned conversations, oldest first,
+	 * each to the next online member with capacity (a team that does not allow auto-assignment: nobody). Every
+	 * assignment is an ordinary save by nobody: conversation_updated [assignee_id, updated_at], no activity message.
+	 */
+	function runAssignmentJob(inboxId) {
+		assignmentJobs.delete(inboxId);
+		const inbox = S.inboxes.get(inboxId);
+		if (!inbox || !inbox.enableAutoAssignment) return 0;
+		let assigned = 0;
+		const waiting = [...S.conversations.values()]
+			.filter((c) => c.inboxId === inboxId && c.status === 'open' && c.assigneeId === null)
+			.sort((a, b) => a.createdAt - b.createdAt);
+		for (const conv of waiting) {
+			const allowed = assignableMembers(conv);
+			if (allowed === null) continue;
+			const userId = assignment.pickAssignee(inbox, allowed);
+			if (userId === null) continue;
+			saveConversation(conv, [['assigneeId', userId]]);
+			assigned++;
+		}
+		return assigned;
 	}
 
 	/**
@@ -851,7 +955,7 @@ function createChatwootSimulator(options = {}) {
 			else queueActivity(conv, `${who} removed the priority`);
 		}
 		if (changed.has('assigneeId')) {
-			const owner = userName || (current.executedByContact ? 'Automation System' : null);
+			const owner = userName || (current.executedByContact || current.executedByAutomation ? 'Automation System' : null);
 			if (!owner) return;
 			const assignee = conv.assigneeId === null ? null : S.users.get(conv.assigneeId);
 			// self_assign? compares Current.user.id with assignee_id whatever Current.user's class is
@@ -920,6 +1024,7 @@ function createChatwootSimulator(options = {}) {
 			contactInboxId: contactInbox.id,
 			status: finalStatus,
 			assigneeId,
+			teamId: null,
 			snoozedUntil: finalStatus === 'snoozed' ? snoozedUntil : null,
 			waitingSince: t,
 			firstReplyCreatedAt: null,
@@ -963,6 +1068,35 @@ function createChatwootSimulator(options = {}) {
 			(x) => x.conversationId === conv.displayId && x.messageType === 1 && x.senderType !== 'AgentBot' && !x.private,
 		);
 		return replies.length <= 1;
+	}
+
+	/**
+	 * Channels whose incoming-message services look for the contact's last conversation that is NOT resolved and
+	 * create a new one when there is none, unless the inbox is locked to a single conversation
+	 * (whatsapp/incoming_message_base_service.rb L115-121 `.where.not(status: :resolved).last`; the SMS, Twilio,
+	 * Telegram, Line, Facebook, Instagram and TikTok services do the same; lock_to_single_conversation default
+	 * false, schema.rb L904). The web widget (`conversations.last`) and API-channel clients such as EvolutionAPI
+	 * write into the existing conversation, which then reopens.
+	 */
+	const NEW_CONVERSATION_CHANNELS = new Set([
+		'Channel::Whatsapp',
+		'Channel::Sms',
+		'Channel::TwilioSms',
+		'Channel::Telegram',
+		'Channel::Line',
+		'Channel::FacebookPage',
+		'Channel::Instagram',
+		'Channel::Tiktok',
+	]);
+
+	/** The conversation an incoming message of the contact of `conv` lands in (a new one on such channels). */
+	function conversationForIncoming(conv) {
+		const inbox = S.inboxes.get(conv.inboxId);
+		if (!NEW_CONVERSATION_CHANNELS.has(inbox.channelType) || inbox.lockToSingleConversation) return conv;
+		const ci = S.contactInboxes.get(conv.contactInboxId);
+		const open = [...S.conversations.values()].filter((c) => c.contactInboxId === ci.id && c.status !== 'resolved');
+		if (open.length) return open[open.length - 1];
+		return createConversation({ contactInbox: ci, status: 'open' });
 	}
 
 	/** Message#reopen_conversation (message.rb L403-410, L424-438). */
@@ -1153,10 +1287,10 @@ function createChatwootSimulator(options = {}) {
 			all_count: list.length,
 		};
 	};
-	const PER_PAGE = 25; // CONVERSATION_RESULTS_PER_PAGE, and Kaminari's default for the filter
-	const pageOf = (list, page) => {
+	// conversation_finder.rb L225: ENV CONVERSATION_RESULTS_PER_PAGE (default 25); the filter uses Kaminari's 25
+	const pageOf = (list, page, perPage = 25) => {
 		const n = Math.max(1, Q.rubyToI(page));
-		return list.slice((n - 1) * PER_PAGE, n * PER_PAGE);
+		return list.slice((n - 1) * perPage, n * perPage);
 	};
 
 	route('GET', '/api/v1/profile', (ctx) => ({ status: 200, json: P.profileApi(S, ctx.actor.user) }), { account: false });
@@ -1340,7 +1474,7 @@ function createChatwootSimulator(options = {}) {
 			const since = nowUs() - Q.rubyToI(q.get('updated_within')) * 1e6;
 			list = list.filter((c) => c.updatedAt > since);
 		} else {
-			list = pageOf(list, q.get('page'));
+			list = pageOf(list, q.get('page'), opts.conversationsPerPage);
 		}
 		return { status: 200, json: { data: { meta, payload: list.map((c) => P.conversationApi(S, c)) } } };
 	});
@@ -1422,6 +1556,12 @@ function createChatwootSimulator(options = {}) {
 		`${C}/assignments`,
 		(ctx) => {
 			const conv = conversationFor(ctx);
+			// assignments_controller.rb: assignee_id when given, else team_id (answering the team, or null)
+			if (!('assignee_id' in ctx.body) && 'team_id' in ctx.body) {
+				const team = present(ctx.body.team_id) ? S.teams.get(toId(ctx.body.team_id)) || null : null;
+				saveConversation(conv, [['teamId', team ? team.id : null]]);
+				return team ? { status: 200, json: { id: team.id, name: team.name, allow_auto_assign: team.allowAutoAssign } } : { status: 200, text: 'null', contentType: 'application/json; charset=utf-8' };
+			}
 			const u = present(ctx.body.assignee_id) ? S.users.get(toId(ctx.body.assignee_id)) || null : null;
 			saveConversation(conv, [['assigneeId', u ? u.id : null]]);
 			return u ? { status: 200, json: P.agentApi(S, u) } : { status: 200, text: 'null', contentType: 'application/json; charset=utf-8' };
@@ -1466,6 +1606,27 @@ function createChatwootSimulator(options = {}) {
 		},
 		{ bot: true },
 	);
+
+	// messages_controller.rb#index (MessageFinder): the latest 20 messages, oldest first, activity messages included
+	route('GET', `${C}/messages`, (ctx) => {
+		const conv = conversationFor(ctx);
+		const all = S.messages.filter((m) => m.conversationId === conv.displayId);
+		const assignee = conv.assigneeId ? S.users.get(conv.assigneeId) : null;
+		return {
+			status: 200,
+			json: {
+				meta: {
+					labels: conv.labels,
+					additional_attributes: conv.additionalAttributes,
+					contact: P.contactApi(S, S.contacts.get(conv.contactId), false),
+					assignee: assignee ? P.agentApi(S, assignee) : null,
+					agent_last_seen_at: F.toIso(conv.agentLastSeenAt),
+					assignee_last_seen_at: F.toIso(conv.assigneeLastSeenAt),
+				},
+				payload: all.slice(-20).map((m) => P.messageApi(S, m)),
+			},
+		};
+	});
 
 	route('GET', `${C}/inbox_assistant`, (ctx) => {
 		if (!opts.enterprise) throw new HttpError(404, ERR.routing);
@@ -1762,9 +1923,42 @@ function createChatwootSimulator(options = {}) {
 		 */
 		receiveMessage(displayId, content = 'Hello', { sourceId = null } = {}) {
 			return withDeliveries(() => {
-				const conv = findConversation(displayId);
+				const conv = conversationForIncoming(findConversation(displayId));
 				return createMessage(conv, { messageType: 'incoming', content, sender: { type: 'Contact', id: conv.contactId }, sourceId }).id;
 			});
+		},
+		/** The conversation a message is in (after receiveMessage on a channel that started a new one). */
+		conversationOfMessage(messageId) {
+			const m = S.messages.find((x) => x.id === messageId);
+			if (!m) throw new Error(`unknown message ${messageId}`);
+			return m.conversationId;
+		},
+		/**
+		 * Add an inbox of another channel (its members: the agent user). WhatsApp, SMS, Telegram, Line, Facebook,
+		 * Instagram and TikTok start a new conversation for a message after "resolved" unless
+		 * lockToSingleConversation. result: the inbox id.
+		 * @param {{ name?: string, channelType: string, lockToSingleConversation?: boolean, bot?: boolean }} o
+		 */
+		addInbox({ name, channelType, lockToSingleConversation = false, bot = false }) {
+			const id = ++S.seq.inbox;
+			S.inboxes.set(id, {
+				id,
+				channelId: id,
+				name: name || channelType.replace('Channel::', ''),
+				channelType,
+				webhookUrl: null,
+				channelSecret: null,
+				hmacToken: F.secureToken(),
+				identifier: F.secureToken(),
+				lockToSingleConversation: Boolean(lockToSingleConversation),
+				botId: bot ? S.bot.id : null,
+				captain: null,
+				enableAutoAssignment: Boolean(opts.autoAssignment),
+				maxAssignmentLimit: null,
+				assignmentPolicy: false,
+			});
+			assignment.setMembers(id, [agent.id]);
+			return id;
 		},
 		/**
 		 * An outgoing message by `as` ('administrator' | 'agent' | 'bot'); private notes with isPrivate.
@@ -1803,12 +1997,34 @@ function createChatwootSimulator(options = {}) {
 				actorFor(as),
 			);
 		},
-		/** Snooze expiry job: a snoozed conversation becomes open. */
+		/**
+		 * The snooze of one conversation runs out: Conversations::ReopenSnoozedConversationsJob reopens it (open!, no
+		 * activity message) when it has a snoozed_until (as if that time had come, whatever the clock says) no more
+		 * than 3 days old (reopen_snoozed_conversations_job.rb L5). "Snoozed until next reply" (no snoozed_until)
+		 * never expires. result: the status after.
+		 */
 		expireSnooze(displayId) {
 			return withDeliveries(() => {
 				const conv = findConversation(displayId);
-				if (conv.status === 'snoozed') saveConversation(conv, [['status', 'open']]);
+				const threeDaysAgo = nowUs() - SNOOZE_REOPEN_WINDOW_US;
+				if (conv.status === 'snoozed' && conv.snoozedUntil !== null && conv.snoozedUntil >= threeDaysAgo) {
+					saveConversation(conv, [['status', 'open']]);
+				}
 				return conv.status;
+			});
+		},
+		/**
+		 * The periodic ReopenSnoozedConversationsJob by the clock: every snoozed conversation whose snoozed_until lies
+		 * in the last 3 days (up to now) is reopened. result: the reopened display ids.
+		 */
+		runSnoozeReopenJob() {
+			return withDeliveries(() => {
+				const now = nowUs();
+				const due = [...S.conversations.values()].filter(
+					(c) => c.status === 'snoozed' && c.snoozedUntil !== null && c.snoozedUntil <= now && c.snoozedUntil >= now - SNOOZE_REOPEN_WINDOW_US,
+				);
+				for (const conv of due) saveConversation(conv, [['status', 'open']]);
+				return due.map((c) => c.displayId);
 			});
 		},
 		/** Agent-bot webhook failure (trigger.rb): pending -> open with an activity message unless keep_pending. */
@@ -1839,6 +2055,61 @@ function createChatwootSimulator(options = {}) {
 		defineCustomAttribute({ key, displayName = key, displayType = 'text', model = 'conversation_attribute' }) {
 			const d = createCustomAttributeDefinition({ attribute_key: key, attribute_display_name: displayName, attribute_display_type: displayType, attribute_model: model });
 			return F.plain(P.customAttributeDefinitionApi(d));
+		},
+
+		/**
+		 * An automation rule's assign_agent action (ActionService#assign_agent, Current.executed_by = the rule): an
+		 * ordinary save [assignee_id, updated_at], no status change; its activity names "Automation System".
+		 * @param {number} displayId
+		 * @param {number} userId
+		 */
+		automationAssign(displayId, userId) {
+			return withDeliveries(() => {
+				current.executedByAutomation = true;
+				return saveConversation(findConversation(displayId), [['assigneeId', userId]]);
+			});
+		},
+		/**
+		 * Assign a team (POST .../assignments {team_id} or the UI): conversation_updated [team_id, updated_at].
+		 * @param {number} displayId
+		 * @param {number|null} teamId
+		 * @param {{ as?: string }} [o]
+		 */
+		assignTeam(displayId, teamId, { as = 'administrator' } = {}) {
+			if (teamId !== null && !S.teams.has(teamId)) throw new Error(`unknown team ${teamId}`);
+			return withDeliveries(() => saveConversation(findConversation(displayId), [['teamId', teamId]]), actorFor(as));
+		},
+		/**
+		 * Create a team. allowAutoAssign (default true): auto-assignment picks among its members; false: its
+		 * conversations are never auto-assigned. result: the team id.
+		 * @param {{ name?: string, allowAutoAssign?: boolean, memberIds?: number[] }} [o]
+		 */
+		createTeam({ name = 'Support', allowAutoAssign = true, memberIds = [agent.id] } = {}) {
+			const team = { id: ++S.seq.team, name, allowAutoAssign: Boolean(allowAutoAssign), memberIds: memberIds.slice() };
+			S.teams.set(team.id, team);
+			return team.id;
+		},
+		/** Assignment V2: run the AssignmentJobs enqueued so far (option assignmentJobs 'manual'). */
+		runAssignmentJobs() {
+			return withDeliveries(() => [...assignmentJobs].reduce((n, inboxId) => n + runAssignmentJob(inboxId), 0));
+		},
+		/**
+		 * Assignment V2: the periodic AssignmentJob (every 30 minutes, schedule.yml L58-62) for every inbox with an
+		 * assignment policy: its open, unassigned conversations get an agent. result: how many were assigned.
+		 */
+		runPeriodicAssignment() {
+			if (!S.features.assignmentV2) return withDeliveries(() => 0);
+			return withDeliveries(() =>
+				[...S.inboxes.values()].filter((inbox) => inbox.assignmentPolicy).reduce((n, inbox) => n + runAssignmentJob(inbox.id), 0),
+			);
+		},
+		/** Assignment V2: attach (or detach) an assignment policy to an inbox, which the periodic job serves. */
+		setAssignmentPolicy(inboxId, attached = true) {
+			findInbox(inboxId).assignmentPolicy = Boolean(attached);
+		},
+		/** AssignmentJobs enqueued and not run yet (inbox ids). */
+		pendingAssignmentJobs() {
+			return [...assignmentJobs];
 		},
 
 		// --- auto-assignment (chatwoot-assignment.js)

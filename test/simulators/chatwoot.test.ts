@@ -191,15 +191,18 @@ describe('account webhooks CRUD', () => {
 		expect([agentPost.status, agentPost.json]).toEqual([401, { error: 'You are not authorized to do this action' }]);
 	});
 
-	test('before 4.11.2 a webhook has no secret and deliveries are unsigned', async () => {
+	test('before 4.11.2 a webhook has no secret and deliveries carry no X-Chatwoot-* header at all (no delivery id either)', async () => {
 		const env = await setup({ version: '4.11.1' });
 		const w = await hook(env, ['conversation_created']);
 		expect('secret' in w).toBe(false);
 		await env.sim.createConversation({ inboxId: 2 });
 		expect(env.recv.requests).toHaveLength(1);
 		const h = env.recv.requests[0].headers;
-		expect(h['x-chatwoot-delivery']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-		expect([h['x-chatwoot-timestamp'], h['x-chatwoot-signature']]).toEqual([undefined, undefined]);
+		expect([h['x-chatwoot-delivery'], h['x-chatwoot-timestamp'], h['x-chatwoot-signature']]).toEqual([undefined, undefined, undefined]);
+		const current = await setup({ version: '4.11.2' });
+		await hook(current, ['conversation_created']);
+		await current.sim.createConversation({ inboxId: 2 });
+		expect(current.recv.requests[0].headers['x-chatwoot-delivery']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 		expect('account' in JSON.parse(env.recv.requests[0].body)).toBe(false);
 	});
 });
@@ -587,14 +590,29 @@ describe('status logic and event sequences', () => {
 		await env.sim.sendMessage(a, 'bot says hi', { as: 'bot' });
 		expect(env.sim.getConversation(a).status).toBe('resolved');
 
+		// "Snoozed until next reply" has no snoozed_until and never expires.
 		await env.sim.setStatus(a, 'snoozed');
 		expect(env.sim.getConversation(a).snoozedUntil).toBe(null);
-		const expired = await env.sim.expireSnooze(a);
-		expect([expired.result, summary(expired.deliveries).map((s) => s[0])]).toEqual(['open', ['conversation_status_changed', 'conversation_updated']]);
+		const never = await env.sim.expireSnooze(a);
+		expect([never.result, never.deliveries]).toEqual(['snoozed', []]);
+		expect((await env.sim.runSnoozeReopenJob()).result).toEqual([]);
+		// A snooze until a time: the job reopens it once that time has come, if it is no more than 3 days old.
+		await env.sim.setStatus(a, 'snoozed', { snoozedUntil: T0S + 3600 });
+		expect((await env.sim.runSnoozeReopenJob()).result).toEqual([]);
+		env.sim.advanceTime(3600 * 1000);
+		const expired = await env.sim.runSnoozeReopenJob();
+		expect([expired.result, summary(expired.deliveries).map((s) => s[0])]).toEqual([[a], ['conversation_status_changed', 'conversation_updated']]);
+		expect(env.sim.getConversation(a).status).toBe('open');
+		// Snoozed until a time more than 3 days ago (the job did not run meanwhile): never reopened.
+		await env.sim.setStatus(a, 'snoozed', { snoozedUntil: Math.floor(env.sim.now() / 1000) + 60 });
+		env.sim.advanceTime((3 * 24 * 3600 + 120) * 1000);
+		expect((await env.sim.runSnoozeReopenJob()).result).toEqual([]);
+		expect((await env.sim.expireSnooze(a)).result).toBe('snoozed');
 	});
 });
 
-describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
+describe('auto-assignment, older system (assignmentV2: false: accounts created before 4.13.0)', () => {
+	const legacy = (options: Record<string, unknown> = {}) => setup({ assignmentV2: false, ...options });
 	const AGENT = 2;
 	const ADMIN = 1;
 	const keysOf = (d: any) => (Array.isArray(d.json.changed_attributes) ? d.json.changed_attributes.map((c: any) => Object.keys(c)[0]) : d.json.changed_attributes);
@@ -611,7 +629,7 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 	}
 
 	test('defaults: enabled on both inboxes, the agent is their only member and online, the administrator offline', async () => {
-		const env = await setup();
+		const env = await legacy();
 		expect([env.sim.inboxMembers(1), env.sim.inboxMembers(2)]).toEqual([[AGENT], [AGENT]]);
 		expect([env.sim.agentAvailability(ADMIN), env.sim.agentAvailability(AGENT)]).toEqual(['offline', 'online']);
 		const inbox = await env.api('GET', '/api/v1/accounts/1/inboxes/1');
@@ -625,7 +643,7 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 	});
 
 	test('nobody online (onlineAgents: []): the status events as usual and no assignee', async () => {
-		const env = await setup({ onlineAgents: [] });
+		const env = await legacy({ onlineAgents: [] });
 		await hook(env, statusHook);
 		expect(env.sim.agentAvailability(AGENT)).toBe('offline');
 		const profile = await env.api('GET', '/api/v1/profile', undefined, env.tokens.agent);
@@ -643,7 +661,7 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 		['the bot handoff (bot token)', 'bot'],
 		['an administrator toggle_status', 'administrator'],
 	])('pending -> open by %s with an agent online: only conversation_updated [assignee_id, updated_at]', async (_name, as) => {
-		const env = await setup({ onlineAgents: [AGENT] });
+		const env = await legacy({ onlineAgents: [AGENT] });
 		await hook(env, statusHook);
 		const id = await pendingConversation(env);
 		const token = as === 'bot' ? env.tokens.bot : env.tokens.administrator;
@@ -659,7 +677,7 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 	});
 
 	test('agent token: self-assignment after the auto-assignment is a second save only when somebody else was picked', async () => {
-		const env = await setup({ onlineAgents: [AGENT] });
+		const env = await legacy({ onlineAgents: [AGENT] });
 		await hook(env, statusHook);
 		const self = await pendingConversation(env);
 		await env.api('POST', `/api/v1/accounts/1/conversations/${self}/toggle_status`, { status: 'open' }, env.tokens.agent);
@@ -679,7 +697,7 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 	});
 
 	test('agent-bot failure and snooze expiry open a conversation the same hidden way', async () => {
-		const env = await setup({ onlineAgents: [AGENT] });
+		const env = await legacy({ onlineAgents: [AGENT] });
 		await hook(env, statusHook);
 		const failed = await pendingConversation(env);
 		const failure = await env.sim.botWebhookFailure(failed);
@@ -703,7 +721,7 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 	});
 
 	test('incoming message: resolved or snoozed -> open in an inbox without a bot is hidden; resolved -> pending in a bot inbox is not', async () => {
-		const env = await setup({ onlineAgents: [AGENT] });
+		const env = await legacy({ onlineAgents: [AGENT] });
 		await hook(env, statusHook);
 		const { result: plain } = await env.sim.createConversation({ inboxId: 2 });
 		await env.sim.assign(plain, null);
@@ -741,7 +759,7 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 	});
 
 	test('a new open conversation is assigned inside its creation: conversation_created only, showing the assignee', async () => {
-		const env = await setup({ onlineAgents: [AGENT] });
+		const env = await legacy({ onlineAgents: [AGENT] });
 		await hook(env, statusHook);
 		const { deliveries, result: id } = await env.sim.createConversation({ inboxId: 2 });
 		expect(deliveries.map((d: any) => [d.event, d.json.status, d.json.meta.assignee && d.json.meta.assignee.id])).toEqual([
@@ -759,7 +777,7 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 		['the online user is not a member', (s: Sim) => s.setInboxMembers(1, [1]), null],
 		['the conversation has a member assignee', (s: Sim) => s.assign(1, 2), null],
 	])('no hidden change when %s', async (_name, arrange, options) => {
-		const env = await setup({ onlineAgents: [AGENT], ...(options || {}) });
+		const env = await legacy({ onlineAgents: [AGENT], ...(options || {}) });
 		await hook(env, statusHook);
 		const id = await pendingConversation(env);
 		if (arrange) await arrange(env.sim);
@@ -773,7 +791,7 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 	});
 
 	test('availability: auto_offline false lists an unconnected agent; an assignee who left the inbox is replaced', async () => {
-		const env = await setup();
+		const env = await legacy();
 		await hook(env, statusHook);
 		env.sim.setAgentPresence(AGENT, { autoOffline: false });
 		expect(env.sim.agentAvailability(AGENT)).toBe('online');
@@ -788,7 +806,7 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 	});
 
 	test('round robin over online members in membership order; max_assignment_limit (enterprise) skips full agents', async () => {
-		const env = await setup({ onlineAgents: [ADMIN, AGENT], inboxMembers: { 1: [AGENT], 2: [ADMIN, AGENT] } });
+		const env = await legacy({ onlineAgents: [ADMIN, AGENT], inboxMembers: { 1: [AGENT], 2: [ADMIN, AGENT] } });
 		const picks: number[] = [];
 		for (let i = 0; i < 4; i++) {
 			const { result: id } = await env.sim.createConversation({ inboxId: 2 });
@@ -799,7 +817,7 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 		const { result: next } = await env.sim.createConversation({ inboxId: 2 });
 		expect(env.sim.getConversation(next).assigneeId).toBe(AGENT);
 
-		const limited = await setup({ onlineAgents: [ADMIN, AGENT], inboxMembers: { 1: [AGENT], 2: [ADMIN, AGENT] } });
+		const limited = await legacy({ onlineAgents: [ADMIN, AGENT], inboxMembers: { 1: [AGENT], 2: [ADMIN, AGENT] } });
 		limited.sim.setAutoAssignment(2, true, { maxAssignmentLimit: 1 });
 		const assignees: Array<number | null> = [];
 		for (let i = 0; i < 3; i++) {
@@ -807,6 +825,232 @@ describe('auto-assignment (legacy system, on by default as in 4.15.1)', () => {
 			assignees.push(limited.sim.getConversation(id).assigneeId);
 		}
 		expect(assignees).toEqual([ADMIN, AGENT, null]);
+	});
+});
+
+describe('assignment V2 (the default of accounts created on 4.13.0 or later), teams, manual and automation assignment', () => {
+	const AGENT = 2;
+	const ADMIN = 1;
+	const shape = (deliveries: any[]) =>
+		deliveries.map((d) => `${d.event} ${d.json.status} [${(d.json.changed_attributes ?? []).map((c: any) => Object.keys(c)[0]).join(',')}]`);
+
+	test('on by default from 4.13.0, off before; the older system stays reachable with assignmentV2: false', () => {
+		expect(createChatwootSimulator({ version: '4.15.1' }).features.assignmentV2).toBe(true);
+		expect(createChatwootSimulator({ version: '4.13.0' }).features.assignmentV2).toBe(true);
+		expect(createChatwootSimulator({ version: '4.12.0' }).features.assignmentV2).toBe(false);
+		expect(createChatwootSimulator({ version: '4.15.1', assignmentV2: false }).features.assignmentV2).toBe(false);
+	});
+
+	test('a new open conversation: conversation_created unassigned, then the AssignmentJob assigns it in a later save of its own', async () => {
+		const env = await setup({ assignmentJobs: 'manual' });
+		await hook(env);
+		const created = await env.sim.createConversation({ inboxId: 2 });
+		expect(shape(created.deliveries)).toEqual(['conversation_created open []']);
+		expect(created.deliveries[0].json.meta.assignee).toBe(null);
+		expect(env.sim.pendingAssignmentJobs()).toEqual([2]);
+		env.sim.advanceTime(1500);
+		const job = await env.sim.runAssignmentJobs();
+		expect([job.result, shape(job.deliveries)]).toEqual([1, ['conversation_updated open [assignee_id,updated_at]']]);
+		expect(job.deliveries[0].json.changed_attributes[0]).toEqual({ assignee_id: { previous_value: null, current_value: AGENT } });
+	});
+
+	test('the job runs by itself after the operation that enqueued it (assignmentJobs: auto, the default)', async () => {
+		const env = await setup();
+		await hook(env);
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.idle();
+		expect(shape(env.sim.deliveries())).toEqual(['conversation_created open []', 'conversation_updated open [assignee_id,updated_at]']);
+		expect(env.sim.getConversation(id).assigneeId).toBe(AGENT);
+	});
+
+	test('status changes are announced normally (bot handoff, agent-bot failure, reopen by a message); the assignment follows on its own', async () => {
+		for (const change of ['handoff', 'failure', 'message'] as const) {
+			const env = await setup({ assignmentJobs: 'manual', attachBot: change !== 'message' });
+			await hook(env);
+			const { result: id } = await env.sim.createConversation({ inboxId: 1 });
+			if (change === 'message') await env.sim.setStatus(id, 'resolved');
+			env.sim.resetLogs();
+			const step =
+				change === 'handoff'
+					? await env.sim.setStatus(id, 'open', { as: 'bot' })
+					: change === 'failure'
+						? await env.sim.botWebhookFailure(id)
+						: await env.sim.receiveMessage(id, 'back again');
+			expect(shape(step.deliveries).filter((s) => !s.startsWith('message_created'))).toEqual(
+				change === 'message'
+					? ['conversation_status_changed open []', 'conversation_updated open [status,updated_at]', 'conversation_updated open [waiting_since,updated_at]']
+					: change === 'handoff'
+						? ['conversation_status_changed open []', 'conversation_updated open [status,updated_at]']
+						: ['conversation_status_changed open []', 'conversation_updated open [status,updated_at]'],
+			);
+			expect(shape((await env.sim.runAssignmentJobs()).deliveries)).toEqual(['conversation_updated open [assignee_id,updated_at]']);
+		}
+	});
+
+	test('the periodic run assigns the open, unassigned conversations of inboxes with an assignment policy', async () => {
+		const env = await setup({ onlineAgents: [] });
+		await hook(env);
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.idle();
+		expect(env.sim.getConversation(id).assigneeId).toBe(null); // nobody online at creation
+		env.sim.setAgentOnline(AGENT, true);
+		expect((await env.sim.runPeriodicAssignment()).result).toBe(0); // no policy on the inbox
+		env.sim.setAssignmentPolicy(2);
+		env.sim.resetLogs();
+		const run = await env.sim.runPeriodicAssignment();
+		expect([run.result, shape(run.deliveries)]).toEqual([1, ['conversation_updated open [assignee_id,updated_at]']]);
+	});
+
+	test('manual assignment and an automation assign_agent: conversation_updated [assignee_id, updated_at], no status event', async () => {
+		const env = await setup({ onlineAgents: [] });
+		await hook(env);
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const manual = await env.sim.assign(id, AGENT);
+		expect(shape(manual.deliveries)).toEqual(['conversation_updated open [assignee_id,updated_at]']);
+		const automation = await env.sim.automationAssign(id, ADMIN);
+		expect(shape(automation.deliveries)).toEqual(['conversation_updated open [assignee_id,updated_at]']);
+		expect(automation.deliveries[0].json.changed_attributes[0]).toEqual({ assignee_id: { previous_value: AGENT, current_value: ADMIN } });
+		await env.sim.idle();
+		const activities = env.sim.getConversation(id).messages.filter((m: any) => m.messageType === 'activity').map((m: any) => m.content);
+		expect(activities).toEqual(['Assigned to Alex Agent by Ada Admin', 'Assigned to Ada Admin by Automation System']);
+		const viaApi = await env.api('POST', `/api/v1/accounts/1/conversations/${id}/assignments`, { assignee_id: AGENT });
+		expect(viaApi.status).toBe(200);
+	});
+
+	test('teams: without allow_auto_assign never auto-assigned (older system: the reopen stays visible); with it, its members only', async () => {
+		for (const allowAutoAssign of [false, true]) {
+			const env = await setup({ assignmentV2: false, onlineAgents: [] });
+			await hook(env);
+			const team = env.sim.createTeam({ name: 'Billing', allowAutoAssign, memberIds: [AGENT] });
+			const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+			const teamed = await env.sim.assignTeam(id, team);
+			expect(shape(teamed.deliveries)).toEqual(['conversation_updated open [team_id,updated_at]']);
+			expect(teamed.deliveries[0].json.meta.team).toEqual({ id: team, name: 'Billing' });
+			await env.sim.setStatus(id, 'resolved');
+			env.sim.setAgentOnline(AGENT, true);
+			const reopened = await env.sim.receiveMessage(id, 'again');
+			expect(shape(reopened.deliveries).filter((s) => !s.startsWith('message_created') && !s.includes('waiting_since'))).toEqual(
+				allowAutoAssign ? ['conversation_updated open [assignee_id,updated_at]'] : ['conversation_status_changed open []', 'conversation_updated open [status,updated_at]'],
+			);
+			expect(env.sim.getConversation(id).assigneeId).toBe(allowAutoAssign ? AGENT : null);
+		}
+		// V2's job follows the same rule: a team without allow_auto_assign, or whose members are offline, gets nobody.
+		const v2 = await setup({ assignmentJobs: 'manual' });
+		const closed = v2.sim.createTeam({ allowAutoAssign: false, memberIds: [AGENT] });
+		const offline = v2.sim.createTeam({ allowAutoAssign: true, memberIds: [ADMIN] });
+		const open = v2.sim.createTeam({ allowAutoAssign: true, memberIds: [AGENT] });
+		const ids = [];
+		for (const team of [closed, offline, open]) {
+			const { result: id } = await v2.sim.createConversation({ inboxId: 2 });
+			await v2.sim.assignTeam(id, team);
+			ids.push(id);
+		}
+		expect((await v2.sim.runAssignmentJobs()).result).toBe(1);
+		expect(ids.map((id) => v2.sim.getConversation(id).assigneeId)).toEqual([null, null, AGENT]);
+	});
+
+	test('an assignee who left the inbox: the older system hides a reopen behind X -> Y; V2 keeps the status events and reassigns nobody', async () => {
+		for (const assignmentV2 of [false, true]) {
+			const env = await setup({ assignmentV2, onlineAgents: [ADMIN, AGENT], inboxMembers: { 2: [ADMIN, AGENT] } });
+			await hook(env);
+			const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+			await env.sim.idle();
+			await env.sim.assign(id, ADMIN);
+			await env.sim.setStatus(id, 'resolved');
+			env.sim.setInboxMembers(2, [AGENT]);
+			env.sim.resetLogs();
+			await env.sim.receiveMessage(id, 'still broken');
+			await env.sim.idle();
+			const updates = env.sim.deliveries().filter((d: any) => d.event.startsWith('conversation_') && !JSON.stringify(d.json.changed_attributes).includes('waiting_since'));
+			if (assignmentV2) {
+				expect(shape(updates)).toEqual(['conversation_status_changed open []', 'conversation_updated open [status,updated_at]']);
+				expect(env.sim.getConversation(id).assigneeId).toBe(ADMIN);
+			} else {
+				expect(shape(updates)).toEqual(['conversation_updated open [assignee_id,updated_at]']);
+				expect(updates[0].json.changed_attributes[0]).toEqual({ assignee_id: { previous_value: ADMIN, current_value: AGENT } });
+			}
+		}
+	});
+});
+
+describe('channels: a new conversation after "resolved" (WhatsApp and the like) or a reopen (API channel, web widget)', () => {
+	const NEW_CONVERSATION_CHANNELS = ['Channel::Whatsapp', 'Channel::Sms', 'Channel::TwilioSms', 'Channel::Telegram', 'Channel::Line', 'Channel::FacebookPage', 'Channel::Instagram', 'Channel::Tiktok'];
+
+	test.each(NEW_CONVERSATION_CHANNELS)('%s: a message after "resolved" starts a new conversation; the resolved one stays resolved', async (channelType) => {
+		const env = await setup();
+		await hook(env);
+		const inbox = env.sim.addInbox({ channelType });
+		const { result: id } = await env.sim.createConversation({ inboxId: inbox });
+		await env.sim.setStatus(id, 'resolved');
+		await env.sim.idle();
+		env.sim.resetLogs();
+		const { result: messageId } = await env.sim.receiveMessage(id, 'new question');
+		await env.sim.idle();
+		const next = env.sim.conversationOfMessage(messageId);
+		expect(next).not.toBe(id);
+		expect([env.sim.getConversation(id).status, env.sim.getConversation(next).status]).toEqual(['resolved', 'open']);
+		expect(env.sim.deliveries().map((d: any) => [d.event, d.conversationId])).toEqual([
+			['conversation_created', next],
+			['message_created', next],
+			['conversation_updated', next], // the AssignmentJob (V2)
+		]);
+		// A second message lands in the new, unresolved conversation.
+		expect(env.sim.conversationOfMessage((await env.sim.receiveMessage(id, 'and another')).result)).toBe(next);
+	});
+
+	test('locked to a single conversation, the API channel (EvolutionAPI) and the web widget: the resolved conversation reopens', async () => {
+		const env = await setup({ attachBot: false });
+		const locked = env.sim.addInbox({ channelType: 'Channel::Whatsapp', lockToSingleConversation: true });
+		for (const inbox of [locked, env.sim.ids().apiInboxId, env.sim.ids().webInboxId]) {
+			const { result: id } = await env.sim.createConversation({ inboxId: inbox });
+			await env.sim.setStatus(id, 'resolved');
+			const { result: messageId } = await env.sim.receiveMessage(id, 'back');
+			expect([env.sim.conversationOfMessage(messageId), env.sim.getConversation(id).status]).toEqual([id, 'open']);
+		}
+	});
+});
+
+describe('GET .../messages', () => {
+	test('the latest 20 messages, oldest first, activity messages included (message_type 2, no sender)', async () => {
+		const env = await setup({ onlineAgents: [] });
+		const { result: id } = await env.sim.createConversation({ inboxId: 2 });
+		await env.sim.receiveMessage(id, 'Hello');
+		env.sim.advanceTime(1000);
+		await env.sim.setStatus(id, 'resolved', { as: 'agent' });
+		await env.sim.idle();
+		const res = await env.api('GET', `/api/v1/accounts/1/conversations/${id}/messages`);
+		expect(res.status).toBe(200);
+		expect(Object.keys(res.json.meta)).toEqual(['labels', 'additional_attributes', 'contact', 'assignee', 'agent_last_seen_at', 'assignee_last_seen_at']);
+		expect(res.json.payload.map((m: any) => [m.message_type, m.content, m.sender?.type ?? null])).toEqual([
+			[0, 'Hello', 'contact'],
+			[2, 'Conversation was marked resolved by Alex Agent', null],
+		]);
+		expect(res.json.payload[1].created_at).toBe(T0S + 1);
+		for (let i = 0; i < 25; i++) await env.sim.receiveMessage(id, `m${i}`);
+		const latest = await env.api('GET', `/api/v1/accounts/1/conversations/${id}/messages`);
+		expect(latest.json.payload).toHaveLength(20);
+		expect(latest.json.payload[19].content).toBe('m24');
+	});
+});
+
+describe('CONVERSATION_RESULTS_PER_PAGE', () => {
+	test('the conversation list pages by the configured size (25 by default)', async () => {
+		for (const [perPage, sizes] of [
+			[undefined, [25, 5, 0]],
+			[10, [10, 10, 10]],
+		] as Array<[number | undefined, number[]]>) {
+			const env = await setup(perPage === undefined ? { onlineAgents: [] } : { onlineAgents: [], conversationsPerPage: perPage });
+			for (let i = 0; i < 30; i++) await env.sim.createConversation({ inboxId: 2 });
+			const got = [];
+			for (const page of [1, 2, 3]) {
+				const res = await env.api('GET', `/api/v1/accounts/1/conversations?status=all&assignee_type=all&page=${page}`);
+				got.push(res.json.data.payload.length);
+				expect(res.json.data.meta.all_count).toBe(30);
+			}
+			expect(got).toEqual(sizes);
+		}
 	});
 });
 
@@ -850,8 +1094,8 @@ describe('message callbacks (message.rb L324-333 order)', () => {
 		expect(env.sim.getConversation(untouched).status).toBe('pending');
 	});
 
-	test('Captain with an agent online: the opening is hidden by the auto-assignment', async () => {
-		const env = await setup();
+	test('Captain with an agent online, older assignment system: the opening is hidden by the auto-assignment', async () => {
+		const env = await setup({ assignmentV2: false });
 		const id = await captainConversation(env);
 		const { deliveries } = await env.sim.sendMessage(id, 'A human here', { as: 'administrator' });
 		expect(events(deliveries)).toEqual([
@@ -980,13 +1224,18 @@ describe('activity messages (ActivityMessageJob, after the webhook jobs)', () =>
 	test.each([
 		['admin toggle_status, nobody online', [], 'administrator', ['Conversation was reopened by Ada Admin']],
 		['agent toggle_status, nobody online', [], 'agent', ['Conversation was reopened by Alex Agent', 'Alex Agent self-assigned this conversation']],
-		['bot handoff, agent online (hidden)', [2], 'bot', ['Assigned to Alex Agent by WhatsApp Bot']],
-		['admin toggle_status, agent online (hidden)', [2], 'administrator', ['Assigned to Alex Agent by Ada Admin']],
-	])('pending -> open by %s', async (_name, onlineAgents, as, expected) => {
-		const env = await setup({ onlineAgents });
+		['bot handoff, agent online, older system (hidden)', [2], 'bot', ['Assigned to Alex Agent by WhatsApp Bot'], false],
+		['admin toggle_status, agent online, older system (hidden)', [2], 'administrator', ['Assigned to Alex Agent by Ada Admin'], false],
+		// Assignment V2: the status save stays visible; the AssignmentJob's later assignment has no Current.user.
+		['bot handoff, agent online, assignment V2', [2], 'bot', ['Conversation was reopened by WhatsApp Bot'], true],
+		['admin toggle_status, agent online, assignment V2', [2], 'administrator', ['Conversation was reopened by Ada Admin'], true],
+	])('pending -> open by %s', async (_name, onlineAgents, as, expected, assignmentV2 = true) => {
+		const env = await setup({ onlineAgents, assignmentV2 });
 		const { result: id } = await env.sim.createConversation({ inboxId: 1 });
 		await env.sim.setStatus(id, 'open', { as });
+		await env.sim.idle();
 		expect(activities(env.sim, id)).toEqual(expected);
+		if (onlineAgents.length) expect(env.sim.getConversation(id).assigneeId).toBe(2);
 	});
 
 	test('API inbox without a bot: a contact reopening names the system; with an agent online the assignment names Automation System', async () => {
@@ -1001,7 +1250,7 @@ describe('activity messages (ActivityMessageJob, after the webhook jobs)', () =>
 				],
 			],
 		] as Array<[number[], string[]]>) {
-			const env = await setup({ onlineAgents, attachBot: false });
+			const env = await setup({ onlineAgents, attachBot: false, assignmentV2: false });
 			// created by channel code (no Current.user): its auto-assignment writes no activity message
 			const { result: id } = await env.sim.createConversation({ inboxId: 1 });
 			if (onlineAgents.length) await env.sim.assign(id, null);

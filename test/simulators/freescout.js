@@ -272,6 +272,9 @@ function createFreeScoutSimulator(options = {}) {
 	let jobSeq = 0;
 	let deliverySeq = 0;
 	const timers = new Set();
+	// Set by stop(): a delivery still in flight then must not schedule its retry (a ref'd timer of minutes would
+	// keep the test process alive after every test has ended).
+	let stopped = false;
 	let queue = [];
 	let workerRunning = false;
 	let workerScheduled = false;
@@ -307,6 +310,7 @@ function createFreeScoutSimulator(options = {}) {
 	resetState();
 
 	function setTimer(fn, ms) {
+		if (stopped) return null;
 		const t = setTimeout(() => {
 			timers.delete(t);
 			fn();
@@ -1312,6 +1316,7 @@ function createFreeScoutSimulator(options = {}) {
 		async start(options) {
 			const { port, host } = listenOptions(options);
 			if (server) return { url: baseUrl };
+			stopped = false;
 			server = http.createServer((req, res) => {
 				handle(req, res).catch((err) => {
 					log(`handler error: ${err && err.stack}`);
@@ -1323,6 +1328,7 @@ function createFreeScoutSimulator(options = {}) {
 			return { url: baseUrl };
 		},
 		async stop() {
+			stopped = true;
 			for (const t of timers) clearTimeout(t);
 			timers.clear();
 			queue = [];

@@ -201,8 +201,9 @@ describe('webhook lifecycle', () => {
 		expect(harness.staticData().webhook).toBeUndefined();
 
 		const { result: id } = await sim.createConversation({ inboxId: sim.ids().webInboxId });
+		await sim.idle(); // assignment V2's later assignment: a delivery that starts nothing
 		await sim.setStatus(id, 'resolved');
-		expect(harness.requests.map((request) => request.status)).toEqual([200, 200]);
+		expect(harness.requests.map((request) => request.status)).toEqual([200, 200, 200]);
 		expect(harness.executions.map((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`))).toEqual([
 			['null>open'],
 			['open>resolved'],
@@ -417,15 +418,30 @@ describe('deliveries', () => {
 	});
 });
 
-describe('changes hidden by auto-assignment (Chatwoot 4.15.1, an agent online: the simulator default)', () => {
+describe.each([
+	['the older assignment system, which hides them', false],
+	['assignment V2 (the default since 4.13.0), which announces them and assigns later', true],
+])('changes with an agent online under %s', (_name, assignmentV2) => {
+	beforeEach(async () => {
+		await sim.stop();
+		// A manual clock (moved by the tests) so that a snooze can run out minutes after the customer wrote.
+		sim = createChatwootSimulator({ version: '4.15.1', assignmentV2, startTime: Date.now() });
+		await sim.start();
+	});
+
+	/** Each step a second after the one before, as people and jobs take time (the simulator's manual clock). */
+	const later = () => sim.advanceTime(1000);
+
 	/** The trigger active with every change reported, and a conversation of `inbox` that nobody is assigned to. */
-	async function setup(inbox: 'api' | 'web') {
-		const harness = trigger();
+	async function setup(inbox: 'api' | 'web', filters: Record<string, unknown> = {}) {
+		const harness = trigger({}, filters);
 		await harness.listen();
 		await harness.activate();
 		// With nobody online at creation, the conversation stays unassigned, so a later change to open is auto-assigned.
 		sim.setAgentOnline(sim.ids().agentUserId, false);
 		const { result: id } = await sim.createConversation({ inboxId: inbox === 'api' ? sim.ids().apiInboxId : sim.ids().webInboxId });
+		later();
+		await sim.idle();
 		sim.setAgentOnline(sim.ids().agentUserId, true);
 		return { harness, id };
 	}
@@ -436,35 +452,138 @@ describe('changes hidden by auto-assignment (Chatwoot 4.15.1, an agent online: t
 	/** The deliveries of one operation as `event [changed attributes]`. */
 	const shapes = (deliveries: Array<{ json: { event: string; changed_attributes: Array<Record<string, unknown>> | null } }>) =>
 		deliveries.map((delivery) => `${delivery.json.event} [${(delivery.json.changed_attributes ?? []).map((entry) => Object.keys(entry)[0]).join(',')}]`);
+	const hidden = ['conversation_updated [assignee_id,updated_at]'];
+	const announced = ['conversation_updated [status,updated_at]'];
 
 	test('S1, then the bot hands over (pending -> open by its token): resolved -> pending, then pending -> open', async () => {
 		const { harness, id } = await setup('api');
 		await sim.setStatus(id, 'resolved');
+		later();
 		await sim.receiveMessage(id, 'Hello again');
+		later();
+		await sim.sendMessage(id, 'Let me get a human', { as: 'bot' });
+		later();
 		const handoff = await sim.setStatus(id, 'open', { as: 'bot' });
-		expect(shapes(handoff.deliveries)).toEqual(['conversation_updated [assignee_id,updated_at]']);
+		later();
+		await sim.idle();
+		expect(shapes(handoff.deliveries).filter((shape) => !shape.includes('waiting_since'))).toEqual(assignmentV2 ? announced : hidden);
 		expect(summary(harness)).toEqual(['null>pending:conversation_created', 'pending>resolved:unknown', 'resolved>pending:bot_inbox', 'pending>open:bot_handoff']);
 		expect(sim.getConversation(id)).toMatchObject({ status: 'open', assigneeId: sim.ids().agentUserId });
 	});
 
-	test('the agent bot failing: pending -> open', async () => {
+	test("the agent bot failing right after the customer's message: pending -> open (bot_handoff without the look-up)", async () => {
 		const { harness, id } = await setup('api');
-		await sim.botWebhookFailure(id);
+		await sim.receiveMessage(id, 'Anyone there?');
+		later();
+		const failure = await sim.botWebhookFailure(id);
+		later();
+		await sim.idle();
+		expect(shapes(failure.deliveries)).toEqual(assignmentV2 ? announced : hidden);
 		expect(summary(harness).slice(-1)).toEqual(['pending>open:bot_handoff']);
 	});
 
-	test('a snooze expiring: snoozed -> open, cause snooze_expired', async () => {
+	test('a snooze expiring: snoozed -> open, cause snooze_expired; "until next reply" never expires', async () => {
 		const { harness, id } = await setup('web');
+		await sim.receiveMessage(id, 'Ping');
+		later();
 		await sim.setStatus(id, 'snoozed');
-		const expiry = await sim.expireSnooze(id);
-		expect(shapes(expiry.deliveries)).toEqual(['conversation_updated [assignee_id,updated_at]']);
+		later();
+		expect((await sim.expireSnooze(id)).deliveries).toEqual([]);
+		await sim.setStatus(id, 'snoozed', { snoozedUntil: Math.floor(sim.now() / 1000) + 3600 });
+		later();
+		sim.advanceTime(3600 * 1000);
+		const expiry = await sim.runSnoozeReopenJob();
+		later();
+		await sim.idle();
+		expect(shapes(expiry.deliveries)).toEqual(assignmentV2 ? ['conversation_updated [status,snoozed_until,updated_at]'] : hidden);
 		expect(summary(harness).slice(-2)).toEqual(['open>snoozed:unknown', 'snoozed>open:snooze_expired']);
 	});
 
 	test('a customer message reopening a resolved conversation of an inbox without a bot: resolved -> open', async () => {
 		const { harness, id } = await setup('web');
 		await sim.setStatus(id, 'resolved');
+		later();
 		await sim.receiveMessage(id, 'It happened again');
+		later();
+		await sim.idle();
+		expect(summary(harness).slice(-2)).toEqual(['open>resolved:unknown', 'resolved>open:customer_message']);
+	});
+
+	test('assignments alone (the AssignmentJob, manual, automation) give nothing, also with new conversations excluded', async () => {
+		const { harness, id } = await setup('web', { includeNewConversations: false });
+		const before = harness.executions.length;
+		sim.setAgentOnline(sim.ids().agentUserId, false);
+		const { result: other } = await sim.createConversation({ inboxId: sim.ids().webInboxId });
+		later();
+		sim.setAgentOnline(sim.ids().agentUserId, true);
+		await sim.assign(id, sim.ids().agentUserId);
+		later();
+		await sim.automationAssign(other, sim.ids().adminUserId);
+		later();
+		sim.setAssignmentPolicy(sim.ids().webInboxId);
+		await sim.runPeriodicAssignment();
+		later();
+		await sim.idle();
+		expect(harness.executions.length).toBe(before);
+		expect(harness.requests.every((request) => request.status === 200)).toBe(true);
+	});
+
+	test("'Look Up Who Changed It': one read per item names the agent, the bot, or the agent bot's failure", async () => {
+		const { harness: plain } = await setup('api');
+		await plain.close();
+		const harness = trigger({ lookUpWhoChanged: true });
+		await harness.listen();
+		await harness.activate();
+		sim.setAgentOnline(sim.ids().agentUserId, false);
+		const { result: failing } = await sim.createConversation({ inboxId: sim.ids().apiInboxId });
+		later();
+		const { result: handedOver } = await sim.createConversation({ inboxId: sim.ids().apiInboxId });
+		later();
+		const { result: forced } = await sim.createConversation({ inboxId: sim.ids().apiInboxId });
+		later();
+		await sim.idle();
+		sim.setAgentOnline(sim.ids().agentUserId, true);
+		const itemsBefore = harness.executions.length;
+		sim.resetLogs();
+
+		await sim.receiveMessage(failing, 'Anyone there?');
+		later();
+		await sim.botWebhookFailure(failing);
+		later();
+		await sim.sendMessage(handedOver, 'A human will help you', { as: 'bot' });
+		later();
+		await sim.setStatus(handedOver, 'open', { as: 'bot' });
+		later();
+		await sim.setStatus(forced, 'open');
+		later();
+		await sim.setStatus(forced, 'resolved', { as: 'agent' });
+		later();
+		await sim.idle();
+		const described = harness.executions
+			.slice(itemsBefore)
+			.flatMap((run) => run.items.map((item) => `${item.conversationId} ${item.previousStatus}>${item.status}:${item.cause}:${item.actor?.type}:${item.actor?.name}`));
+		expect(described).toEqual([
+			`${failing} pending>open:bot_failure:system:null`,
+			`${handedOver} pending>open:bot_handoff:bot:WhatsApp Bot`,
+			`${forced} pending>open:agent:agent:Ada Admin`,
+			`${forced} open>resolved:agent:agent:Alex Agent`,
+		]);
+		const reads = sim.requests().filter((request: { method: string; path: string }) => request.method === 'GET' && request.path.endsWith('/messages'));
+		expect(reads).toHaveLength(4);
+	});
+
+	test('an assignee who left the inbox: the reopen is reported (older system: behind assignee_id X -> Y)', async () => {
+		const { harness, id } = await setup('web');
+		const { adminUserId, agentUserId, webInboxId } = sim.ids();
+		sim.setInboxMembers(webInboxId, [adminUserId, agentUserId]);
+		await sim.assign(id, adminUserId);
+		later();
+		await sim.setStatus(id, 'resolved');
+		later();
+		sim.setInboxMembers(webInboxId, [agentUserId]);
+		await sim.receiveMessage(id, 'Still broken');
+		later();
+		await sim.idle();
 		expect(summary(harness).slice(-2)).toEqual(['open>resolved:unknown', 'resolved>open:customer_message']);
 	});
 });
@@ -491,6 +610,26 @@ describe('priming the memory on activation', () => {
 		// The customer reopens it; auto-assignment hides the status diff: the primed memory gives the previous status.
 		await sim.receiveMessage(ids[29], 'Back again');
 		expect(harness.executions.flatMap((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`))).toEqual(['resolved>open']);
+	});
+
+	test.each([
+		// [CONVERSATION_RESULTS_PER_PAGE, conversations, pages asked for]
+		[25, 20, ['1']],
+		[10, 30, ['1', '2', '3']],
+		[25, 30, ['1', '2', '3']], // a shorter last page after the first: one more request, answered empty
+		[7, 30, ['1', '2', '3', '4', '5', '6']], // 7 + 7 + 7 + 7 + 2, then the empty page 6
+	])('the page size comes from the answers (CONVERSATION_RESULTS_PER_PAGE %i, %i conversations)', async (perPage, count, pages) => {
+		await sim.stop();
+		sim = createChatwootSimulator({ version: '4.15.1', conversationsPerPage: perPage, onlineAgents: [] });
+		await sim.start();
+		for (let index = 0; index < count; index++) await sim.createConversation({ inboxId: sim.ids().webInboxId });
+		sim.resetLogs();
+		const harness = trigger();
+		await harness.listen();
+		await harness.activate();
+		const lists = sim.requests().filter((request: { path: string }) => request.path.endsWith('/conversations'));
+		expect(lists.map((request: { query: Record<string, string> }) => request.query.page)).toEqual(pages);
+		expect(harness.storedMemory().c).toHaveLength(count);
 	});
 
 	test('a failed priming is a warning, not a failed activation', async () => {

@@ -36,9 +36,11 @@ function itemsSince(harness: Harness, before: number): string[] {
 	return harness.executions.slice(before).flatMap((run) => run.items.map((item) => `${item.previousStatus}>${item.status}`));
 }
 
-describe('Chatwoot (4.15.1: auto-assignment on, an agent online)', () => {
+// The older assignment system (accounts created before 4.13.0), as when this table was made; assignment V2 and the
+// older system side by side: chatwoot-assignment-systems.test.ts.
+describe('Chatwoot (4.15.1, older assignment system: auto-assignment on, an agent online)', () => {
 	async function setUp() {
-		const sim = createChatwootSimulator({ version: '4.15.1' });
+		const sim = createChatwootSimulator({ version: '4.15.1', assignmentV2: false });
 		await sim.start();
 		cleanups.push(() => sim.stop());
 		const harness = createTriggerHarness({

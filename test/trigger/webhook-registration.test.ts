@@ -86,7 +86,7 @@ describe('Chatwoot registration', () => {
 		expect(hint({ error: 'You are not authorized to access this account' })).toBe(
 			"The token's user is not a member of account 3. Check the Account ID in the credential: the number after /app/accounts/ in Chatwoot's address bar.",
 		);
-		expect(hint({ errors: ['You need to sign in or sign up before continuing.'] })).toContain('underscores_in_headers on;');
+		expect(hint({ errors: ['You need to sign in or sign up before continuing.'] })).toContain('removes the Api-Access-Token header');
 		expect(hint({ error: 'Access to this endpoint is not authorized for bots' })).toContain("administrator's access token for account 3");
 	});
 

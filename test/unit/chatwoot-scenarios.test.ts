@@ -8,6 +8,7 @@ import {
 	reopenAsPendingSequence,
 	statusChanged,
 	updated,
+	type AttributeDiff,
 	type ConversationState,
 } from '../fixtures/chatwoot-payloads';
 import { changes, chatwootDelivery, harness, NOW_SECONDS, permutations } from './pipeline-helpers';
@@ -124,9 +125,68 @@ describe('Chatwoot: a change hidden by auto-assignment (no status diff, only the
 		expect(change).toMatchObject({ previousStatus: 'resolved', status: 'open', cause: 'customer_message', actor: { type: 'contact', id: 42 } });
 	});
 
-	it('for a conversation the trigger does not know, it is reported with an unknown previous status', () => {
-		const [change] = changes([harness('chatwoot').deliver(chatwootDelivery(autoAssignedOpen(conversation, NOW_SECONDS + 1)))]);
-		expect(change).toMatchObject({ status: 'open', previousStatus: null, previousStatusSource: null, cause: 'unknown' });
+	it('for a conversation the trigger does not know, an assignment shows no change: never a made-up null -> open', () => {
+		const h = harness('chatwoot');
+		expect(h.deliver(chatwootDelivery(autoAssignedOpen(conversation, NOW_SECONDS + 1)))).toMatchObject({
+			httpStatus: 200,
+			ignored: 'first delivery seen for this conversation, and it does not show whether the status changed (now open)',
+		});
+		// It is remembered as open: a later change has its previous status.
+		expect(h.known('1:140')).toMatchObject({ status: 'open' });
+	});
+
+	it('the older system hides a reopen behind X -> Y when the assignee left the inbox: resolved -> open', () => {
+		const h = harness('chatwoot');
+		h.memory.learnInferred('1:140', 'resolved', { t: ms(NOW_SECONDS - 10), k: 0 });
+		const reassigned = updated({ ...conversation, status: 'open', latestMessageType: 0 }, [
+			{ assignee_id: { previous_value: 5, current_value: 7 } },
+			{ updated_at: { previous_value: iso(NOW_SECONDS - 10), current_value: iso(NOW_SECONDS + 1) } },
+		]);
+		const [change] = changes([h.deliver(chatwootDelivery(reassigned))]);
+		expect(change).toMatchObject({ previousStatus: 'resolved', status: 'open', previousStatusSource: 'memory', cause: 'customer_message' });
+	});
+
+	it('an unassignment, or an assignment of a conversation that is not open, is never a change', () => {
+		const h = harness('chatwoot');
+		h.memory.learnInferred('1:140', 'resolved', { t: ms(NOW_SECONDS - 10), k: 0 });
+		const unassigned = updated({ ...conversation, status: 'open' }, [
+			{ assignee_id: { previous_value: 7, current_value: null } },
+			{ updated_at: { previous_value: iso(NOW_SECONDS - 10), current_value: iso(NOW_SECONDS + 1) } },
+		]);
+		expect(h.deliver(chatwootDelivery(unassigned))).toMatchObject({ httpStatus: 200, ignored: expect.stringContaining('reports no status change') });
+		const pendingAssigned = updated({ ...conversation, status: 'pending' }, [
+			{ assignee_id: { previous_value: null, current_value: 7 } },
+			{ updated_at: { previous_value: iso(NOW_SECONDS + 1), current_value: iso(NOW_SECONDS + 2) } },
+		]);
+		expect(h.deliver(chatwootDelivery(pendingAssigned))).toMatchObject({ httpStatus: 200, ignored: expect.stringContaining('reports no status change') });
+	});
+
+	it('snoozed -> open behind an assignment: customer_message only when the contact wrote just before, else snooze_expired', () => {
+		const wroteLongAgo = { ...conversation, latestMessageType: 0 as const, updatedAt: NOW_SECONDS - 3600 };
+		const expired = updated({ ...wroteLongAgo, status: 'open' }, [
+			{ assignee_id: { previous_value: null, current_value: 7 } },
+			{ updated_at: { previous_value: iso(NOW_SECONDS - 3600), current_value: iso(NOW_SECONDS + 1) } },
+		]);
+		const h = harness('chatwoot');
+		h.memory.learnInferred('1:140', 'snoozed', { t: ms(NOW_SECONDS - 3500), k: 0 });
+		expect(changes([h.deliver(chatwootDelivery(expired))])[0]).toMatchObject({ previousStatus: 'snoozed', status: 'open', cause: 'snooze_expired', actor: null });
+
+		const h2 = harness('chatwoot');
+		h2.memory.learnInferred('1:140', 'snoozed', { t: ms(NOW_SECONDS - 3500), k: 0 });
+		const [byMessage] = changes([h2.deliver(chatwootDelivery(autoAssignedOpen({ ...conversation, latestMessageType: 0 }, NOW_SECONDS + 1)))]);
+		expect(byMessage).toMatchObject({ previousStatus: 'snoozed', status: 'open', cause: 'customer_message', actor: { type: 'contact', id: 42 } });
+	});
+
+	it("a payload built late that already shows the contact's next message, seconds after the reopen: still customer_message", () => {
+		const h = harness('chatwoot');
+		h.memory.learnInferred('1:140', 'resolved', { t: ms(NOW_SECONDS - 600), k: 0 });
+		const late = autoAssignedOpen({ ...conversation, latestMessageType: 0, updatedAt: NOW_SECONDS + 4 }, NOW_SECONDS + 1);
+		expect(changes([h.deliver(chatwootDelivery(late))])[0]).toMatchObject({ previousStatus: 'resolved', status: 'open', cause: 'customer_message' });
+		// An agent reopening it a minute after the contact last wrote: not the contact's doing.
+		const h2 = harness('chatwoot');
+		h2.memory.learnInferred('1:140', 'resolved', { t: ms(NOW_SECONDS - 600), k: 0 });
+		const byAgent = autoAssignedOpen({ ...conversation, latestMessageType: 0, updatedAt: NOW_SECONDS - 60 }, NOW_SECONDS + 1);
+		expect(changes([h2.deliver(chatwootDelivery(byAgent))])[0]).toMatchObject({ previousStatus: 'resolved', status: 'open', cause: 'unknown', actor: null });
 	});
 
 	it('assigning an open conversation is no change', () => {
@@ -166,20 +226,53 @@ describe('Chatwoot: new conversations', () => {
 		});
 	});
 
-	it('older Chatwoot that also sends status_changed + updated (open -> pending creation diff): still one change, in any order', () => {
+	it('older Chatwoot that also sends status_changed + updated (open -> pending among the creation diffs): still one change, in any order', () => {
 		const state: ConversationState = { ...base, status: 'pending', latestMessageType: 0 };
-		const deliveries = [
-			created(state),
-			statusChanged(state),
-			updated(state, [
+		const creationDiffs: AttributeDiff[][] = [
+			[{ status: { previous_value: 'open', current_value: 'pending' } }],
+			[
 				{ status: { previous_value: 'open', current_value: 'pending' } },
+				{ updated_at: { previous_value: null, current_value: iso(NOW_SECONDS + 0.5) } },
+			],
+			[
+				{ id: { previous_value: null, current_value: 131 } },
+				{ status: { previous_value: 'open', current_value: 'pending' } },
+				{ created_at: { previous_value: null, current_value: iso(NOW_SECONDS) } },
 				{ updated_at: { previous_value: iso(NOW_SECONDS), current_value: iso(NOW_SECONDS + 0.5) } },
-			]),
+			],
 		];
-		for (const order of permutations([0, 1, 2])) {
+		for (const diff of creationDiffs) {
+			const deliveries = [created(state), statusChanged(state), updated(state, diff)];
+			for (const order of permutations([0, 1, 2])) {
+				const found = changes(harness('chatwoot').deliverAll(order.map((index) => chatwootDelivery(deliveries[index]))));
+				expect(found).toHaveLength(1);
+				expect(found[0]).toMatchObject({ status: 'pending', previousStatus: null, isNewConversation: true, cause: 'bot_inbox' });
+			}
+		}
+	});
+
+	it('open -> pending seconds after the creation by a later save (an automation, an integration) is its own change', () => {
+		const opened: ConversationState = { ...base, status: 'open', updatedAt: NOW_SECONDS, latestMessageType: 0 };
+		const pending: ConversationState = { ...opened, status: 'pending', updatedAt: NOW_SECONDS + 3 };
+		const moved = updated(pending, [
+			{ status: { previous_value: 'open', current_value: 'pending' } },
+			{ updated_at: { previous_value: iso(NOW_SECONDS), current_value: iso(NOW_SECONDS + 3) } },
+		]);
+		for (const order of [[0, 1], [1, 0]]) {
+			const deliveries = [created(opened), moved];
 			const found = changes(harness('chatwoot').deliverAll(order.map((index) => chatwootDelivery(deliveries[index]))));
-			expect(found).toHaveLength(1);
-			expect(found[0]).toMatchObject({ status: 'pending', previousStatus: null, isNewConversation: true, cause: 'bot_inbox' });
+			expect(found.map(({ previousStatus, status, isNewConversation }) => ({ previousStatus, status, isNewConversation }))).toEqual(
+				order[0] === 0
+					? [
+							{ previousStatus: null, status: 'open', isNewConversation: true },
+							{ previousStatus: 'open', status: 'pending', isNewConversation: false },
+						]
+					: // The creation's delivery came after the newer change: reported too, late (issue 18: late changes are reported).
+						[
+							{ previousStatus: 'open', status: 'pending', isNewConversation: false },
+							{ previousStatus: null, status: 'open', isNewConversation: true },
+						],
+			);
 		}
 	});
 

@@ -17,6 +17,7 @@ export interface TriggerOptions {
 	acceptUnsigned?: boolean;
 	apiUserIds?: string;
 	includeRawPayload?: boolean;
+	lookUpWhoChanged?: boolean;
 	registerWebhook?: boolean;
 	rememberedConversations?: number;
 	toleranceSeconds?: number;

@@ -30,8 +30,8 @@ export interface PrimingPage {
 export interface Priming {
 	/** Page `page` (from 1) of the conversations, most recently updated first. */
 	pageRequest(page: number, scope: ApiScope): ApiRequest;
-	/** Reads a 2xx answer; null when it is not the shape the platform answers with. */
-	readPage(response: ApiResponse, scope: ApiScope): PrimingPage | null;
+	/** Reads a 2xx answer to page `page`; null when it is not the shape the platform answers with. */
+	readPage(response: ApiResponse, scope: ApiScope, page: number): PrimingPage | null;
 }
 
 export type PrimingOutcome = { primed: number; requests: number } | { failure: string; primed: number; requests: number };
@@ -55,7 +55,7 @@ export async function primeMemory(
 		} catch (error) {
 			return { failure: `${request.method} ${request.path} got no answer (${(error as Error).message})`, primed, requests };
 		}
-		const page = response.statusCode >= 200 && response.statusCode < 300 ? priming.readPage(response, scope) : null;
+		const page = response.statusCode >= 200 && response.statusCode < 300 ? priming.readPage(response, scope, requests) : null;
 		if (page === null) {
 			return { failure: `${request.method} ${request.path} answered HTTP ${response.statusCode}, not a conversation list`, primed, requests };
 		}

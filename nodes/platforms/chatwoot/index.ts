@@ -9,6 +9,7 @@ import { parseChatwoot } from './parse';
 import { verifyChatwootSignature } from './signature';
 import { chatwootStatuses } from './status';
 import { webhookRegistration } from './webhooks';
+import { whoChangedRequest, withWhoChanged } from './who-changed';
 
 export const chatwoot: PlatformModule = {
 	id: 'chatwoot',
@@ -41,6 +42,7 @@ export const chatwoot: PlatformModule = {
 		priming,
 		// Chatwoot before 4.11.2 and its automation-rule and macro webhooks sign nothing.
 		sendsUnsigned: true,
+		whoChanged: { request: whoChangedRequest, apply: withWhoChanged },
 		notice:
 			"Chatwoot must reach this node's webhook URL. Chatwoot 4.14+ does not deliver to localhost or private addresses unless SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true is set on Chatwoot. Registering the webhook needs an administrator's access token.",
 	},

@@ -5,22 +5,28 @@
  * - conversation_updated carries the exact transition in changed_attributes, captured when the event fired (with
  *   the save's updated_at); conversation_status_changed carries no previous status (changed_attributes is always
  *   null) and always comes with such a conversation_updated, so it adds nothing;
- * - when an unassigned conversation becomes open in an inbox with auto-assignment and an online agent, Chatwoot's
- *   nested assignment save replaces the change set: the only delivery is a conversation_updated whose
- *   changed_attributes are assignee_id (from null) and updated_at, with status open in the payload;
- * - messages[0] is the latest non-activity message with an integer message_type (0 = incoming).
+ * - with the older assignment system, when a conversation becomes open in an inbox with auto-assignment and an online
+ *   agent while nobody (or an agent who left the inbox) is assigned, Chatwoot's nested assignment save replaces the
+ *   change set: the only delivery is a conversation_updated whose changed_attributes are assignee_id (null -> Y, or
+ *   X -> Y) and updated_at, with status open in the payload (auto_assignment_handler.rb L11-48);
+ * - with assignment V2 (every account created on 4.13.0 or later), manual assignment and automation assign_agent, the
+ *   same assignment-only diff comes with NO status change: status changes are announced normally. So an
+ *   assignment-only diff is never a change by itself: it shows a hidden reopen only when the trigger remembers (or
+ *   primed) a status other than open for that conversation; for a conversation it does not know it gives nothing;
+ * - messages[0] is the latest non-activity message with an integer message_type (0 = incoming) and created_at in
+ *   whole seconds.
  */
 import { finiteNumber, integer, isoMs, isSafeKey, list, record, text, type JsonRecord } from '../../core/json';
-import type { Actor, Assignee, Cause, Contact, Status } from '../../core/types';
+import type { Assignee, Contact, Status } from '../../core/types';
 import {
 	ignored,
 	type ChangeFields,
-	type Explanation,
 	type OwnPoint,
 	type ParseContext,
 	type ParseResult,
 	type Stamp,
 } from '../../core/trigger/types';
+import { changeExplanation, createdExplanation, latestMessage } from './cause';
 import { chatwootStatuses } from './status';
 
 const AUTOMATION_PREFIX = 'automation_event.';
@@ -37,9 +43,8 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set([
 		(name) => `${AUTOMATION_PREFIX}${name}`,
 	),
 ]);
-/** A brand-new conversation's creation diff may claim open -> pending within this window of created_at. */
+/** A brand-new conversation's creation diff (older Chatwoot) may claim open -> pending within this window of created_at. */
 const CREATION_WINDOW_MS = 10_000;
-
 export function parseChatwoot(body: unknown, context: ParseContext): ParseResult {
 	const payload = record(body);
 	if (payload === null) return ignored('the body is not a JSON object');
@@ -108,8 +113,10 @@ function ownPoint(payload: JsonRecord, baseEvent: string, status: Status, contac
 	switch (baseEvent) {
 		case 'conversation_created':
 			return created;
-		case 'conversation_status_changed':
-			return { ...POINT_DEFAULTS, kind: 'snapshot', at: payloadStamp(payload), explain: () => changeExplanation(payload, null, status, null, contact) };
+		case 'conversation_status_changed': {
+			const at = payloadStamp(payload);
+			return { ...POINT_DEFAULTS, kind: 'snapshot', at, explain: () => changeExplanation(payload, null, status, null, contact, at.t) };
+		}
 		case 'conversation_updated':
 			return fromUpdated(payload, status, contact, created);
 		default:
@@ -122,22 +129,31 @@ function fromUpdated(payload: JsonRecord, status: Status, contact: Contact | nul
 	const at = changes.updated_at !== undefined ? { t: isoMs(changes.updated_at.current_value) ?? 0, k: 0 } : payloadStamp(payload);
 	const statusChange = changes.status;
 	if (statusChange === undefined) {
-		const assignment = changes.assignee_id;
-		// Auto-assignment's nested save hid a change to open: the assignment from nobody is all that shows.
-		const hiddenOpen = status === 'open' && assignment !== undefined && assignment.previous_value === null && assignment.current_value !== null;
-		if (!hiddenOpen) return { ...POINT_DEFAULTS, kind: 'snapshot', at, explain: () => changeExplanation(payload, null, status, null, contact) };
-		return { ...POINT_DEFAULTS, kind: 'state', firstSight: 'change', at, explain: (previous) => changeExplanation(payload, previous, status, null, contact) };
+		// An assignment alone (assignment V2, manual, automation) changes no status. The older system's nested save
+		// may have hidden a reopen behind it: that counts only against a status the trigger knows (never null -> open).
+		if (status !== 'open' || !assignedToSomebody(changes.assignee_id)) {
+			return { ...POINT_DEFAULTS, kind: 'snapshot', at, explain: () => changeExplanation(payload, null, status, null, contact, at.t) };
+		}
+		return { ...POINT_DEFAULTS, kind: 'state', at, explain: (previous) => changeExplanation(payload, previous, status, null, contact, at.t) };
 	}
 	// The diff was captured when the change happened; the payload may have been built after later ones.
 	const previousPlatformStatus = text(statusChange.previous_value);
 	const platformStatus = text(statusChange.current_value);
 	const changedTo = platformStatus === null ? null : chatwootStatuses.toStatus(platformStatus);
 	if (platformStatus === null || changedTo === null) {
-		return { ...POINT_DEFAULTS, kind: 'snapshot', at, explain: () => changeExplanation(payload, null, status, null, contact) };
+		return { ...POINT_DEFAULTS, kind: 'snapshot', at, explain: () => changeExplanation(payload, null, status, null, contact, at.t) };
 	}
-	// A new conversation in a bot inbox reports its creation as open -> pending (older versions): that is no reopen.
+	// An older Chatwoot reports a bot-inbox creation as open -> pending among the creation's own diffs: no change.
+	// Chatwoot 4.15.1 decides that status before insert, so an open -> pending moments later (an automation's
+	// pending_conversation, an integration) is a real change, and its diff is [status, updated_at] of a saved record.
 	const createdAt = created.at.t;
-	if (previousPlatformStatus === 'open' && changedTo === 'pending' && createdAt > 0 && at.t - createdAt <= CREATION_WINDOW_MS) {
+	if (
+		previousPlatformStatus === 'open' &&
+		changedTo === 'pending' &&
+		createdAt > 0 &&
+		at.t - createdAt <= CREATION_WINDOW_MS &&
+		isCreationDiff(changes)
+	) {
 		return { ...created, status: changedTo, platformStatus };
 	}
 	const snoozedUntil = isoMs(changes.snoozed_until?.previous_value);
@@ -149,8 +165,24 @@ function fromUpdated(payload: JsonRecord, status: Status, contact: Contact | nul
 		firstSight: 'no-change',
 		at,
 		explain: (previous) =>
-			changeExplanation(payload, previous, changedTo, snoozedUntil !== null ? { snoozedUntil, at: at.t } : null, contact),
+			changeExplanation(payload, previous, changedTo, snoozedUntil !== null ? { snoozedUntil, at: at.t } : null, contact, at.t),
 	};
+}
+
+/** An assignee_id diff that ends with somebody assigned (from nobody, or from an agent who left the inbox). */
+function assignedToSomebody(change: AttributeChange | undefined): boolean {
+	return change !== undefined && change.current_value !== null && change.current_value !== undefined;
+}
+
+/**
+ * The diff of an INSERT (Rails' previous_changes of a create): no updated_at moved from an earlier time, or the
+ * record's own id / created_at among the changes. A later save (an automation's pending_conversation, an
+ * integration) sends [status, updated_at] with the time updated_at moved from.
+ */
+function isCreationDiff(changes: Record<string, AttributeChange>): boolean {
+	const updatedAt = changes.updated_at;
+	const movedFromNothing = updatedAt === undefined || updatedAt.previous_value === null || updatedAt.previous_value === undefined;
+	return movedFromNothing || changes.id !== undefined || changes.created_at !== undefined;
 }
 
 /** The payload's own updated_at: when it was built, the conversation's last save. */
@@ -175,62 +207,6 @@ function changedAttributes(payload: JsonRecord): Record<string, AttributeChange>
 		}
 	}
 	return changes;
-}
-
-function createdExplanation(payload: JsonRecord, status: Status, contact: Contact | null): Explanation {
-	const cause = status === 'pending' && latestMessageFromCustomerOrBot(payload) ? 'bot_inbox' : 'conversation_created';
-	return { cause, actor: latestMessageIncoming(payload) ? contactActor(contact) : null };
-}
-
-/** Chatwoot reopens a resolved conversation as pending only when the inbox has an active bot (agent bot,
- * Dialogflow or Captain); a snoozed one, or a resolved one without a bot, reopens as open. The contact whose
- * message reopened it is the actor; other changes do not say who made them. */
-function changeExplanation(
-	payload: JsonRecord,
-	previous: Status | null,
-	status: Status,
-	snooze: { snoozedUntil: number; at: number } | null,
-	contact: Contact | null,
-): Explanation {
-	const cause = changeCause(payload, previous, status, snooze);
-	return { cause, actor: cause === 'bot_inbox' || cause === 'customer_message' ? contactActor(contact) : null };
-}
-
-function contactActor(contact: Contact | null): Actor | null {
-	return contact === null ? null : { type: 'contact', id: contact.id, name: contact.name, email: contact.email };
-}
-
-function changeCause(
-	payload: JsonRecord,
-	previous: Status | null,
-	status: Status,
-	snooze: { snoozedUntil: number; at: number } | null,
-): Cause {
-	if (status === 'pending' && previous === 'resolved' && latestMessageFromCustomerOrBot(payload)) return 'bot_inbox';
-	if (status !== 'open') return 'unknown';
-	if (snooze !== null && snooze.snoozedUntil <= snooze.at) return 'snooze_expired';
-	if ((previous === 'resolved' || previous === 'snoozed') && latestMessageIncoming(payload)) return 'customer_message';
-	// The snooze ended by itself: no contact message reopened it (the diff of an auto-assigned reopen lacks snoozed_until).
-	if (previous === 'snoozed') return 'snooze_expired';
-	// Chatwoot's bot handoff: a pending conversation (held for a bot) goes to the humans.
-	if (previous === 'pending') return 'bot_handoff';
-	return 'unknown';
-}
-
-function latestMessage(payload: JsonRecord): JsonRecord | null {
-	return record(list(payload.messages)[0]);
-}
-
-function latestMessageIncoming(payload: JsonRecord): boolean {
-	const type = latestMessage(payload)?.message_type;
-	return type === 0 || type === 'incoming';
-}
-
-/** Payloads are built late: the bot may already have answered the message that reopened the conversation. */
-function latestMessageFromCustomerOrBot(payload: JsonRecord): boolean {
-	if (latestMessageIncoming(payload)) return true;
-	const sender = record(latestMessage(payload)?.sender);
-	return text(sender?.type) === 'agent_bot' || text(latestMessage(payload)?.sender_type) === 'AgentBot';
 }
 
 function conversationFields(payload: JsonRecord, conversationId: number, context: ParseContext): ChangeFields {
@@ -274,6 +250,9 @@ function assigneeOf(assignee: JsonRecord | null, assigneeType: string | null): A
 	};
 }
 
+/** The largest time a Date holds, in milliseconds either side of 1970. */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * Chatwoot sends updated_at as float seconds (microseconds) and created_at as integer seconds; changed_attributes'
  * updated_at is an ISO string with milliseconds. Both are read to whole milliseconds (truncated, like the ISO form)
@@ -281,5 +260,8 @@ function assigneeOf(assignee: JsonRecord | null, assigneeType: string | null): A
  */
 export function secondsToMs(value: unknown): number | null {
 	const seconds = finiteNumber(value);
-	return seconds === null ? null : Math.floor(Math.round(seconds * 1e6) / 1000);
+	if (seconds === null) return null;
+	const ms = Math.floor(Math.round(seconds * 1e6) / 1000);
+	// Beyond what a Date can hold it is no time at all.
+	return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : null;
 }

@@ -72,7 +72,7 @@ function unauthorizedHint(response: ApiResponse, context: RegistrationContext): 
 		return `The token's user is not a member of account ${account}. Check the Account ID in the credential: the number after /app/accounts/ in Chatwoot's address bar.`;
 	}
 	if (/sign in or sign up/i.test(said)) {
-		return 'Chatwoot received no access token: a proxy in front of it drops the api_access_token header (nginx does unless "underscores_in_headers on;" is set).';
+		return "Chatwoot received no access token: the credential's Access Token is empty, or a proxy in front of Chatwoot removes the Api-Access-Token header.";
 	}
 	return (
 		`Managing webhooks needs an administrator's access token for account ${account}. ` +
