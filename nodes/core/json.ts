@@ -61,11 +61,11 @@ export function finiteNumber(value: unknown): number | null {
 	return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-/** Milliseconds since epoch from an ISO string, or null. */
+/** Milliseconds since epoch from an ISO string, or null (also for a time before 1970, which no helpdesk writes). */
 export function isoMs(value: unknown): number | null {
 	if (typeof value !== 'string') return null;
 	const ms = Date.parse(value);
-	return Number.isNaN(ms) ? null : ms;
+	return Number.isNaN(ms) || ms < 0 ? null : ms;
 }
 
 export function joinName(...parts: Array<string | null>): string | null {

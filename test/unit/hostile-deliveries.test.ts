@@ -10,6 +10,7 @@ import { realFreeScoutDeliveries } from '../support/fixtures';
 import { changes, CHATWOOT_SECRET, freescoutDelivery, harness, NOW_SECONDS } from './pipeline-helpers';
 import { signChatwoot } from '../../nodes/platforms/chatwoot/signature';
 import type { Delivery } from '../../nodes/core/trigger/types';
+import { Memory } from '../../nodes/core/trigger/memory';
 
 const ms = (seconds: number) => Math.floor(seconds * 1000);
 
@@ -107,5 +108,16 @@ describe('FreeScout replays', () => {
 		const old = { id: 132, inboxId: 4, status: 'resolved' as const, createdAt: NOW_SECONDS - 90 * 86400, updatedAt: NOW_SECONDS - 80 * 86400 };
 		const outcome = h.deliver(signedChatwootText(JSON.stringify(updated(old, [{ status: { previous_value: 'open', current_value: 'resolved' } }]))));
 		expect(changes([outcome]).map((change) => change.status)).toEqual(['resolved']);
+	});
+});
+
+describe('times before 1970', () => {
+	// Found by the property test: a mutated time below zero was stored, and the stored memory no longer read back whole.
+	it('a Chatwoot delivery whose times are negative leaves a memory that reads back without invalid entries', () => {
+		const state = { id: 132, inboxId: 4, status: 'open' as const, createdAt: -86400, updatedAt: -60 };
+		const h = harness('chatwoot');
+		h.deliver(signedChatwootText(JSON.stringify(updated(state, [{ status: { previous_value: 'resolved', current_value: 'open' } }]))));
+		const reader = new Memory(10);
+		expect(reader.merge(h.memory.snapshot(), Date.now()).invalid).toBe(0);
 	});
 });

@@ -262,6 +262,6 @@ export function secondsToMs(value: unknown): number | null {
 	const seconds = finiteNumber(value);
 	if (seconds === null) return null;
 	const ms = Math.floor(Math.round(seconds * 1e6) / 1000);
-	// Beyond what a Date can hold it is no time at all.
-	return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : null;
+	// Before 1970 or beyond what a Date can hold it is no time at all (the memory stores only times from 1970 on).
+	return Number.isFinite(ms) && ms >= 0 && ms <= MAX_DATE_MS ? ms : null;
 }
