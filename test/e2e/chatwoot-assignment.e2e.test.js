@@ -4,12 +4,10 @@
 // announced normally and the AssignmentJob assigns later in a save of its own: that assignment, a manual one and
 // the periodic run start no execution; S1 (resolved + customer message -> pending), Force Open and a snooze running
 // out give one item each with the right cause. The older, hiding system: trigger-state.e2e.test.js.
-const crypto = require('node:crypto');
 const { createChatwootSimulator } = require('../simulators/chatwoot');
 const { nodeItems } = require('./runtime/n8n');
-const { startStack, TRIGGER_TYPE } = require('./support/stack');
-
-const TRIGGER = 'Conversation Status Trigger';
+const { startStack } = require('./support/stack');
+const { TRIGGER, createTriggerWorkflow, settledExecutionCount, storedStatus } = require('./support/trigger-workflow');
 
 let stack;
 let chatwoot;
@@ -21,24 +19,7 @@ beforeAll(async () => {
 	await chatwoot.start();
 	stack = await startStack();
 	const credential = await stack.chatwootCredential(chatwoot);
-	const created = await stack.n8n.createWorkflow({
-		name: 'Chatwoot assignment V2',
-		nodes: [
-			{
-				parameters: { platform: 'chatwoot', filters: {}, options: {} },
-				id: 'chatwoot-trigger',
-				name: TRIGGER,
-				type: TRIGGER_TYPE,
-				typeVersion: 1.1,
-				position: [0, 0],
-				webhookId: crypto.randomUUID(),
-				credentials: { chatwootApi: { id: credential.id, name: credential.name } },
-			},
-		],
-		connections: {},
-	});
-	await stack.activateWorkflow(created.id);
-	workflow = { id: created.id };
+	workflow = await createTriggerWorkflow(stack, { name: 'Chatwoot assignment V2', platform: 'chatwoot', credential });
 }, 240_000);
 
 afterAll(async () => {
@@ -56,7 +37,8 @@ async function changes() {
 	return found;
 }
 
-const executionCount = async () => (await stack.n8n.listExecutions(workflow.id)).length;
+// n8n answers a delivery before it records its execution: counts are read once they stop growing.
+const executionCount = () => settledExecutionCount(stack, workflow.id);
 const toTrigger = () => chatwoot.deliveries().filter((delivery) => delivery.url.includes('/webhook/'));
 
 test('a new conversation: one item; the AssignmentJob assigning it a moment later starts nothing', async () => {
@@ -127,23 +109,12 @@ test('a manual assignment, an automation assign_agent and the periodic run start
 
 test("'Look Up Who Changed It': the agent bot's failure and an agent's resolve are named, and the memory is still saved", async () => {
 	const credential = await stack.chatwootCredential(chatwoot);
-	const created = await stack.n8n.createWorkflow({
+	const created = await createTriggerWorkflow(stack, {
 		name: 'Chatwoot who changed it',
-		nodes: [
-			{
-				parameters: { platform: 'chatwoot', filters: {}, options: { lookUpWhoChanged: true } },
-				id: 'chatwoot-trigger-who',
-				name: TRIGGER,
-				type: TRIGGER_TYPE,
-				typeVersion: 1.1,
-				position: [0, 0],
-				webhookId: crypto.randomUUID(),
-				credentials: { chatwootApi: { id: credential.id, name: credential.name } },
-			},
-		],
-		connections: {},
+		platform: 'chatwoot',
+		credential,
+		options: { lookUpWhoChanged: true },
 	});
-	await stack.activateWorkflow(created.id);
 	const { result: id } = await chatwoot.createConversation({ inboxId: chatwoot.ids().apiInboxId });
 	await chatwoot.idle();
 	await stack.exactlyExecutions(created.id, 1);
@@ -163,7 +134,5 @@ test("'Look Up Who Changed It': the agent bot's failure and an agent's resolve a
 		}
 	}
 	expect(items.slice(-2)).toEqual(['pending>open:bot_failure:system:null', 'open>resolved:agent:agent:Alex Agent']);
-	const { staticData } = await stack.n8n.getWorkflow(created.id);
-	const memory = JSON.parse(staticData[`node:${TRIGGER}`].memory);
-	expect(memory.c.find((entry) => entry[0] === `${chatwoot.ids().accountId}:${id}`)?.[1]).toBe('resolved');
+	expect(await storedStatus(stack, created.id, `${chatwoot.ids().accountId}:${id}`)).toBe('resolved');
 });

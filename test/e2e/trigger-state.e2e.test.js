@@ -7,13 +7,11 @@
 // - the changes to open that Chatwoot's older auto-assignment system hides (no status diff in any delivery): an
 //   account created before 4.13.0 (assignmentV2: false), auto-assignment on and an agent online. Assignment V2,
 //   the default since 4.13.0: chatwoot-assignment.e2e.test.js.
-const crypto = require('node:crypto');
 const { createChatwootSimulator } = require('../simulators/chatwoot');
 const { createFreeScoutSimulator } = require('../simulators/freescout');
 const { nodeItems } = require('./runtime/n8n');
-const { sleep, startStack, TRIGGER_TYPE } = require('./support/stack');
-
-const TRIGGER = 'Conversation Status Trigger';
+const { sleep, startStack } = require('./support/stack');
+const { TRIGGER, createTriggerWorkflow, storedStatus: storedStatusIn } = require('./support/trigger-workflow');
 
 let stack;
 let freescout;
@@ -33,30 +31,8 @@ afterAll(async () => {
 	await chatwoot?.stop();
 });
 
-/** A workflow with only the trigger, every change reported. */
-async function triggerWorkflow(name, platform, credential) {
-	const credentialType = platform === 'chatwoot' ? 'chatwootApi' : 'freeScoutApi';
-	const workflow = await stack.n8n.createWorkflow({
-		name,
-		nodes: [
-			{
-				parameters: { platform, filters: {}, options: {} },
-				id: `${platform}-trigger`,
-				name: TRIGGER,
-				type: TRIGGER_TYPE,
-				typeVersion: 1.1,
-				position: [0, 0],
-				// n8n 1.x does not give a node created over REST a webhookId: its webhook path would then carry the
-				// workflow id and node name.
-				webhookId: crypto.randomUUID(),
-				credentials: { [credentialType]: { id: credential.id, name: credential.name } },
-			},
-		],
-		connections: {},
-	});
-	await stack.activateWorkflow(workflow.id);
-	return { id: workflow.id };
-}
+const triggerWorkflow = (name, platform, credential) => createTriggerWorkflow(stack, { name, platform, credential });
+const storedStatus = (workflowId, key) => storedStatusIn(stack, workflowId, key);
 
 /** "previous>status" of every item of the workflow's executions, oldest first. */
 async function changes(workflowId) {
@@ -66,18 +42,6 @@ async function changes(workflowId) {
 		for (const item of nodeItems(full, TRIGGER)) found.push(`${item.previousStatus}>${item.status}:${item.previousStatusSource}`);
 	}
 	return found;
-}
-
-/**
- * The newest status the memory in the database (one JSON text in static data) holds for a conversation, or undefined.
- * Each entry is [key, floors, then code (status index * 3 + kind), t, k per point, oldest first].
- */
-async function storedStatus(workflowId, key) {
-	const { staticData } = await stack.n8n.getWorkflow(workflowId);
-	const memory = staticData?.[`node:${TRIGGER}`]?.memory;
-	const entry = memory === undefined ? undefined : JSON.parse(memory).c.find((candidate) => candidate[0] === key);
-	if (entry === undefined || entry.length < 5) return undefined;
-	return ['open', 'pending', 'resolved', 'snoozed', 'spam'][Math.floor(entry[entry.length - 3] / 3)];
 }
 
 describe('FreeScout', () => {
