@@ -51,9 +51,10 @@ export class FreeScoutApi implements ICredentialType {
 			default: '',
 			placeholder: 'e.g. https://support.example.com',
 			description: 'The address of your FreeScout installation (with its sub-folder, if any), without a trailing slash',
-			// n8n answers a test that reached nothing with the bare error code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, …):
+			// n8n answers a test that reached nothing with the bare error code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, …; 1.x words
+			// a refused connection as 'The service refused the connection'):
 			// its test rules only see answers. The hint says what such a code means.
-			hint: 'If the test says ECONNREFUSED, ENOTFOUND, EAI_AGAIN or ETIMEDOUT, nothing answered at this address from where n8n runs: check the host name and port, and that n8n (in Docker: its container) can reach FreeScout there.',
+			hint: 'If the test says ECONNREFUSED, ENOTFOUND, EAI_AGAIN, ETIMEDOUT or that the service refused the connection, nothing answered at this address from where n8n runs: check the host name and port, and that n8n (in Docker: its container) can reach FreeScout there.',
 			required: true,
 		},
 		{

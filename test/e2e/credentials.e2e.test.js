@@ -8,7 +8,10 @@ const { createChatwootSimulator } = require('../simulators/chatwoot');
 const { createFreeScoutSimulator } = require('../simulators/freescout');
 const { ChatwootApi } = require('../../credentials/ChatwootApi.credentials');
 const { FreeScoutApi } = require('../../credentials/FreeScoutApi.credentials');
-const { startStack } = require('./support/stack');
+const { selectedN8nVersion, startStack } = require('./support/stack');
+
+// What n8n says for an address where nothing listens: 2.x the bare code, 1.x its own words.
+const REFUSED = selectedN8nVersion().startsWith('1.') ? 'The service refused the connection - perhaps it is offline' : 'ECONNREFUSED';
 const { listen, close } = require('../simulators/http-util');
 const http = require('node:http');
 
@@ -114,8 +117,8 @@ describe('Chatwoot API', () => {
 		expect(expected.message).toContain('remove everything from /app/ on');
 	});
 
-	test('an address where nothing answers: n8n says ECONNREFUSED, and the Base URL hint says what that means and what to check', async () => {
-		expect(await testCredential('chatwootApi', fields({ baseUrl: await deadAddress() }))).toEqual({ status: 'Error', message: 'ECONNREFUSED' });
+	test('an address where nothing answers: n8n says ECONNREFUSED (1.x: the service refused the connection), and the Base URL hint says what that means and what to check', async () => {
+		expect(await testCredential('chatwootApi', fields({ baseUrl: await deadAddress() }))).toEqual({ status: 'Error', message: REFUSED });
 		expect(baseUrlHint(chatwootApi)).toMatch(/ECONNREFUSED.*nothing answered at this address from where n8n runs: check the host name and port/);
 	});
 });
@@ -150,8 +153,8 @@ describe('FreeScout API', () => {
 		expect(expected.message).toContain('Manage → Modules');
 	});
 
-	test('an address where nothing answers: n8n says ECONNREFUSED, and the Base URL hint says what that means and what to check', async () => {
-		expect(await testCredential('freeScoutApi', fields(freescout, { baseUrl: await deadAddress() }))).toEqual({ status: 'Error', message: 'ECONNREFUSED' });
+	test('an address where nothing answers: n8n says ECONNREFUSED (1.x: the service refused the connection), and the Base URL hint says what that means and what to check', async () => {
+		expect(await testCredential('freeScoutApi', fields(freescout, { baseUrl: await deadAddress() }))).toEqual({ status: 'Error', message: REFUSED });
 		expect(baseUrlHint(freeScoutApi)).toMatch(/ECONNREFUSED.*nothing answered at this address from where n8n runs: check the host name and port/);
 	});
 });

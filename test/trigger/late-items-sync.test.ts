@@ -40,8 +40,8 @@ test('a close delivered after the reopen that followed it: reported late and sup
 
 test('a late change not superseded in memory, whose source has moved on since: the compare-and-set on the source skips it', () => {
 	const h = harness('chatwoot');
-	// Priming read the conversation resolved (newer than the close's delivery); the close comes late.
-	h.memory.learnInferred('1:131', 'resolved', { t: (NOW_SECONDS + 20) * 1000, k: 0 });
+	// A later delivery already showed the conversation resolved (newer than the close's delivery); the close comes late.
+	h.memory.learn('1:131', [{ status: 'resolved', t: (NOW_SECONDS + 20) * 1000, k: 0, kind: 'seen' }]);
 	const [late] = changes([h.deliver(transition('resolved', 'open', NOW_SECONDS + 5))]);
 	expect(late).toMatchObject({ status: 'resolved', late: true, superseded: false });
 	expect(skipUnread({ superseded: late.superseded, ownEcho: null }, 'Chatwoot conversation 131')).toBeNull();

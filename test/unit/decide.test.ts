@@ -52,11 +52,15 @@ test('a delivery that states an older change itself reports it once, late, even 
 	expect(summary(decide(observation(close, []), memory, statuses))).toEqual([]);
 });
 
-test('a primed status never hides a delivered change made before it', () => {
+test('a primed status never hides a delivered change made before it; the same status primed does not make it late', () => {
 	const memory = new Memory();
 	memory.learnInferred('7', 'resolved', { t: 25_000, k: 2_147_483_647 });
 	const close: OwnPoint = { ...point('resolved', 20), kind: 'transition', previousPlatformStatus: null, firstSight: 'change' };
-	expect(summary(decide(observation(close, [point('open', 10)]), memory, statuses))).toEqual(['open>resolved@20 late']);
+	expect(summary(decide(observation(close, [point('open', 10)]), memory, statuses))).toEqual(['open>resolved@20']);
+	// Another status primed after the change: the change is not the current status any more.
+	const reopened = new Memory();
+	reopened.learnInferred('7', 'open', { t: 25_000, k: 2_147_483_647 });
+	expect(summary(decide(observation(close, [point('open', 10)]), reopened, statuses))).toEqual(['open>resolved@20 late']);
 });
 
 test('a point seen as no change becomes a change when a late delivery shows another status before it: both reported', () => {

@@ -157,11 +157,14 @@ export function decide(observation: Observation, memory: Memory, statuses: Statu
 		);
 	}
 	found.sort((a, b) => byStamp(a.at, b.at));
-	const newestKnown = knownPoints.length === 0 ? null : knownPoints[knownPoints.length - 1];
+	// Late: the memory knew a newer point when the delivery came. A status read from the API that equals the change's
+	// is the state this change led to (priming at activation or at an n8n 1.x start), not a newer one.
+	const knownNewer = (entry: Found) =>
+		knownPoints.some((known) => isNewer(known, entry.at) && !(known.kind === 'inferred' && known.status === entry.status));
 	return {
 		changes: found.map((entry) =>
 			change(observation, entry, {
-				late: newestKnown !== null && isNewer(newestKnown, entry.at),
+				late: knownNewer(entry),
 				superseded: timeline.some((placed) => isNewer(placed.at, entry.at) && placed.status !== entry.status),
 			}),
 		),
