@@ -120,18 +120,26 @@ function createN8nClient({ baseUrl, n8nVersion, n8nDir, failure = () => undefine
 
 	// ---- executions, per line -------------------------------------------------------------------------
 
+	// n8n lists executions newest start first but pages them by id (2.x's cursor and 1.x's lastId both mean "id
+	// below"): when executions start out of id order, as a queue-mode worker runs them, a page boundary skips some
+	// (3 of 200 were missing on 2.41.1). So the pages here go by start time: each asks for the executions started at
+	// or before the oldest start of the page before, and the overlap is dropped by id.
 	async function executionPages(workflowId) {
 		const byId = new Map();
-		const filter = JSON.stringify({ workflowId });
-		let next = {};
-		while (next) {
-			const query = new URLSearchParams({ filter, limit: '100', ...next });
-			const page = (await rest('GET', `/rest/executions?${query}`)).data;
+		let startedBefore;
+		for (;;) {
+			const filter = JSON.stringify(startedBefore === undefined ? { workflowId } : { workflowId, startedBefore });
+			const page = (await rest('GET', `/rest/executions?${new URLSearchParams({ filter, limit: '100' })}`)).data;
 			const fresh = page.results.filter((execution) => !byId.has(execution.id));
 			for (const execution of fresh) byId.set(execution.id, execution);
-			if (major >= 2) next = page.nextCursor ? { cursor: page.nextCursor } : undefined;
-			else if (fresh.length === 0) next = undefined;
-			else next = { lastId: String(Math.min(...fresh.map((execution) => Number(execution.id)))) };
+			const starts = page.results.map((execution) => execution.startedAt).filter(Boolean).sort();
+			if (fresh.length === 0 || starts.length === 0) {
+				if (starts.length >= 100 && starts[0] === starts[starts.length - 1]) {
+					throw new Error(`more than 100 executions of workflow ${workflowId} started at ${starts[0]}: they cannot be paged by start`);
+				}
+				break;
+			}
+			startedBefore = starts[0];
 		}
 		return [...byId.values()].sort((a, b) => Number(b.id) - Number(a.id));
 	}
