@@ -154,6 +154,19 @@ describe('memory', () => {
 		expect(Buffer.byteLength(memory.stored())).toBeLessThan(80_000);
 	});
 
+	it('the stored text, written again after each change and each conversation let go, reads back as the memory is', () => {
+		const memory = new Memory(50);
+		const reader = new Memory(50);
+		for (let index = 0; index < 400; index++) {
+			memory.learn(`c${(index * 7) % 90}`, [point(index % 3 === 0 ? 'resolved' : 'open', 10 * index + (index % 5))]);
+			if (index % 9 === 0) memory.addFingerprint(`delivery ${index}`, NOW);
+			if (index % 4 === 0) reader.merge(memory.stored(), NOW);
+		}
+		reader.merge(memory.stored(), NOW);
+		expect(reader.snapshot()).toEqual(memory.snapshot());
+		expect(memory.snapshot().c).toHaveLength(50);
+	});
+
 	it('merging two full memories of different conversations keeps the 10 000 with the newest points, from both', () => {
 		const a = new Memory(MAX_MEMORY_SIZE);
 		const b = new Memory(MAX_MEMORY_SIZE);

@@ -8,7 +8,7 @@ import { byStamp, KIND_RANK, KINDS, mergeRecords, POINTS_PER_CONVERSATION, type 
 import { isNewer, type Stamp } from './stamp';
 
 /**
- * The memory's state: compact tuples, conversations oldest first. Static data keeps it as one JSON text, and n8n
+ * The memory's state: compact tuples, conversations in any order. Static data keeps it as one JSON text, and n8n
  * writes it whole at every save, so it is small: per conversation [key, floors, then per point code, t, k], where
  * floors is 0 (none) or [history floor t, k, forgotten t, k] (-1: none), code is status index * 3 + kind (0
  * inferred, 1 seen, 2 reported) and t counts from the point before (the first from the epoch).

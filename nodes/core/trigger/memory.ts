@@ -33,6 +33,8 @@ export interface MergeResult {
 export class Memory {
 	private readonly conversations = new Map<string, ConversationRecord>();
 	private readonly fingerprints = new Map<string, number>();
+	/** Each conversation's entry in the stored text, kept until the conversation changes. */
+	private readonly encoded = new Map<string, string>();
 	private revision = 0;
 	/** The stored text this memory last read or wrote while holding nothing it lacked, and the revision then. */
 	private inSyncWith: { text: string; revision: number } | undefined;
@@ -118,40 +120,73 @@ export class Memory {
 	 * memory as tuples is thousands of objects, milliseconds of n8n's CPU per delivery; a string is left alone.
 	 */
 	stored(): string {
-		const text = JSON.stringify(this.snapshot());
+		this.trim();
+		// A change alters one conversation: the others' text is kept from earlier writes, and the order of the
+		// entries carries no meaning, so nothing is sorted here.
+		const entries: string[] = [];
+		for (const [key, record] of this.conversations) {
+			let entry = this.encoded.get(key);
+			if (entry === undefined) {
+				entry = JSON.stringify(encodeRecord(key, record));
+				this.encoded.set(key, entry);
+			}
+			entries.push(entry);
+		}
+		const text = `{"v":3,"c":[${entries.join(',')}],"f":${JSON.stringify(this.storedFingerprints())}}`;
 		this.inSyncWith = { text, revision: this.revision };
 		return text;
 	}
 
-	/** The state as data. */
+	/** The state as data, conversations oldest first (what `stored()` holds, in a canonical order). */
 	snapshot(): MemoryState {
 		this.trim();
 		const records = [...this.conversations].sort(([, a], [, b]) => compareStamps(newestOf(a), newestOf(b)));
-		return {
-			v: 3,
-			c: records.map(([key, record]) => encodeRecord(key, record)),
-			f: [...this.fingerprints].map(([key, seenAt]) => [key, seenAt / 1000]),
-		};
+		return { v: 3, c: records.map(([key, record]) => encodeRecord(key, record)), f: this.storedFingerprints() };
+	}
+
+	private storedFingerprints(): Array<[string, number]> {
+		return [...this.fingerprints].map(([key, seenAt]) => [key, seenAt / 1000]);
 	}
 
 	private put(key: string, record: ConversationRecord, trimNow = true): boolean {
 		const known = this.conversations.get(key);
 		if (known !== undefined && sameRecord(known, record)) return false;
 		this.conversations.set(key, record);
+		this.encoded.delete(key);
 		this.revision++;
 		// One conversation over the bound is let go at the next snapshot; far over it (priming), now.
 		if (trimNow && this.conversations.size > 2 * this.maxConversations) this.trim();
 		return true;
 	}
 
-	/** Keeps the conversations with the newest points, in one sort. Returns whether any was let go. */
+	/**
+	 * Keeps the conversations with the newest points. Returns whether any was let go. A write usually finds one
+	 * conversation over the bound (a new one came in): a scan finds it; more (priming, a merge), one sort.
+	 */
 	private trim(): boolean {
 		const excess = this.conversations.size - this.maxConversations;
 		if (excess <= 0) return false;
-		const oldestFirst = [...this.conversations].sort(([, a], [, b]) => compareStamps(newestOf(a), newestOf(b)));
-		for (const [key] of oldestFirst.slice(0, excess)) this.conversations.delete(key);
+		const doomed = excess === 1 ? [this.oldestKey()] : [...this.conversations].sort(([, a], [, b]) => compareStamps(newestOf(a), newestOf(b))).slice(0, excess).map(([key]) => key);
+		for (const key of doomed) {
+			this.conversations.delete(key);
+			this.encoded.delete(key);
+		}
 		this.revision++;
 		return true;
+	}
+
+	/** Called with at least one conversation. */
+	private oldestKey(): string {
+		let oldestKey = '';
+		let oldest: Stamp | null | undefined;
+		for (const [key, record] of this.conversations) {
+			const newest = newestOf(record);
+			if (oldest === undefined || compareStamps(newest, oldest) < 0) {
+				oldestKey = key;
+				oldest = newest;
+			}
+		}
+		return oldestKey;
 	}
 
 	private expireFingerprints(nowMs: number): void {
