@@ -32,7 +32,8 @@ const { values: args } = parseArgs({
 		setting: { type: 'string' },
 		'undo-ms': { type: 'string', default: '2000' },
 		// Conversations that exist before activation: the trigger's priming reads them into its memory (at most its
-		// Remembered Conversations, 1000), so the memory n8n stores and loads per delivery is as large as in use.
+		// Remembered Conversations), so the memory n8n stores and loads per delivery is as large as in use. Above
+		// the option's default of 1000, the trigger is set to remember that many.
 		conversations: { type: 'string', default: '1000' },
 		// V8's sampling interval in microseconds.
 		interval: { type: 'string', default: '250' },
@@ -172,7 +173,10 @@ async function main() {
 		for (let index = 1; index <= EXISTING; index++) sim.createConversation({ subject: `Earlier ${index}`, text: 'Hello' });
 		await sim.idle(60_000);
 		const credential = await stack.freeScoutCredential(sim);
-		const example = await stack.importExample('freescout-close-and-reopen.json', { credentials: { freeScoutApi: credential } });
+		const example = await stack.importExample('freescout-close-and-reopen.json', {
+			credentials: { freeScoutApi: credential },
+			triggerOptions: EXISTING > 1000 ? { rememberedConversations: EXISTING } : undefined,
+		});
 		await n8n.activateWorkflow(example.id);
 		const [registered] = sim.getWebhooks();
 		const hookPath = new URL(registered.url).pathname;

@@ -40,9 +40,10 @@ function readExample(file) {
  * An example made ready to import into one n8n: every node of this package gets, of `credentials` (by type), the
  * ones it shows in the editor (the examples carry none; the editor adds them on import or when the user picks
  * them); each trigger gets a fresh webhookId, as the editor gives a node that has none (the examples carry none;
- * `newWebhookIds` also replaces one a workflow has); `name` renames the workflow.
+ * `newWebhookIds` also replaces one a workflow has); `triggerOptions` are set in every trigger's Options; `name`
+ * renames the workflow.
  */
-function prepareExample(file, { credentials = {}, name, newWebhookIds = false } = {}) {
+function prepareExample(file, { credentials = {}, name, newWebhookIds = false, triggerOptions } = {}) {
 	const workflow = readExample(file);
 	for (const node of workflow.nodes) {
 		const types = credentialTypesShown(node);
@@ -53,6 +54,7 @@ function prepareExample(file, { credentials = {}, name, newWebhookIds = false } 
 			node.credentials[type] = { id: credential.id, name: credential.name };
 		}
 		if (node.type === TRIGGER_TYPE && (newWebhookIds || !node.webhookId)) node.webhookId = crypto.randomUUID();
+		if (node.type === TRIGGER_TYPE && triggerOptions) node.parameters.options = { ...node.parameters.options, ...triggerOptions };
 	}
 	return {
 		name: name ?? workflow.name,
