@@ -16,6 +16,18 @@ export type FakeApi = Awaited<ReturnType<typeof startFakeApi>>;
 /** The Chatwoot version the tests simulate unless they say otherwise. */
 export const CHATWOOT_VERSION = '4.15.1';
 
+/** Chatwoot API credentials for a simulator, as the nodes read them: the administrator's token and no webhook secret unless overridden. */
+export function chatwootCredentials(sim: ChatwootSim, overrides: Record<string, unknown> = {}) {
+	return {
+		baseUrl: sim.url,
+		accountId: sim.ids().accountId,
+		accessToken: sim.tokens().administrator,
+		webhookSecret: '',
+		ignoreSslIssues: false,
+		...overrides,
+	};
+}
+
 export interface Simulators {
 	/** A Chatwoot simulator (version 4.15.1 unless given), started. */
 	chatwoot(options?: Record<string, unknown>): Promise<ChatwootSim>;
