@@ -332,6 +332,18 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 						: { platform: 'chatwoot', operation: 'diagnosePending', diagnoseConversationId: '', inboxId: String(target.inboxId) },
 				credentials: credentials(sim.tokens().administrator),
 			});
+		type Check = { check: string; result: string; detail?: string };
+		/** The diagnosis's checks as [check, result] pairs, in the order it ran them. */
+		const checkResults = (diagnosis: { checks: Check[] }) => diagnosis.checks.map((c) => [c.check, c.result]);
+		const captainCheck = (diagnosis: { checks: Check[] }) => diagnosis.checks.find((c) => c.check === 'captain');
+		/** Diagnoses a new open conversation; the request log holds only the diagnosis's requests. */
+		const diagnoseNewConversation = async () => {
+			const id = await newConversation('open');
+			sim.resetLogs();
+			const out = await diagnose({ conversationId: id });
+			expect(out.error).toBeUndefined();
+			return { id, out };
+		};
 
 		it('an Inbox ID that is not a whole number ends the item before any request, saying what to type', async () => {
 			sim.resetLogs();
@@ -343,10 +355,7 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 
 		it('finds the inbox agent bot and says how to fix it', async () => {
 			sim.attachBot();
-			const id = await newConversation('open');
-			sim.resetLogs();
-			const out = await diagnose({ conversationId: id });
-			expect(out.error).toBeUndefined();
+			const { id, out } = await diagnoseNewConversation();
 			const inbox = sim.ids().apiInboxId;
 			expect(calls()).toEqual([
 				`GET ${conv(id)}`,
@@ -359,7 +368,7 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			expect(d.finding).toContain(`Inbox ${inbox} has the agent bot`);
 			expect(d.finding).toContain('not a setting of the channel');
 			expect(d.fix).toContain('Bot Configuration → Disconnect');
-			expect(d.checks.map((c: { check: string; result: string }) => [c.check, c.result])).toEqual([
+			expect(checkResults(d)).toEqual([
 				['agent_bot', 'found'],
 				['dialogflow', 'clear'],
 				['captain', 'clear'],
@@ -378,16 +387,13 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 		it('finds a Captain assistant through the conversation and names it in the fix', async () => {
 			const inbox = sim.ids().apiInboxId;
 			sim.setCaptain(inbox, { id: 7, name: 'Sales Helper' });
-			const id = await newConversation('open');
-			sim.resetLogs();
-			const out = await diagnose({ conversationId: id });
-			expect(out.error).toBeUndefined();
+			const { id, out } = await diagnoseNewConversation();
 			expect(calls()).toContain(`GET ${conv(id)}/inbox_assistant`);
 			const d = out.jsonItems[0];
 			expect(d).toMatchObject({ conversationId: id, inboxId: inbox, pendingCause: 'captain' });
 			expect(d.finding).toContain(`Inbox ${inbox} has the Captain assistant "Sales Helper"`);
 			expect(d.fix).toContain('Captain → Assistants → "Sales Helper" → Inboxes');
-			expect(d.checks.map((c: { check: string; result: string }) => [c.check, c.result])).toEqual([
+			expect(checkResults(d)).toEqual([
 				['agent_bot', 'clear'],
 				['dialogflow', 'clear'],
 				['captain', 'found'],
@@ -398,14 +404,11 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			await simulators.stopAll();
 			sim = await simulators.chatwoot({ attachBot: false, enterprise: false });
 			base = sim.url as string;
-			const id = await newConversation('open');
-			sim.resetLogs();
-			const out = await diagnose({ conversationId: id });
-			expect(out.error).toBeUndefined();
+			const { id, out } = await diagnoseNewConversation();
 			expect(calls()).toContain(`GET ${conv(id)}/inbox_assistant`);
-			const captain = out.jsonItems[0].checks.find((c: { check: string }) => c.check === 'captain');
+			const captain = captainCheck(out.jsonItems[0]);
 			expect(captain).toMatchObject({ result: 'not_available' });
-			expect(captain.detail).toContain('Community edition');
+			expect(captain?.detail).toContain('Community edition');
 			expect(out.jsonItems[0].pendingCause).toBeNull();
 		});
 
@@ -415,9 +418,9 @@ describe('Conversation Status node on Chatwoot (in-process, simulator)', () => {
 			const out = await diagnose({ inboxId: inbox });
 			expect(out.error).toBeUndefined();
 			expect(calls().some((c: string) => c.endsWith('/inbox_assistant'))).toBe(false);
-			const captain = out.jsonItems[0].checks.find((c: { check: string }) => c.check === 'captain');
+			const captain = captainCheck(out.jsonItems[0]);
 			expect(captain).toMatchObject({ result: 'not_available' });
-			expect(captain.detail).toContain('give a conversation ID');
+			expect(captain?.detail).toContain('give a conversation ID');
 		});
 
 		it('a check that keeps failing ends with its true number of attempts; the checks before it were sent once', async () => {

@@ -387,22 +387,9 @@ function createChatwootSimulator(options = {}) {
 		customAttributeDefinitions: new Map(),
 		seq: { contact: 0, contactInbox: 0, conversation: 0, conversationDb: 0, message: 0, webhook: 0, hook: 0, customAttribute: 0, team: 0, inbox: 2 },
 	};
-	const admin = {
-		id: 1,
-		name: 'Ada Admin',
-		email: 'ada.admin@example.com',
-		role: 'administrator',
-		token: opts.tokens.administrator || F.secureToken(),
-		pubsubToken: F.secureToken(),
-	};
-	const agent = {
-		id: 2,
-		name: 'Alex Agent',
-		email: 'alex.agent@example.com',
-		role: 'agent',
-		token: opts.tokens.agent || F.secureToken(),
-		pubsubToken: F.secureToken(),
-	};
+	const user = (id, name, email, role) => ({ id, name, email, role, token: opts.tokens[role] || F.secureToken(), pubsubToken: F.secureToken() });
+	const admin = user(1, 'Ada Admin', 'ada.admin@example.com', 'administrator');
+	const agent = user(2, 'Alex Agent', 'alex.agent@example.com', 'agent');
 	S.users.set(admin.id, admin);
 	S.users.set(agent.id, agent);
 	S.bot = {
@@ -413,38 +400,35 @@ function createChatwootSimulator(options = {}) {
 		token: opts.tokens.bot || F.secureToken(),
 		secret: F.secureToken(),
 	};
-	const apiInbox = {
+	/** An inbox as the simulator keeps it; only API inboxes have a webhook URL and a channel secret. */
+	function inboxRecord({ id, channelId, name, channelType, webhookUrl = null, channelSecret = null, lockToSingleConversation = false, botId = null }) {
+		return {
+			id,
+			channelId,
+			name,
+			channelType,
+			webhookUrl,
+			channelSecret,
+			hmacToken: F.secureToken(),
+			identifier: F.secureToken(),
+			lockToSingleConversation,
+			botId,
+			captain: null,
+			enableAutoAssignment: Boolean(opts.autoAssignment),
+			maxAssignmentLimit: null,
+			assignmentPolicy: false,
+		};
+	}
+	const apiInbox = inboxRecord({
 		id: 1,
 		channelId: 1,
 		name: 'WhatsApp (EvolutionAPI)',
 		channelType: 'Channel::Api',
 		webhookUrl: opts.apiInboxWebhookUrl,
 		channelSecret: F.secureToken(),
-		hmacToken: F.secureToken(),
-		identifier: F.secureToken(),
-		lockToSingleConversation: false,
 		botId: opts.attachBot ? S.bot.id : null,
-		captain: null,
-		enableAutoAssignment: Boolean(opts.autoAssignment),
-		maxAssignmentLimit: null,
-		assignmentPolicy: false,
-	};
-	const webInbox = {
-		id: 2,
-		channelId: 1,
-		name: 'Website',
-		channelType: 'Channel::WebWidget',
-		webhookUrl: null,
-		channelSecret: null,
-		hmacToken: F.secureToken(),
-		identifier: F.secureToken(),
-		lockToSingleConversation: false,
-		botId: null,
-		captain: null,
-		enableAutoAssignment: Boolean(opts.autoAssignment),
-		maxAssignmentLimit: null,
-		assignmentPolicy: false,
-	};
+	});
+	const webInbox = inboxRecord({ id: 2, channelId: 1, name: 'Website', channelType: 'Channel::WebWidget' });
 	S.inboxes.set(apiInbox.id, apiInbox);
 	S.inboxes.set(webInbox.id, webInbox);
 	void t0;
@@ -1941,22 +1925,17 @@ function createChatwootSimulator(options = {}) {
 		 */
 		addInbox({ name, channelType, lockToSingleConversation = false, bot = false }) {
 			const id = ++S.seq.inbox;
-			S.inboxes.set(id, {
+			S.inboxes.set(
 				id,
-				channelId: id,
-				name: name || channelType.replace('Channel::', ''),
-				channelType,
-				webhookUrl: null,
-				channelSecret: null,
-				hmacToken: F.secureToken(),
-				identifier: F.secureToken(),
-				lockToSingleConversation: Boolean(lockToSingleConversation),
-				botId: bot ? S.bot.id : null,
-				captain: null,
-				enableAutoAssignment: Boolean(opts.autoAssignment),
-				maxAssignmentLimit: null,
-				assignmentPolicy: false,
-			});
+				inboxRecord({
+					id,
+					channelId: id,
+					name: name || channelType.replace('Channel::', ''),
+					channelType,
+					lockToSingleConversation: Boolean(lockToSingleConversation),
+					botId: bot ? S.bot.id : null,
+				}),
+			);
 			assignment.setMembers(id, [agent.id]);
 			return id;
 		},

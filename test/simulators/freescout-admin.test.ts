@@ -4,19 +4,11 @@
  * webhook list it read at its first job.
  */
 import { createHmac } from 'crypto';
-import { createFreeScoutSimulator, startWebhookReceiver, readFixture, phpJsonEncode } from './freescout';
+import { readFixture, phpJsonEncode } from './freescout';
 import { requestJson } from './http-util';
 import { FREESCOUT_REAL_MERGE_KEY, FREESCOUT_TEST_API_KEY } from '../support/test-keys';
+import { simulatorsPerTest, type FreeScoutDelivery as Delivery, type FreeScoutSim as Sim } from '../support/simulators';
 
-type Sim = ReturnType<typeof createFreeScoutSimulator>;
-type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
-interface Delivery {
-	event: string;
-	conversationId: number;
-	webhookId: number;
-	bodyText: string;
-	signature: string;
-}
 interface Thread {
 	id: number;
 	type: string;
@@ -37,19 +29,12 @@ const EVERY_CONVERSATION_EVENT = [
 ];
 const at = (iso: string) => Date.parse(iso);
 
-const running: Array<{ sim: Sim; receiver: Receiver }> = [];
-afterEach(async () => {
-	for (const { sim, receiver } of running.splice(0)) {
-		await receiver.close();
-		await sim.stop();
-	}
-});
+const simulators = simulatorsPerTest();
 
+/** A started simulator (undo window long unless given) and a receiver for its deliveries. */
 async function started(options: Record<string, unknown> = {}) {
-	const sim = createFreeScoutSimulator(Object.assign({ apiKey: API_KEY, undoDelayMs: 600000 }, options));
-	await sim.start();
-	const receiver = await startWebhookReceiver();
-	running.push({ sim, receiver });
+	const sim = await simulators.freescout({ apiKey: API_KEY, undoDelayMs: 600000, ...options });
+	const receiver = await simulators.receiver();
 	return { sim, receiver };
 }
 

@@ -568,20 +568,28 @@ function createFreeScoutSimulator(options = {}) {
 		deleteToFolder(source, user);
 	}
 
-	/** Conversation::deleteToFolder: state deleted, status kept, a deleted-ticket line item (nochange), convo.deleted. */
-	function deleteToFolder(conv, user) {
+	/**
+	 * Deleting and restoring alike: the new state, the user's update time, the folder, a nochange line item
+	 * ("<user> <verb> conversation #n"); the status is kept.
+	 */
+	function setStateByUser(conv, user, state, actionType, verb) {
 		const at = stamp();
-		conv.state = 'deleted';
+		conv.state = state;
 		conv.userUpdatedAt = at;
 		updateFolder(conv);
 		addThread(conv, {
 			type: 'lineitem',
 			status: 'nochange',
-			actionType: 'deleted-ticket',
-			actionText: (n) => `${personName(user)} deleted conversation #${n}`,
+			actionType,
+			actionText: (n) => `${personName(user)} ${verb} conversation #${n}`,
 			createdByUserId: user.id,
 			createdAt: at,
 		});
+	}
+
+	/** Conversation::deleteToFolder: state deleted, status kept, a deleted-ticket line item (nochange), convo.deleted. */
+	function deleteToFolder(conv, user) {
+		setStateByUser(conv, user, 'deleted', 'deleted-ticket', 'deleted');
 		fire('convo.deleted', conv);
 	}
 
@@ -1516,18 +1524,7 @@ function createFreeScoutSimulator(options = {}) {
 			const conv = requireConversation(convId);
 			const user = requireUser(userId);
 			if (conv.state !== 'deleted') return false;
-			const at = stamp();
-			conv.state = 'published';
-			conv.userUpdatedAt = at;
-			updateFolder(conv);
-			addThread(conv, {
-				type: 'lineitem',
-				status: 'nochange',
-				actionType: 'restore-ticket',
-				actionText: (n) => `${personName(user)} restored conversation #${n}`,
-				createdByUserId: user.id,
-				createdAt: at,
-			});
+			setStateByUser(conv, user, 'published', 'restore-ticket', 'restored');
 			fire('convo.restored', conv);
 			return true;
 		},

@@ -9,6 +9,7 @@ import {
 } from './freescout';
 import { requestJson } from './http-util';
 import { FREESCOUT_REAL_KEY, FREESCOUT_TEST_API_KEY } from '../support/test-keys';
+import { simulatorsPerTest, type FreeScoutDelivery as Delivery, type FreeScoutSim as Sim, type WebhookReceiver as Receiver } from '../support/simulators';
 
 const REAL_SECRET: string = FREESCOUT_REAL_KEY;
 const API_KEY: string = FREESCOUT_TEST_API_KEY;
@@ -21,19 +22,6 @@ const ALL_CONVO_EVENTS = [
 	'convo.agent.reply.created',
 ];
 
-type Sim = ReturnType<typeof createFreeScoutSimulator>;
-type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
-interface Delivery {
-	event: string;
-	conversationId: number;
-	status: string;
-	signature: string;
-	bodyText: string;
-	body: Buffer;
-	attempt: number;
-	responseStatus: number;
-	userAgent: string;
-}
 
 const hmac = (body: Buffer | string, secret: string) => createHmac('sha1', secret).update(body).digest('base64');
 
@@ -80,35 +68,31 @@ const REAL_SEQUENCE: Array<[string, string, string, Record<string, unknown>]> = 
 	['05:01:43', 'PUT', '/conversations/1', { status: 'active', assignTo: 0, byUser: 1 }],
 ];
 
+/** Simulators and receivers started in a test are stopped after it (the helpers below start theirs here). */
+const simulators = simulatorsPerTest();
+
 /** Replays REAL_SEQUENCE; `timeOf(hhmmss, stepIndex)` sets the simulator clock before each call. */
 async function replay(timeOf: (hms: string, i: number) => number) {
 	let clock = timeOf(REAL_SEQUENCE[0][0], 0);
-	const sim = createFreeScoutSimulator({ moduleVersion: '1.0.82', secretKey: REAL_SECRET, apiKey: API_KEY, undoDelayMs: 15, retryIntervalMs: 2, now: () => clock });
-	await sim.start();
-	const receiver = await startWebhookReceiver();
-	try {
-		const created = await api(sim, 'POST', '/webhooks', { url: `${receiver.url}/freescout`, events: ALL_CONVO_EVENTS });
-		expect(created.status).toBe(201);
-		const statuses: number[] = [];
-		for (let i = 0; i < REAL_SEQUENCE.length; i++) {
-			const [hms, method, path, body] = REAL_SEQUENCE[i];
-			clock = timeOf(hms, i);
-			const res = await api(sim, method, path, body);
-			statuses.push(res.status);
-			await sim.idle();
-		}
-		return { deliveries: sim.getDeliveries() as Delivery[], received: receiver.received.slice(), statuses, sim };
-	} finally {
-		await receiver.close();
-		await sim.stop();
+	const sim = await simulators.freescout({ moduleVersion: '1.0.82', secretKey: REAL_SECRET, apiKey: API_KEY, undoDelayMs: 15, retryIntervalMs: 2, now: () => clock });
+	const receiver = await simulators.receiver();
+	const created = await api(sim, 'POST', '/webhooks', { url: `${receiver.url}/freescout`, events: ALL_CONVO_EVENTS });
+	expect(created.status).toBe(201);
+	const statuses: number[] = [];
+	for (let i = 0; i < REAL_SEQUENCE.length; i++) {
+		const [hms, method, path, body] = REAL_SEQUENCE[i];
+		clock = timeOf(hms, i);
+		const res = await api(sim, method, path, body);
+		statuses.push(res.status);
+		await sim.idle();
 	}
+	return { deliveries: sim.getDeliveries() as Delivery[], received: receiver.received.slice(), statuses, sim };
 }
 
-/** A started simulator with a receiver subscribed to every conversation event. */
+/** A started simulator (undo window long unless given) with a receiver subscribed to every conversation event. */
 async function simWithReceiver(options: Record<string, unknown>) {
-	const sim = createFreeScoutSimulator(Object.assign({ apiKey: API_KEY, undoDelayMs: 600000 }, options));
-	await sim.start();
-	const receiver = await startWebhookReceiver();
+	const sim = await simulators.freescout({ apiKey: API_KEY, undoDelayMs: 600000, ...options });
+	const receiver = await simulators.receiver();
 	sim.addWebhook(`${receiver.url}/hook`, ALL_CONVO_EVENTS);
 	return { sim, receiver };
 }
@@ -217,35 +201,30 @@ const TWO_MAILBOXES = [{ id: 1, name: 'Support', email: 'support@example.com' },
 async function replayUiSession() {
 	let clock = at('2026-11-30T14:04:02Z');
 	const { sim, receiver } = await simWithReceiver({ secretKey: REAL_UI_SECRET_KEY, now: () => clock });
-	try {
-		sim.addCustomer({ id: 7, firstName: 'Cust7', lastName: null, email: 'cust7@example.org' });
-		const customer = { id: 7 };
-		const created = await api(sim, 'POST', '/conversations', {
-			type: 'email', mailboxId: 1, subject: 'Conv 7', customer, threads: [{ type: 'customer', customer, text: 'Need help 7' }],
-		});
-		const id: number = created.json.id;
-		await sim.waitForDeliveries(1);
-		clock = at('2026-11-30T14:04:22Z');
-		sim.replyFromUi(id, { text: '<div>UI reply and close conv 7 (race)</div>', status: 'closed', userId: 1 });
-		await sim.waitForDeliveries(2);
-		clock = at('2026-11-30T14:04:26Z');
-		await api(sim, 'POST', `/conversations/${id}/threads`, { type: 'customer', text: 'Customer answers conv 7 within the undo window', customer });
-		await sim.waitForDeliveries(3);
-		clock = at('2026-11-30T14:04:37Z');
-		sim.flushDelayed();
-		await sim.waitForDeliveries(4);
-		clock = at('2026-11-30T14:05:38Z');
-		sim.changeStatusFromMenu(id, 'spam', 1);
-		await sim.waitForDeliveries(5);
-		clock = at('2026-11-30T14:14:34Z');
-		await api(sim, 'POST', `/conversations/${id}/threads`, { type: 'customer', text: 'Customer writes to spam conv 7', customer });
-		await sim.idle();
-		const threadIds: number[] = sim.getConversationRecord(id)!.threads.map((t: { id: number }) => t.id);
-		return { id, threadIds, deliveries: sim.getDeliveries() as Delivery[], received: receiver.received.slice() };
-	} finally {
-		await receiver.close();
-		await sim.stop();
-	}
+	sim.addCustomer({ id: 7, firstName: 'Cust7', lastName: null, email: 'cust7@example.org' });
+	const customer = { id: 7 };
+	const created = await api(sim, 'POST', '/conversations', {
+		type: 'email', mailboxId: 1, subject: 'Conv 7', customer, threads: [{ type: 'customer', customer, text: 'Need help 7' }],
+	});
+	const id: number = created.json.id;
+	await sim.waitForDeliveries(1);
+	clock = at('2026-11-30T14:04:22Z');
+	sim.replyFromUi(id, { text: '<div>UI reply and close conv 7 (race)</div>', status: 'closed', userId: 1 });
+	await sim.waitForDeliveries(2);
+	clock = at('2026-11-30T14:04:26Z');
+	await api(sim, 'POST', `/conversations/${id}/threads`, { type: 'customer', text: 'Customer answers conv 7 within the undo window', customer });
+	await sim.waitForDeliveries(3);
+	clock = at('2026-11-30T14:04:37Z');
+	sim.flushDelayed();
+	await sim.waitForDeliveries(4);
+	clock = at('2026-11-30T14:05:38Z');
+	sim.changeStatusFromMenu(id, 'spam', 1);
+	await sim.waitForDeliveries(5);
+	clock = at('2026-11-30T14:14:34Z');
+	await api(sim, 'POST', `/conversations/${id}/threads`, { type: 'customer', text: 'Customer writes to spam conv 7', customer });
+	await sim.idle();
+	const threadIds: number[] = sim.getConversationRecord(id)!.threads.map((t: { id: number }) => t.id);
+	return { id, threadIds, deliveries: sim.getDeliveries() as Delivery[], received: receiver.received.slice() };
 }
 
 /** A capture with the simulator's ids in place of the real instance's (conversation 7, threads 17, 21, 22, 27, 49). */
@@ -305,25 +284,20 @@ describe('real web UI captures (FreeScout 1.8.235, module 1.0.82)', () => {
 
 	it('the delayed reply event of a Send & Close repeats its convo.status byte for byte (signature included) when nothing happened in between', async () => {
 		let clock = at('2030-02-03T04:05:06Z');
-		const { sim, receiver } = await simWithReceiver({ now: () => clock });
-		try {
-			const id = sim.createConversation({ text: 'Broken' });
-			await sim.idle();
-			sim.clearLogs();
-			clock += 20000;
-			sim.replyFromUi(id, { text: 'Fixed', status: 'closed', userId: 1 });
-			await sim.waitForDeliveries(1);
-			clock += 15000;
-			sim.flushDelayed();
-			await sim.idle();
-			const [status, reply] = sim.getDeliveries() as Delivery[];
-			expect([status.event, reply.event]).toEqual(['convo.status', 'convo.agent.reply.created']);
-			expect(reply.bodyText).toBe(status.bodyText);
-			expect(reply.signature).toBe(status.signature);
-		} finally {
-			await receiver.close();
-			await sim.stop();
-		}
+		const { sim } = await simWithReceiver({ now: () => clock });
+		const id = sim.createConversation({ text: 'Broken' });
+		await sim.idle();
+		sim.clearLogs();
+		clock += 20000;
+		sim.replyFromUi(id, { text: 'Fixed', status: 'closed', userId: 1 });
+		await sim.waitForDeliveries(1);
+		clock += 15000;
+		sim.flushDelayed();
+		await sim.idle();
+		const [status, reply] = sim.getDeliveries() as Delivery[];
+		expect([status.event, reply.event]).toEqual(['convo.status', 'convo.agent.reply.created']);
+		expect(reply.bodyText).toBe(status.bodyText);
+		expect(reply.signature).toBe(status.signature);
 	});
 });
 
@@ -474,15 +448,10 @@ describe('status paths', () => {
 
 describe('UI status paths and the times FreeScout records (whole seconds)', () => {
 	let sim: Sim;
-	let receiver: Receiver;
 	let clock = 0;
 	beforeEach(async () => {
 		clock = at('2030-01-02T10:00:00.700Z');
-		({ sim, receiver } = await simWithReceiver({ now: () => clock }));
-	});
-	afterEach(async () => {
-		await receiver.close();
-		await sim.stop();
+		({ sim } = await simWithReceiver({ now: () => clock }));
 	});
 	const events = () => (sim.getDeliveries() as Delivery[]).map((d) => `${d.event}:${d.conversationId}:${d.status}`);
 	const bodies = () => (sim.getDeliveries() as Delivery[]).map((d) => JSON.parse(d.bodyText) as Conversation);
@@ -883,16 +852,11 @@ describe('GET /api/conversations (list)', () => {
 
 describe('Custom Fields and Tags modules (pairing support)', () => {
 	let sim: Sim;
-	let receiver: Receiver;
 	let clock = 0;
 	async function start(options: Record<string, unknown>) {
 		clock = at('2030-05-06T07:00:00Z');
-		({ sim, receiver } = await simWithReceiver(Object.assign({ now: () => clock, mailboxes: TWO_MAILBOXES }, options)));
+		({ sim } = await simWithReceiver(Object.assign({ now: () => clock, mailboxes: TWO_MAILBOXES }, options)));
 	}
-	afterEach(async () => {
-		await receiver.close();
-		await sim.stop();
-	});
 	const customFieldsOf = (id: number) => (sim.getConversation(id) as { customFields?: unknown }).customFields;
 	const NOT_ACTIVE = (name: string) => `{"message":"${name} module is not installed or not activated","_embedded":{"errors":[]}}`;
 

@@ -13,8 +13,44 @@ export type FreeScoutSim = ReturnType<typeof createFreeScoutSimulator>;
 export type WebhookReceiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
 export type FakeApi = Awaited<ReturnType<typeof startFakeApi>>;
 
+/** One delivery attempt as the FreeScout simulator records it (getDeliveries), oldest first. */
+export interface FreeScoutDelivery {
+	id: number;
+	jobId: number;
+	webhookId: number;
+	url: string;
+	event: string;
+	conversationId: number;
+	/** The conversation's status when the event was queued. */
+	status: string;
+	signature: string;
+	userAgent: string;
+	body: Buffer;
+	bodyText: string;
+	/** 1 for the first try, up to 10 with retries. */
+	attempt: number;
+	/** 0 when no answer came (see error). */
+	responseStatus: number;
+	error: string | null;
+	ok: boolean;
+	startedAt: number;
+	finishedAt: number;
+}
+
 /** The Chatwoot version the tests simulate unless they say otherwise. */
 export const CHATWOOT_VERSION = '4.15.1';
+
+/** Chatwoot API credentials for a simulator, as the nodes read them: the administrator's token and no webhook secret unless overridden. */
+export function chatwootCredentials(sim: ChatwootSim, overrides: Record<string, unknown> = {}) {
+	return {
+		baseUrl: sim.url,
+		accountId: sim.ids().accountId,
+		accessToken: sim.tokens().administrator,
+		webhookSecret: '',
+		ignoreSslIssues: false,
+		...overrides,
+	};
+}
 
 export interface Simulators {
 	/** A Chatwoot simulator (version 4.15.1 unless given), started. */

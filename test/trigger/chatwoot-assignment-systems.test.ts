@@ -7,6 +7,7 @@
 import { ConversationStatusTrigger } from '../../nodes/ConversationStatusTrigger/ConversationStatusTrigger.node';
 import { createChatwootSimulator } from '../simulators/chatwoot';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
+import { chatwootCredentials } from '../support/simulators';
 
 type Sim = ReturnType<typeof createChatwootSimulator>;
 type Harness = ReturnType<typeof createTriggerHarness>;
@@ -36,7 +37,7 @@ async function run(story: Story, assignmentV2: boolean): Promise<{ deliveries: n
 		nodeClass: ConversationStatusTrigger,
 		parameters: { platform: 'chatwoot', options: {}, filters: story.filters ?? {} },
 		credentials: {
-			chatwootApi: { baseUrl: sim.url, accountId: sim.ids().accountId, accessToken: sim.tokens().administrator, webhookSecret: '', ignoreSslIssues: false },
+			chatwootApi: chatwootCredentials(sim),
 		},
 	});
 	cleanups.push(() => harness.close());

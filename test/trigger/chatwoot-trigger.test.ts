@@ -3,36 +3,29 @@
  * WorkflowExecute) against the Chatwoot simulator: webhook lifecycle, signatures, S1, filters, raw payload.
  */
 import { ConversationStatusTrigger } from '../../nodes/ConversationStatusTrigger/ConversationStatusTrigger.node';
-import { createChatwootSimulator, DEFAULT_SUBSCRIPTIONS } from '../simulators/chatwoot';
+import { DEFAULT_SUBSCRIPTIONS } from '../simulators/chatwoot';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
+import { chatwootCredentials, simulatorsPerTest, type ChatwootSim } from '../support/simulators';
 
-type Sim = ReturnType<typeof createChatwootSimulator>;
 type Harness = ReturnType<typeof createTriggerHarness>;
 
 /** conversation_updated carries every status change; conversation_created is for new conversations (included by default). */
 const EVENTS = ['conversation_created', 'conversation_updated'];
 
-let sim: Sim;
+const simulators = simulatorsPerTest();
+let sim: ChatwootSim;
 const harnesses: Harness[] = [];
 
 beforeEach(async () => {
-	sim = createChatwootSimulator({ version: '4.15.1' });
-	await sim.start();
+	sim = await simulators.chatwoot();
 });
 
 afterEach(async () => {
 	while (harnesses.length > 0) await harnesses.pop()?.close();
-	await sim.stop();
 });
 
 function credentials(role: 'administrator' | 'agent' = 'administrator', webhookSecret = '') {
-	return {
-		baseUrl: sim.url,
-		accountId: sim.ids().accountId,
-		accessToken: sim.tokens()[role],
-		webhookSecret,
-		ignoreSslIssues: false,
-	};
+	return chatwootCredentials(sim, { accessToken: sim.tokens()[role], webhookSecret });
 }
 
 function trigger(
@@ -423,10 +416,9 @@ describe.each([
 	['assignment V2 (the default since 4.13.0), which announces them and assigns later', true],
 ])('changes with an agent online under %s', (_name, assignmentV2) => {
 	beforeEach(async () => {
-		await sim.stop();
+		await simulators.stopAll();
 		// A manual clock (moved by the tests) so that a snooze can run out minutes after the customer wrote.
-		sim = createChatwootSimulator({ version: '4.15.1', assignmentV2, startTime: Date.now() });
-		await sim.start();
+		sim = await simulators.chatwoot({ assignmentV2, startTime: Date.now() });
 	});
 
 	/** Each step a second after the one before, as people and jobs take time (the simulator's manual clock). */
@@ -619,9 +611,8 @@ describe('priming the memory on activation', () => {
 		[25, 30, ['1', '2', '3']], // a shorter last page after the first: one more request, answered empty
 		[7, 30, ['1', '2', '3', '4', '5', '6']], // 7 + 7 + 7 + 7 + 2, then the empty page 6
 	])('the page size comes from the answers (CONVERSATION_RESULTS_PER_PAGE %i, %i conversations)', async (perPage, count, pages) => {
-		await sim.stop();
-		sim = createChatwootSimulator({ version: '4.15.1', conversationsPerPage: perPage, onlineAgents: [] });
-		await sim.start();
+		await simulators.stopAll();
+		sim = await simulators.chatwoot({ conversationsPerPage: perPage, onlineAgents: [] });
 		for (let index = 0; index < count; index++) await sim.createConversation({ inboxId: sim.ids().webInboxId });
 		sim.resetLogs();
 		const harness = trigger();

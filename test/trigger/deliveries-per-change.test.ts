@@ -9,6 +9,7 @@ import { ConversationStatusTrigger } from '../../nodes/ConversationStatusTrigger
 import { createChatwootSimulator } from '../simulators/chatwoot';
 import { createFreeScoutSimulator } from '../simulators/freescout';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
+import { chatwootCredentials } from '../support/simulators';
 import { startSink } from '../support/sink';
 
 type Harness = ReturnType<typeof createTriggerHarness>;
@@ -47,7 +48,7 @@ describe('Chatwoot (4.15.1, older assignment system: auto-assignment on, an agen
 			nodeClass: ConversationStatusTrigger,
 			parameters: { platform: 'chatwoot', options: {}, filters: {} },
 			credentials: {
-				chatwootApi: { baseUrl: sim.url, accountId: sim.ids().accountId, accessToken: sim.tokens().administrator, webhookSecret: '', ignoreSslIssues: false },
+				chatwootApi: chatwootCredentials(sim),
 			},
 		});
 		cleanups.push(() => harness.close());

@@ -13,10 +13,8 @@ import { webhookRegistration as chatwoot } from '../../nodes/platforms/chatwoot/
 import { webhookRegistration as freescout } from '../../nodes/platforms/freescout/webhooks';
 import type { RegistrationContext, StoredWebhook } from '../../nodes/core/trigger/webhook-registration';
 import { unreachableAddressOf, webhookUrlWarning } from '../../nodes/core/trigger/webhook-url';
-import { startFakeApi } from '../action/fake-api';
-import { createChatwootSimulator } from '../simulators/chatwoot';
-import { createFreeScoutSimulator } from '../simulators/freescout';
 import { createTriggerHarness } from '../support/n8n-webhook-harness';
+import { chatwootCredentials, simulatorsPerTest, type ChatwootSim } from '../support/simulators';
 
 const CHATWOOT_EVENTS = chatwoot.eventsFor({ newConversations: true });
 const FREESCOUT_EVENTS = freescout.eventsFor({ newConversations: true });
@@ -271,26 +269,15 @@ describe('failures inside n8n\'s activation attempts', () => {
 
 describe('activation in n8n 2.41 (5 attempts, cleanup after each failed one)', () => {
 	const N8N_ATTEMPTS = 5;
-	type ChatwootSim = ReturnType<typeof createChatwootSimulator>;
+	const simulators = simulatorsPerTest();
 	let sim: ChatwootSim;
 	const harnesses: Array<ReturnType<typeof createTriggerHarness>> = [];
 
 	beforeEach(async () => {
-		sim = createChatwootSimulator({ version: '4.15.1' });
-		await sim.start();
+		sim = await simulators.chatwoot();
 	});
 	afterEach(async () => {
 		while (harnesses.length > 0) await harnesses.pop()?.close();
-		await sim.stop();
-	});
-
-	const chatwootCredentials = (overrides: Record<string, unknown> = {}) => ({
-		baseUrl: sim.url,
-		accountId: sim.ids().accountId,
-		accessToken: sim.tokens().administrator,
-		webhookSecret: '',
-		ignoreSslIssues: false,
-		...overrides,
 	});
 	function chatwootTrigger(credentials: Record<string, unknown>) {
 		const harness = createTriggerHarness({
@@ -313,7 +300,7 @@ describe('activation in n8n 2.41 (5 attempts, cleanup after each failed one)', (
 		harness.credentialsHelper.calls.filter((call: { method: string }) => call.method === 'authenticate').length;
 
 	test("an agent's token (401): one request to Chatwoot, one URL warning, the platform's answer; fixed, the next publish registers", async () => {
-		const harness = chatwootTrigger(chatwootCredentials({ accessToken: sim.tokens().agent }));
+		const harness = chatwootTrigger(chatwootCredentials(sim, { accessToken: sim.tokens().agent }));
 		await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
 			message: expect.stringContaining('Chatwoot could not create the webhook (HTTP 401)'),
 			description: expect.stringContaining("administrator's access token"),
@@ -321,7 +308,7 @@ describe('activation in n8n 2.41 (5 attempts, cleanup after each failed one)', (
 		expect(webhookCalls()).toEqual(['POST 401']);
 		expect(warnings(harness, 'The webhook URL http://localhost:5678/')).toHaveLength(1);
 
-		harness.credentialsHelper.setCredentials('chatwootApi', chatwootCredentials());
+		harness.credentialsHelper.setCredentials('chatwootApi', chatwootCredentials(sim));
 		expect(await harness.activate({ attempts: N8N_ATTEMPTS })).toEqual({ existed: false });
 		expect(webhookCalls()).toEqual(['POST 401', 'POST 200']);
 		expect(sim.webhooks()).toHaveLength(1);
@@ -329,11 +316,11 @@ describe('activation in n8n 2.41 (5 attempts, cleanup after each failed one)', (
 	});
 
 	test('a stored webhook checked with a token that lost its rights: one list request, no delete attempts, one line saying it was kept', async () => {
-		const harness = chatwootTrigger(chatwootCredentials());
+		const harness = chatwootTrigger(chatwootCredentials(sim));
 		await harness.activate();
 		const { id } = harness.staticData().webhook;
 		sim.resetLogs();
-		harness.credentialsHelper.setCredentials('chatwootApi', chatwootCredentials({ accessToken: sim.tokens().agent }));
+		harness.credentialsHelper.setCredentials('chatwootApi', chatwootCredentials(sim, { accessToken: sim.tokens().agent }));
 
 		await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
 			message: expect.stringContaining('Chatwoot could not list its webhooks (HTTP 401)'),
@@ -347,36 +334,28 @@ describe('activation in n8n 2.41 (5 attempts, cleanup after each failed one)', (
 	});
 
 	test('a server error may heal: every attempt asks again, the URL warning is still logged once', async () => {
-		const api = await startFakeApi(() => ({ status: 503, body: 'Service Unavailable' }));
-		try {
-			const harness = chatwootTrigger(chatwootCredentials({ baseUrl: api.url }));
-			await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
-				message: 'Chatwoot could not create the webhook (HTTP 503): Service Unavailable',
-			});
-			expect(api.log.map((request) => request.method)).toEqual(Array(N8N_ATTEMPTS).fill('POST'));
-			expect(warnings(harness, 'The webhook URL')).toHaveLength(1);
-		} finally {
-			await api.stop();
-		}
+		const api = await simulators.fakeApi(() => ({ status: 503, body: 'Service Unavailable' }));
+		const harness = chatwootTrigger(chatwootCredentials(sim, { baseUrl: api.url }));
+		await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
+			message: 'Chatwoot could not create the webhook (HTTP 503): Service Unavailable',
+		});
+		expect(api.log.map((request) => request.method)).toEqual(Array(N8N_ATTEMPTS).fill('POST'));
+		expect(warnings(harness, 'The webhook URL')).toHaveLength(1);
 	});
 
 	test('a platform that accepts the connection and never answers: one attempt waits the registration timeout, the others fail at once', async () => {
-		const api = await startFakeApi(() => 'hang');
-		try {
-			const harness = chatwootTrigger(chatwootCredentials({ baseUrl: api.url }));
-			await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
-				message: `Chatwoot at ${api.url} did not answer within 5 s`,
-				description: expect.stringContaining(`POST /api/v1/accounts/${sim.ids().accountId}/webhooks got no answer within 5 s`),
-			});
-			expect(api.log).toHaveLength(1);
-			expect(sent(harness)).toBe(1);
-		} finally {
-			await api.stop();
-		}
+		const api = await simulators.fakeApi(() => 'hang');
+		const harness = chatwootTrigger(chatwootCredentials(sim, { baseUrl: api.url }));
+		await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
+			message: `Chatwoot at ${api.url} did not answer within 5 s`,
+			description: expect.stringContaining(`POST /api/v1/accounts/${sim.ids().accountId}/webhooks got no answer within 5 s`),
+		});
+		expect(api.log).toHaveLength(1);
+		expect(sent(harness)).toBe(1);
 	}, 20_000);
 
 	test('a Base URL whose host name does not resolve: tried once', async () => {
-		const harness = chatwootTrigger(chatwootCredentials({ baseUrl: 'http://chatwoot.example.invalid' }));
+		const harness = chatwootTrigger(chatwootCredentials(sim, { baseUrl: 'http://chatwoot.example.invalid' }));
 		await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
 			message: 'Could not find Chatwoot at http://chatwoot.example.invalid: the host name does not resolve',
 			description: expect.stringContaining('getaddrinfo ENOTFOUND chatwoot.example.invalid'),
@@ -385,7 +364,7 @@ describe('activation in n8n 2.41 (5 attempts, cleanup after each failed one)', (
 	});
 
 	test('a refused connection may heal (a platform that is starting): every attempt tries', async () => {
-		const harness = chatwootTrigger(chatwootCredentials({ baseUrl: 'http://127.0.0.1:9' }));
+		const harness = chatwootTrigger(chatwootCredentials(sim, { baseUrl: 'http://127.0.0.1:9' }));
 		await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
 			message: 'Could not reach Chatwoot at http://127.0.0.1:9',
 		});
@@ -393,23 +372,18 @@ describe('activation in n8n 2.41 (5 attempts, cleanup after each failed one)', (
 	});
 
 	test('FreeScout, a wrong API key: one request', async () => {
-		const freescout = createFreeScoutSimulator({ moduleVersion: '1.0.82' });
-		await freescout.start();
-		try {
-			const harness = createTriggerHarness({
-				nodeClass: ConversationStatusTrigger,
-				parameters: { platform: 'freescout', options: {}, filters: {} },
-				credentials: { freeScoutApi: { baseUrl: freescout.url, apiKey: 'wrong', webhookSecret: freescout.secretKey, ignoreSslIssues: false } },
-			});
-			harnesses.push(harness);
-			await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
-				message: 'FreeScout could not create the webhook (HTTP 401): Not Authorized',
-			});
-			expect(freescout.getApiRequests().map((request: { method: string; path: string }) => `${request.method} ${request.path}`)).toEqual([
-				'POST /api/webhooks',
-			]);
-		} finally {
-			await freescout.stop();
-		}
+		const freescout = await simulators.freescout({ moduleVersion: '1.0.82' });
+		const harness = createTriggerHarness({
+			nodeClass: ConversationStatusTrigger,
+			parameters: { platform: 'freescout', options: {}, filters: {} },
+			credentials: { freeScoutApi: { baseUrl: freescout.url, apiKey: 'wrong', webhookSecret: freescout.secretKey, ignoreSslIssues: false } },
+		});
+		harnesses.push(harness);
+		await expect(harness.activate({ attempts: N8N_ATTEMPTS })).rejects.toMatchObject({
+			message: 'FreeScout could not create the webhook (HTTP 401): Not Authorized',
+		});
+		expect(freescout.getApiRequests().map((request: { method: string; path: string }) => `${request.method} ${request.path}`)).toEqual([
+			'POST /api/webhooks',
+		]);
 	});
 });
