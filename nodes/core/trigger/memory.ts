@@ -160,33 +160,19 @@ export class Memory {
 	}
 
 	/**
-	 * Keeps the conversations with the newest points. Returns whether any was let go. A write usually finds one
-	 * conversation over the bound (a new one came in): a scan finds it; more (priming, a merge), one sort.
+	 * Over the bound, keeps the conversations with the newest points, a thirty-second of the bound fewer than it
+	 * allows, so that one sort serves the next new conversations' writes. Returns whether any was let go.
 	 */
 	private trim(): boolean {
-		const excess = this.conversations.size - this.maxConversations;
-		if (excess <= 0) return false;
-		const doomed = excess === 1 ? [this.oldestKey()] : [...this.conversations].sort(([, a], [, b]) => compareStamps(newestOf(a), newestOf(b))).slice(0, excess).map(([key]) => key);
-		for (const key of doomed) {
+		if (this.conversations.size <= this.maxConversations) return false;
+		const keep = this.maxConversations - Math.floor(this.maxConversations / 32);
+		const oldestFirst = [...this.conversations].sort(([, a], [, b]) => compareStamps(newestOf(a), newestOf(b)));
+		for (const [key] of oldestFirst.slice(0, oldestFirst.length - keep)) {
 			this.conversations.delete(key);
 			this.encoded.delete(key);
 		}
 		this.revision++;
 		return true;
-	}
-
-	/** Called with at least one conversation. */
-	private oldestKey(): string {
-		let oldestKey = '';
-		let oldest: Stamp | null | undefined;
-		for (const [key, record] of this.conversations) {
-			const newest = newestOf(record);
-			if (oldest === undefined || compareStamps(newest, oldest) < 0) {
-				oldestKey = key;
-				oldest = newest;
-			}
-		}
-		return oldestKey;
 	}
 
 	private expireFingerprints(nowMs: number): void {
