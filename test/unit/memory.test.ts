@@ -123,8 +123,8 @@ describe('memory', () => {
 		['an entry whose status code is out of range', { v: 3, c: [['1', 0, 99, 5, 0], ['2', 0, 2, 5, 0]], f: [] }, 1, 1],
 		[
 			'entries of the wrong shape',
-			{ v: 3, c: [null, ['3'], ['4', 0, 2, -1, 0], [5, 0], ['6', [1, 2], 2, 1, 0], ['7', 0, '2', 1, 0], ['8', 0, 2, 1, 0]], f: [['x', 'y'], 7] },
-			8,
+			{ v: 3, c: [null, ['3'], ['4', 0, 2, -1, 0], [-5, 0, 2, 1, 0], ['6', [1, 2], 2, 1, 0], ['7', 0, '2', 1, 0], ['9', 1], ['8', 0, 2, 1, 0]], f: [['x', 'y'], 7] },
+			9,
 			1,
 		],
 		['an unknown version', { v: 9, c: [] }, 1, 0],
@@ -152,6 +152,18 @@ describe('memory', () => {
 			memory.addFingerprint(`convo.status:${index.toString(36).padStart(27, 'x')}=`, NOW + index);
 		}
 		expect(Buffer.byteLength(memory.stored())).toBeLessThan(80_000);
+	});
+
+	it('a conversation as priming leaves it takes about 30 bytes (key as a number, history floor as its point) and reads back whole', () => {
+		const memory = new Memory(MAX_MEMORY_SIZE);
+		for (let index = 0; index < MAX_MEMORY_SIZE; index++) memory.learnInferred(String(100_000 + index), 'open', { t: NOW + index * 1000, k: 0 });
+		const text = memory.stored();
+		expect(Buffer.byteLength(text) / MAX_MEMORY_SIZE).toBeLessThan(32);
+		const reader = new Memory(MAX_MEMORY_SIZE);
+		expect(reader.merge(text, NOW)).toEqual({ invalid: 0, shouldWriteBack: false });
+		expect(reader.snapshot()).toEqual(memory.snapshot());
+		expect(reader.get('100000')).toEqual(memory.get('100000'));
+		expect(reader.get('100000')?.historyFloor).toEqual({ t: NOW, k: 0 });
 	});
 
 	it('the stored text, written again after each change and each conversation let go, reads back as the memory is', () => {

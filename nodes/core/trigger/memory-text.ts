@@ -10,7 +10,8 @@ import { isNewer, type Stamp } from './stamp';
 /**
  * The memory's state: compact tuples, conversations in any order. Static data keeps it as one JSON text, and n8n
  * writes it whole at every save, so it is small: per conversation [key, floors, then per point code, t, k], where
- * floors is 0 (none) or [history floor t, k, forgotten t, k] (-1: none), code is status index * 3 + kind (0
+ * the key is a number when it is one, floors is 0 (none), 1 (the history floor is the first point's stamp, as
+ * priming leaves it) or [history floor t, k, forgotten t, k] (-1: none), code is status index * 3 + kind (0
  * inferred, 1 seen, 2 reported) and t counts from the point before (the first from the epoch).
  */
 export interface MemoryState {
@@ -22,8 +23,11 @@ export interface MemoryState {
 
 export function encodeRecord(key: string, record: ConversationRecord): Array<string | number | number[]> {
 	const { historyFloor, forgottenUpTo } = record;
-	const floors = historyFloor === null && forgottenUpTo === null ? 0 : [...encodeStamp(historyFloor), ...encodeStamp(forgottenUpTo)];
-	const out: Array<string | number | number[]> = [key, floors];
+	const first = record.points[0];
+	let floors: number | number[] = [...encodeStamp(historyFloor), ...encodeStamp(forgottenUpTo)];
+	if (historyFloor === null && forgottenUpTo === null) floors = 0;
+	else if (forgottenUpTo === null && first !== undefined && historyFloor?.t === first.t && historyFloor.k === first.k) floors = 1;
+	const out: Array<string | number | number[]> = [NUMERIC_KEY.test(key) && Number.isSafeInteger(Number(key)) ? Number(key) : key, floors];
 	let previous = 0;
 	for (const point of record.points) {
 		out.push(STATUSES.indexOf(point.status) * 3 + KIND_RANK[point.kind], point.t - previous, point.k);
@@ -31,6 +35,9 @@ export function encodeRecord(key: string, record: ConversationRecord): Array<str
 	}
 	return out;
 }
+
+/** Keys that read back the same from a number (no sign, no leading zero). */
+const NUMERIC_KEY = /^(0|[1-9][0-9]*)$/;
 
 function encodeStamp(stamp: Stamp | null): [number, number] {
 	return stamp === null ? [-1, 0] : [stamp.t, stamp.k];
@@ -66,12 +73,18 @@ function readVersion3(state: Record<string, unknown>): StoredState {
 	const result: StoredState = { conversations: [], fingerprints: readFingerprints(state.f), invalid: 0 };
 	result.invalid += (Array.isArray(state.f) ? state.f.length : 0) - result.fingerprints.length;
 	for (const entry of Array.isArray(state.c) ? state.c : []) {
-		const record = Array.isArray(entry) && typeof entry[0] === 'string' ? decodeRecord(entry) : null;
-		if (record === null) result.invalid++;
-		else result.conversations.push([entry[0] as string, record]);
+		const key = Array.isArray(entry) ? storedKey(entry[0]) : null;
+		const record = key === null ? null : decodeRecord(entry as unknown[]);
+		if (record === null || key === null) result.invalid++;
+		else result.conversations.push([key, record]);
 	}
 	if (!Array.isArray(state.c) || !Array.isArray(state.f)) result.invalid++;
 	return result;
+}
+
+function storedKey(value: unknown): string | null {
+	if (typeof value === 'string') return value;
+	return Number.isSafeInteger(value) && (value as number) >= 0 ? String(value) : null;
 }
 
 function decodeRecord(entry: unknown[]): ConversationRecord | null {
@@ -79,7 +92,7 @@ function decodeRecord(entry: unknown[]): ConversationRecord | null {
 	const floors = entry[1];
 	let historyFloor: Stamp | null | undefined = null;
 	let forgottenUpTo: Stamp | null | undefined = null;
-	if (floors !== 0) {
+	if (floors !== 0 && floors !== 1) {
 		if (!Array.isArray(floors) || floors.length !== 4) return null;
 		historyFloor = decodeStamp(floors[0], floors[1]);
 		forgottenUpTo = decodeStamp(floors[2], floors[3]);
@@ -99,6 +112,10 @@ function decodeRecord(entry: unknown[]): ConversationRecord | null {
 		const point: KnownPoint = { status, t, k, kind: KINDS[(code as number) % 3] };
 		if (points.length > 0 && !isNewer(point, points[points.length - 1])) ordered = false;
 		points.push(point);
+	}
+	if (floors === 1) {
+		if (points.length === 0) return null;
+		historyFloor = { t: points[0].t, k: points[0].k };
 	}
 	const record = { points, historyFloor, forgottenUpTo };
 	// What this release writes is ordered and within the bound; anything else goes through the union every merge uses.
