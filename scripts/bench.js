@@ -158,7 +158,9 @@ function mergeTiming() {
 		const started = performance.now();
 		const result = memory.merge(other, NOW * 1000);
 		const elapsed = performance.now() - started;
-		if (!result.shouldWriteBack || memory.snapshot().c.length !== MAX_MEMORY_SIZE) throw new Error('the merge did not produce a full memory');
+		// Over the bound the memory keeps a thirty-second less than it allows.
+		const kept = memory.snapshot().c.length;
+		if (!result.shouldWriteBack || kept > MAX_MEMORY_SIZE || kept < MAX_MEMORY_SIZE - MAX_MEMORY_SIZE / 32) throw new Error('the merge did not produce a full memory');
 		if (round > 0) rounds.push(elapsed);
 	}
 	return rounds.sort((a, b) => a - b)[Math.floor(rounds.length / 2)];

@@ -3,9 +3,9 @@
 // status its memory holds in the database, and its execution count once n8n has recorded every answered delivery.
 const crypto = require('node:crypto');
 const { sleep, TRIGGER_TYPE } = require('./stack');
+const { Memory, MAX_MEMORY_SIZE } = require('../../../dist/nodes/core/trigger/memory');
 
 const TRIGGER = 'Conversation Status Trigger';
-const STATUSES = ['open', 'pending', 'resolved', 'snoozed', 'spam'];
 
 /** Creates and activates the workflow; resolves to { id }. */
 async function createTriggerWorkflow(stack, { name, platform, credential, options = {} }) {
@@ -39,9 +39,11 @@ async function createTriggerWorkflow(stack, { name, platform, credential, option
 async function storedStatus(stack, workflowId, key) {
 	const { staticData } = await stack.n8n.getWorkflow(workflowId);
 	const memory = staticData?.[`node:${TRIGGER}`]?.memory;
-	const entry = memory === undefined ? undefined : JSON.parse(memory).c.find((candidate) => candidate[0] === key);
-	if (entry === undefined || entry.length < 5) return undefined;
-	return STATUSES[Math.floor(entry[entry.length - 3] / 3)];
+	if (memory === undefined) return undefined;
+	// Read with the package's own reader (the build the e2e suite tests), whatever the stored format.
+	const reader = new Memory(MAX_MEMORY_SIZE);
+	reader.merge(memory, Date.now());
+	return reader.get(key)?.points.at(-1)?.status;
 }
 
 /** The execution count once it stops growing: n8n answers a delivery before it records the delivery's execution. */
