@@ -8,9 +8,21 @@ export type JsonRecord = Record<string, unknown>;
  */
 const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Drops the prototype keys while parsing (a reviver that returns undefined removes the key). */
-function withoutPrototypeKeys(key: string, value: unknown): unknown {
-	return PROTOTYPE_KEYS.has(key) ? undefined : value;
+/**
+ * Drops the prototype keys at every depth, in place. A walk after a plain JSON.parse, not a reviver: a reviver is
+ * called for every value and takes V8 off its fast JSON path (it tripled the package's cost of a 9 KB delivery).
+ */
+function dropPrototypeKeys(value: unknown): void {
+	if (typeof value !== 'object' || value === null) return;
+	if (Array.isArray(value)) {
+		for (const item of value) dropPrototypeKeys(item);
+		return;
+	}
+	const object = value as JsonRecord;
+	for (const key of Object.keys(object)) {
+		if (PROTOTYPE_KEYS.has(key)) delete object[key];
+		else dropPrototypeKeys(object[key]);
+	}
 }
 
 /**
@@ -20,7 +32,9 @@ function withoutPrototypeKeys(key: string, value: unknown): unknown {
 export function parseJson(raw: Buffer | string): { ok: true; value: unknown } | { ok: false; error: string } {
 	const source = typeof raw === 'string' ? raw : raw.toString('utf8');
 	try {
-		return { ok: true, value: JSON.parse(source, withoutPrototypeKeys) };
+		const value: unknown = JSON.parse(source);
+		dropPrototypeKeys(value);
+		return { ok: true, value };
 	} catch (error) {
 		const position = /position (\d+)/.exec((error as Error).message)?.[1];
 		const where = source.trim() === '' ? 'it is empty' : position === undefined ? `${source.length} characters` : `stopped at character ${position} of ${source.length}`;
