@@ -30,6 +30,11 @@ export interface MergeResult {
 	shouldWriteBack: boolean;
 }
 
+/** How many conversations a memory over its bound keeps: a thirty-second fewer, so one sort serves many writes. */
+export function keptWhenTrimmed(maxConversations: number): number {
+	return maxConversations - Math.floor(maxConversations / 32);
+}
+
 export class Memory {
 	private readonly conversations = new Map<string, ConversationRecord>();
 	private readonly fingerprints = new Map<string, number>();
@@ -140,8 +145,7 @@ export class Memory {
 	/** The state as data, conversations oldest first (what `stored()` holds, in a canonical order). */
 	snapshot(): MemoryState {
 		this.trim();
-		const records = [...this.conversations].sort(([, a], [, b]) => compareStamps(newestOf(a), newestOf(b)));
-		return { v: 3, c: records.map(([key, record]) => encodeRecord(key, record)), f: this.storedFingerprints() };
+		return { v: 3, c: this.oldestFirst().map(([key, record]) => encodeRecord(key, record)), f: this.storedFingerprints() };
 	}
 
 	private storedFingerprints(): Array<[string, number]> {
@@ -154,25 +158,28 @@ export class Memory {
 		this.conversations.set(key, record);
 		this.encoded.delete(key);
 		this.revision++;
-		// One conversation over the bound is let go at the next snapshot; far over it (priming), now.
+		// Over the bound, conversations are let go at the next write; far over it (priming), now.
 		if (trimNow && this.conversations.size > 2 * this.maxConversations) this.trim();
 		return true;
 	}
 
 	/**
-	 * Over the bound, keeps the conversations with the newest points, a thirty-second of the bound fewer than it
-	 * allows, so that one sort serves the next new conversations' writes. Returns whether any was let go.
+	 * Over the bound, keeps the keptWhenTrimmed conversations with the newest points. Returns whether any was let go.
 	 */
 	private trim(): boolean {
 		if (this.conversations.size <= this.maxConversations) return false;
-		const keep = this.maxConversations - Math.floor(this.maxConversations / 32);
-		const oldestFirst = [...this.conversations].sort(([, a], [, b]) => compareStamps(newestOf(a), newestOf(b)));
-		for (const [key] of oldestFirst.slice(0, oldestFirst.length - keep)) {
+		const oldestFirst = this.oldestFirst();
+		for (const [key] of oldestFirst.slice(0, oldestFirst.length - keptWhenTrimmed(this.maxConversations))) {
 			this.conversations.delete(key);
 			this.encoded.delete(key);
 		}
 		this.revision++;
 		return true;
+	}
+
+	/** The conversations, the one whose newest point is oldest first. */
+	private oldestFirst(): Array<[string, ConversationRecord]> {
+		return [...this.conversations].sort(([, a], [, b]) => compareStamps(newestOf(a), newestOf(b)));
 	}
 
 	private expireFingerprints(nowMs: number): void {
